@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
+)
+
+func newResponsesCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "responses", Short: "Import and export response logs"}
+	cmd.AddCommand(newResponsesImportCmd(g), newResponsesExportCmd(g))
+	return cmd
+}
+
+type responsesImportOptions struct {
+	file        string
+	wide        bool
+	onDuplicate string
+	key         string
+	wideOpts    bank.WideOptions
+}
+
+func newResponsesImportCmd(g *globals) *cobra.Command {
+	o := &responsesImportOptions{}
+	cmd := &cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Import a response log, long or wide (one transaction)",
+		Long: `Imports responses in one transaction: the whole file or nothing.
+
+Long format (default), one row per examinee and item:
+  examinee,form,item,option,score,time,administered_at
+option is a letter A–E or a number 1–5 scored with the item's key ("-" marks
+an item presented but not answered); or give a 0/1 score. time is seconds,
+administered_at RFC 3339 or YYYY-MM-DD; both optional.
+
+Wide format (--wide), one row per examinee, one column per item, as mirt and
+most IRT programs exchange data: cells are chosen options (scored with --key
+or the bank's keys) or, with --scored, 0/1; NA or empty means not
+administered. An "examinee" or "id" column (or --id-column) names the
+examinees; otherwise rows are numbered.
+
+A file already imported is refused. Duplicate responses (same examinee and
+item) follow --on-duplicate.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.file = args[0]
+			return runResponsesImport(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.wide, "wide", false, "the file is a wide matrix: one row per examinee, one column per item")
+	f.StringVar(&o.onDuplicate, "on-duplicate", "reject", "a second response of an examinee to an item: reject, first or last")
+	f.StringVar(&o.wideOpts.Omit, "omit", "", `a code meaning "presented, not answered", scored wrong (e.g. 8)`)
+	f.StringVar(&o.key, "key", "", "wide: the answer key, one option per item column, comma-separated (e.g. A,C,B or 1,3,2)")
+	f.BoolVar(&o.wideOpts.Scored, "scored", false, "wide: cells are 0/1 scores, not options")
+	f.StringVar(&o.wideOpts.Form, "form", "", "wide: the form every row took")
+	f.StringVar(&o.wideOpts.IDColumn, "id-column", "", "wide: the column holding examinee ids")
+	f.StringVar(&o.wideOpts.IDPrefix, "id-prefix", "", "wide: prefix of numbered examinees (default: the file's name)")
+	f.BoolVar(&o.wideOpts.AddItems, "add-items", false, "wide: create item columns the bank lacks, as pretest items of --domain")
+	f.StringVar(&o.wideOpts.Domain, "domain", "", "wide, with --add-items: the new items' domain")
+	f.IntVar(&o.wideOpts.NOptions, "n-options", 4, "wide, with --add-items: the new items' number of options")
+	return cmd
+}
+
+func runResponsesImport(ctx context.Context, g *globals, o *responsesImportOptions) error {
+	dup, err := bank.ParseOnDuplicate(o.onDuplicate)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(o.file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	b, err := g.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	p := g.progress("importing "+o.file, 0)
+	defer p.Done()
+	opts := o.wideOpts
+	opts.OnDuplicate = dup
+	opts.Progress = p.Set
+	var res bank.ResponsesImport
+	if o.wide {
+		if o.key != "" {
+			opts.Key = strings.Split(o.key, ",")
+		}
+		res, err = b.ImportWide(ctx, o.file, f, opts)
+	} else {
+		res, err = b.ImportLong(ctx, o.file, f, opts.ResponseOptions)
+	}
+	p.Done()
+	if err != nil {
+		return err
+	}
+	g.status("imported %s (%d bytes) as import %d: %d rows, %d responses added, %d duplicates (%s), %d omitted, %d new examinees, %d new forms",
+		o.file, size, res.ImportID, res.Rows, res.Responses, res.Duplicates, dup, res.Omitted, res.NewExaminees, res.NewForms)
+	return nil
+}
+
+func newResponsesExportCmd(g *globals) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write every response in the long format",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := g.openBank()
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			return writeOutput(g, out, func(w io.Writer) error { return b.ExportResponses(cmd.Context(), w) })
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of stdout")
+	return cmd
+}

@@ -1,0 +1,39 @@
+package irt
+
+import "math"
+
+// EAP returns the expected a posteriori estimate of θ from the response
+// pattern resp, with the quadrature q as the prior (Bock & Mislevy 1982):
+//
+//	θ̂ = Σ_k x_k·L(x_k)·w_k / Σ_k L(x_k)·w_k,
+//
+// where x_k, w_k are q's nodes and weights and L is the likelihood of resp.
+// SE is the posterior standard deviation computed the same way. The weights
+// need only be proportional to the prior. A pattern with no item answered
+// returns the mean and SD of q.
+//
+// EAP does not allocate.
+func EAP(items []ThreePL, resp []int8, q Quadrature) Estimate {
+	checkPattern(items, resp)
+	// Posterior masses are exp(ln L + ln w − top), top the largest
+	// exponent so far; the sums are rescaled when it grows.
+	top := math.Inf(-1)
+	var s0, s1, s2 float64
+	for k, x := range q.Nodes {
+		lp := LogLik(items, resp, x) + math.Log(q.Weights[k])
+		if math.IsInf(lp, -1) {
+			continue
+		}
+		if lp > top {
+			r := math.Exp(top - lp)
+			s0, s1, s2 = s0*r, s1*r, s2*r
+			top = lp
+		}
+		m := math.Exp(lp - top)
+		s0 += m
+		s1 += m * x
+		s2 += m * x * x
+	}
+	mean := s1 / s0
+	return Estimate{Theta: mean, SE: math.Sqrt(max(0, s2/s0-mean*mean))}
+}

@@ -143,10 +143,10 @@ func (b *Bank) migrate(ctx context.Context) error {
 }
 
 // inBulkTx is inTx on a connection with foreign-key enforcement off and a
-// large page cache, for imports that resolve every reference themselves
-// from lookups read inside the same transaction. The references are then
-// checked once by the caller (see checkForeignKeys) instead of four B-tree
-// searches per inserted row.
+// large page cache, for imports that resolve every reference themselves:
+// each id they write was read, or inserted, inside the same transaction, so
+// the four parent look-ups SQLite would make per inserted row (a third of
+// the import's time) check nothing the import has not already checked.
 func (b *Bank) inBulkTx(ctx context.Context, f func(*sql.Tx) error) error {
 	conn, err := b.db.Conn(ctx)
 	if err != nil {
@@ -157,26 +157,25 @@ func (b *Bank) inBulkTx(ctx context.Context, f func(*sql.Tx) error) error {
 		return err
 	}
 	defer conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000`)
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return commitIf(conn.BeginTx(ctx, nil))(f)
 }
 
 // inTx runs f in one transaction, committed only when f succeeds.
 func (b *Bank) inTx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := b.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	return commitIf(b.db.BeginTx(ctx, nil))(f)
+}
+
+// commitIf takes a transaction just begun and returns a function that runs
+// f in it, committing when f succeeds and rolling back when it fails.
+func commitIf(tx *sql.Tx, err error) func(f func(*sql.Tx) error) error {
+	return func(f func(*sql.Tx) error) error {
+		if err != nil {
+			return err
+		}
+		if err := f(tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
 	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }

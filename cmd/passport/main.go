@@ -68,7 +68,6 @@ calibrations, assemble forms, build score conversion tables and report.`,
 // openBank opens the bank named by --db.
 func (g *globals) openBank() (*bank.Bank, error) { return bank.Open(g.db) }
 
-
 // status writes a line of status to stderr unless --quiet.
 func (g *globals) status(format string, args ...any) {
 	if !g.quiet {

@@ -1,0 +1,301 @@
+package calibrate
+
+import (
+	"errors"
+	"math"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// standardErrors fills the items' SEs from the cross-product approximation
+// of the observed information (the "XPD" of mirt; Bock & Lieberman 1970;
+// Mislevy 1986): I = Σ_p w_p s_p s_pᵀ, where s_p is examinee p's score —
+// the gradient of log ∫ L_p(θ) g(θ) dθ over the item parameters, computed on
+// the quadrature grid — plus the negative Hessian of the log prior. The
+// inverse, in slope–intercept form, is carried to (a, b, c) by the delta
+// method. The latent mean and SD of an anchored run are treated as known.
+//
+// Examinees of one form share the pattern of nonzero scores, so their score
+// vectors are stacked into a matrix S and S_gᵀS_g is one BLAS Syrk per form;
+// examinees whose item set is unique are stacked together with their
+// scores spread over the full parameter vector.
+func (e *engine) standardErrors(res *Result) error {
+	nq := e.nq
+	nodes := e.o.Grid.Nodes
+	// Parameter positions, as in pack (without the latent moments).
+	pos := make([][3]int, e.d.NItems)
+	for i := range pos {
+		pos[i] = [3]int{-1, -1, -1}
+	}
+	np := 0
+	for _, i := range e.free {
+		for j := range 3 {
+			if e.which[j] {
+				pos[i][j] = np
+				np++
+			}
+		}
+	}
+	if e.o.Model == OnePL {
+		for _, i := range e.free {
+			pos[i][0] = np
+		}
+		np++
+	}
+	// g1, g0: per item and node, ∂log P(u | θ_q)/∂x_j for u = 1 and 0.
+	g1, g0 := make([]float64, e.d.NItems*nq*3), make([]float64, e.d.NItems*nq*3)
+	for _, i := range e.free {
+		s := e.params[i]
+		c := sigmoid(s.gamma)
+		for q, th := range nodes {
+			p, psi := s.prob(th, c)
+			dz := (1 - c) * psi * (1 - psi)
+			dP := [3]float64{th * dz, dz, (1 - psi) * c * (1 - c)}
+			for j := range 3 {
+				k := (i*nq+q)*3 + j
+				g1[k] = dP[j] / p
+				g0[k] = -dP[j] / (1 - p)
+			}
+		}
+	}
+	// Blocks: each form's examinees (a dense score matrix S, one Syrk), then
+	// the examinees with unique item sets in up to 8 fixed slices (sparse
+	// rank-one updates over the full parameter vector). Each block yields its
+	// own Gram matrix; they are summed in block order.
+	es := e.es
+	type block struct {
+		members []int32
+		params  []int // the parameter position of each column (dense blocks)
+	}
+	var blocks []block
+	start := 0
+	for start < len(es.order) {
+		g := es.group[es.order[start]]
+		end := start + 1
+		for end < len(es.order) && es.group[es.order[end]] == g {
+			end++
+		}
+		if g >= 0 {
+			seen := map[int]bool{}
+			var cols []int
+			for _, i := range es.groups[g] {
+				for j := range 3 {
+					if p := pos[i][j]; p >= 0 && !seen[p] {
+						seen[p] = true
+						cols = append(cols, p)
+					}
+				}
+			}
+			blocks = append(blocks, block{es.order[start:end], cols})
+		} else {
+			n := end - start
+			for k := range 8 {
+				if lo, hi := start+k*n/8, start+(k+1)*n/8; hi > lo {
+					blocks = append(blocks, block{es.order[lo:hi], nil})
+				}
+			}
+		}
+		start = end
+	}
+	sc := &scorer{e: e, pos: pos, g0: g0, g1: g1}
+	grams := make([][]float64, len(blocks))
+	next := make(chan int, len(blocks))
+	for b := range blocks {
+		next <- b
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(e.o.Threads, len(blocks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lp := make([]float64, nq)
+			colOf := make([]int, np)
+			full := make([]float64, np)
+			mark := make([]int, np)
+			var touched []int
+			for b := range next {
+				bl := blocks[b]
+				if bl.params == nil {
+					// Unique item sets: Σ s sᵀ over the touched positions.
+					gram := make([]float64, np*np)
+					for k := range colOf {
+						colOf[k] = k
+					}
+					for _, p := range bl.members {
+						touched = touched[:0]
+						for k := e.d.Start[p]; k < e.d.Start[p+1]; k++ {
+							for _, pj := range pos[e.d.Item[k]] {
+								if pj >= 0 && mark[pj] != int(p)+1 {
+									mark[pj] = int(p) + 1
+									touched = append(touched, pj)
+								}
+							}
+						}
+						sc.score(int(p), lp, full, colOf)
+						for _, a := range touched {
+							row := gram[a*np:]
+							for _, c := range touched {
+								if c >= a {
+									row[c] += full[a] * full[c]
+								}
+							}
+						}
+						for _, a := range touched {
+							full[a] = 0
+						}
+					}
+					grams[b] = gram
+					continue
+				}
+				k := len(bl.params)
+				for c, p := range bl.params {
+					colOf[p] = c
+				}
+				S := make([]float64, len(bl.members)*k)
+				for r, p := range bl.members {
+					sc.score(int(p), lp, S[r*k:(r+1)*k], colOf)
+				}
+				gram := make([]float64, k*k)
+				blas64.Syrk(blas.Trans, 1, blas64.General{Rows: len(bl.members), Cols: k, Stride: k, Data: S},
+					0, blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: gram})
+				grams[b] = gram
+			}
+		}()
+	}
+	wg.Wait()
+	info := mat.NewSymDense(np, nil)
+	raw := info.RawSymmetric()
+	for b, bl := range blocks {
+		if bl.params == nil {
+			for k, v := range grams[b] {
+				raw.Data[k] += v
+			}
+			continue
+		}
+		k := len(bl.params)
+		for r, pr := range bl.params {
+			for c := r; c < k; c++ {
+				pc := bl.params[c]
+				lo, hi := min(pr, pc), max(pr, pc)
+				raw.Data[lo*raw.Stride+hi] += grams[b][r*k+c]
+			}
+		}
+	}
+	// The prior's curvature.
+	for _, i := range e.free {
+		_, _, h := e.o.Priors.logPrior(e.params[i], e.o.D, e.cShape[i][0], e.cShape[i][1], e.which)
+		for j := range 3 {
+			for k := j; k < 3; k++ {
+				if a, b := pos[i][j], pos[i][k]; a >= 0 && b >= 0 {
+					info.SetSym(a, b, info.At(a, b)-h[j][k])
+				}
+			}
+		}
+	}
+	var chol mat.Cholesky
+	if ok := chol.Factorize(info); !ok {
+		return errors.New("the information matrix is not positive definite (some parameter is not determined by the data)")
+	}
+	var cov mat.SymDense
+	if err := chol.InverseTo(&cov); err != nil {
+		return err
+	}
+	at := func(a, b int) float64 {
+		if a < 0 || b < 0 {
+			return 0
+		}
+		return cov.At(a, b)
+	}
+	for _, i := range e.free {
+		s := e.params[i]
+		c := sigmoid(s.gamma)
+		// Rows of the Jacobian ∂(a, b, c)/∂(α, δ, γ).
+		jac := [3][3]float64{
+			{1 / e.o.D, 0, 0},
+			{s.delta / (s.alpha * s.alpha), -1 / s.alpha, 0},
+			{0, 0, c * (1 - c)},
+		}
+		var v [3]float64
+		for r := range 3 {
+			for j := range 3 {
+				for k := range 3 {
+					v[r] += jac[r][j] * jac[r][k] * at(pos[i][j], pos[i][k])
+				}
+			}
+		}
+		it := &res.Items[i]
+		if pos[i][0] >= 0 {
+			it.SEA = math.Sqrt(v[0])
+		}
+		it.SEB = math.Sqrt(v[1])
+		if pos[i][2] >= 0 {
+			it.SEC = math.Sqrt(v[2])
+		}
+	}
+	return nil
+}
+
+// scorer computes examinees' score vectors at the final estimates.
+type scorer struct {
+	e      *engine
+	pos    [][3]int  // parameter position of each item's (α, δ, γ); −1: not estimated
+	g0, g1 []float64 // ∂log P(u | θ_q)/∂x_j, [(i*Q+q)*3+j]
+}
+
+// score adds √w_p times examinee p's score to row[colOf[position]]: the
+// posterior-weighted gradient Σ_q post_q ∂log P(u | θ_q)/∂x over the nodes
+// that carry posterior mass. lp is scratch of length Q.
+func (sc *scorer) score(p int, lp, row []float64, colOf []int) {
+	e, d, nq := sc.e, sc.e.d, sc.e.nq
+	s, t := d.Start[p], d.Start[p+1]
+	if s == t {
+		return
+	}
+	copy(lp, e.logPrior)
+	for k := s; k < t; k++ {
+		off := int(d.Item[k]) * nq
+		if d.Score[k] == 1 {
+			addTo(lp, e.logP1[off:off+nq])
+		} else {
+			addTo(lp, e.logP0[off:off+nq])
+		}
+	}
+	top := math.Inf(-1)
+	for _, v := range lp {
+		top = max(top, v)
+	}
+	lo, hi := 0, nq
+	for lo < nq && lp[lo]-top < posteriorCut {
+		lo++
+	}
+	for hi > lo && lp[hi-1]-top < posteriorCut {
+		hi--
+	}
+	var sum float64
+	for q := lo; q < hi; q++ {
+		lp[q] = math.Exp(lp[q] - top)
+		sum += lp[q]
+	}
+	scale := math.Sqrt(d.weight(p)) / sum
+	for k := s; k < t; k++ {
+		i := int(d.Item[k])
+		g := sc.g0
+		if d.Score[k] == 1 {
+			g = sc.g1
+		}
+		for j, pj := range sc.pos[i] {
+			if pj < 0 {
+				continue
+			}
+			var v float64
+			for q := lo; q < hi; q++ {
+				v += lp[q] * g[(i*nq+q)*3+j]
+			}
+			row[colOf[pj]] += v * scale
+		}
+	}
+}

@@ -5,9 +5,10 @@
 // recursion with summed-score EAP, and response simulation.
 //
 // The package is pure computation: no I/O, and it imports only the standard
-// library and gonum. Functions take plain slices so that callers can reuse
-// buffers; the functions named in the benchmarks do not allocate when given a
-// destination slice.
+// library and gonum. Functions take plain slices; those that fill a slice
+// take it as a dst argument and do not allocate when it is given, and a
+// Trace tabulates a test on a quadrature grid once so that scoring many
+// response patterns costs additions only.
 //
 // # Responses
 //

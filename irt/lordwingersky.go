@@ -21,18 +21,22 @@ func SumScoreDist(dst []float64, items []ThreePL, theta float64) []float64 {
 	dst[0] = 1
 	for r, it := range items {
 		p, q := it.PQ(theta)
-		dst[r+1] = dst[r] * p
-		for x := r; x > 0; x-- {
-			dst[x] = dst[x]*q + dst[x-1]*p
+		// dst[:r+1] holds f_r, over the first r items; extend it by
+		// f_r(r + 1) = 0 and overwrite it with f_{r+1} in one pass.
+		f := dst[:r+2]
+		f[r+1] = 0
+		var prev float64 // f_r(x − 1)
+		for x, cur := range f {
+			f[x] = cur*q + prev*p
+			prev = cur
 		}
-		dst[0] *= q
 	}
 	return dst
 }
 
 // SumScoreMarginal returns the marginal distribution of the summed score
-// over the ability distribution q: dst[x] = Σ_k w_k·P(X = x | x_k), the
-// mixture of SumScoreDist over q's nodes x_k and weights w_k.
+// over the ability distribution q: dst[x] = Σ_k w_k·P(X = x | θ_k), the
+// mixture of SumScoreDist over q's nodes θ_k and weights w_k.
 //
 // If dst is nil a new slice is allocated; otherwise it must have length
 // len(items) + 1. One scratch slice of that length is allocated.
@@ -54,7 +58,7 @@ func SumScoreMarginal(dst []float64, items []ThreePL, q Quadrature) []float64 {
 // each summed score x = 0, …, n, dst[x].Theta = E[θ | X = x] and dst[x].SE
 // its posterior standard deviation, with q as the prior:
 //
-//	E[θ | X = x] = Σ_k x_k·P(X = x | x_k)·w_k / Σ_k P(X = x | x_k)·w_k.
+//	E[θ | X = x] = Σ_k θ_k·P(X = x | θ_k)·w_k / Σ_k P(X = x | θ_k)·w_k.
 //
 // If dst is nil a new slice is allocated; otherwise it must have length
 // len(items) + 1. One scratch slice of twice that length is allocated.

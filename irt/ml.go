@@ -8,13 +8,13 @@ import "math"
 //	∂ ln L/∂θ = Σ (u_i − P_i)·P_i′/(P_i·Q_i) = 0
 //
 // found by Fisher scoring safeguarded by bisection in [lo, hi] (Lord 1980;
-// Baker & Kim 2004). SE = 1/√I(θ̂), with I the test information
-// of the items answered.
+// Baker & Kim 2004). SE = 1/√I(θ̂), with I the test information of the
+// items answered.
 //
 // Policy for patterns without an interior maximum:
 //   - no item answered: Theta is NaN and SE is +Inf;
 //   - every answered item correct (incorrect): the likelihood increases
-//     (decreases) without bound in θ and the estimate does not exist;
+//     (decreases) monotonically in θ and the estimate does not exist;
 //     Theta is +Inf (−Inf) and SE is +Inf, for the caller to replace by
 //     its own rule (WLE, a fixed value or a bound);
 //   - otherwise, if the likelihood still increases at lo or hi — which

@@ -14,8 +14,7 @@ const Missing int8 = -1
 //	ln L(θ) = Σ [u_i·ln P_i(θ) + (1 − u_i)·ln Q_i(θ)],
 //
 // summed over the items that are not Missing (local independence; Lord
-// 1980). An empty
-// or all-Missing pattern has log-likelihood 0.
+// 1980). An empty or all-Missing pattern has log-likelihood 0.
 func LogLik(items []ThreePL, resp []int8, theta float64) float64 {
 	checkPattern(items, resp)
 	// The likelihood is a product of probabilities, kept as l·2^e so that
@@ -36,6 +35,11 @@ func LogLik(items []ThreePL, resp []int8, theta float64) float64 {
 			e -= 512
 		}
 	}
+	return logScaled(l, e)
+}
+
+// logScaled returns ln(l·2^e).
+func logScaled(l float64, e int) float64 {
 	return math.Log(l) + float64(e)*math.Ln2
 }
 
@@ -96,7 +100,13 @@ func isCorrect(u int8) bool {
 	case 0:
 		return false
 	}
-	panic(fmt.Sprintf("irt: response %d is not 0, 1 or Missing", u))
+	panic(badResponse(u))
+}
+
+// badResponse is the panic message for a response that is not 0, 1 or
+// Missing.
+func badResponse(u int8) string {
+	return fmt.Sprintf("irt: response %d is not 0, 1 or Missing", u)
 }
 
 // checkPattern panics if resp is not parallel to items.

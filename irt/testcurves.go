@@ -13,7 +13,7 @@ func TCC(items []ThreePL, theta float64) float64 {
 }
 
 // TestInfo returns the test information at θ, the sum of the item
-// information functions (Birnbaum 1968, ch. 20; Lord 1980, ch. 5):
+// information functions (Birnbaum 1968; Lord 1980, ch. 5):
 //
 //	I(θ) = Σ I_i(θ).
 //

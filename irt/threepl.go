@@ -28,8 +28,8 @@ type ThreePL struct {
 // Prob returns P(θ), the probability of a correct response at θ. It is
 // finite and in [C, 1] for every finite or infinite θ.
 func (p ThreePL) Prob(theta float64) float64 {
-	s, _ := logistic(p.D * p.A * (theta - p.B))
-	return p.C + (1-p.C)*s
+	// exp overflowing to +Inf gives the limit C; 1 − P is not formed here.
+	return p.C + (1-p.C)/(1+math.Exp(-p.D*p.A*(theta-p.B)))
 }
 
 // PQ returns P(θ) and Q(θ) = 1 − P(θ), each to full relative precision
@@ -38,8 +38,8 @@ func (p ThreePL) PQ(theta float64) (prob, q float64) {
 	return lowerAsymptote(p.D*p.A*(theta-p.B), p.C)
 }
 
-// Info returns the item information function (Birnbaum 1968, ch. 20;
-// Lord 1980, ch. 5)
+// Info returns the item information function (Birnbaum 1968; Lord 1980,
+// ch. 5)
 //
 //	I(θ) = P′(θ)² / (P·Q) = (D·A)² · (Q/P) · ((P − C)/(1 − C))².
 func (p ThreePL) Info(theta float64) float64 {
@@ -89,10 +89,11 @@ func (p ThreePL) Grad(theta float64) (dA, dB, dC float64) {
 // precision for every z.
 func logistic(z float64) (s, t float64) {
 	e := math.Exp(-math.Abs(z))
+	r := 1 / (1 + e)
 	if z >= 0 {
-		return 1 / (1 + e), e / (1 + e)
+		return r, e * r
 	}
-	return e / (1 + e), 1 / (1 + e)
+	return e * r, r
 }
 
 // psiOverP returns ψ/P = ψ/(c + (1 − c)·ψ), which is exactly 1 for c = 0

@@ -18,8 +18,7 @@ import "math"
 // pattern tends to 0 there. So the estimate is finite for those patterns,
 // unlike ML, for 1PL, 2PL and 3PL items alike. If the root lies outside
 // [lo, hi] the result is the bound. A pattern with no item answered
-// returns Theta NaN and SE +Inf.
-// lo < hi must be finite.
+// returns Theta NaN and SE +Inf. lo < hi must be finite.
 func WLE(items []ThreePL, resp []int8, lo, hi float64) Estimate {
 	checkPattern(items, resp)
 	if right, wrong := counts(resp); right+wrong == 0 {

@@ -49,12 +49,16 @@ type estep struct {
 	q       int
 	threads int
 
-	order  []int32   // examinees, grouped: multi-member groups first, by group
-	group  []int32   // per examinee: its group, or −1 for a unique item set
-	modeB  []bool    // per examinee: mode B (more right than wrong)
-	groups [][]int32 // items of each group
-	needB0 []bool    // some member of group g uses mode A
-	needB1 []bool
+	order []int32 // examinees, grouped: multi-member groups first, by group
+	group []int32 // per examinee: its group, or −1 for a unique item set
+	modeB []bool  // per examinee: mode B (more right than wrong)
+	// minor lists, per grouped examinee p, the table offsets (item·Q) of
+	// its minority responses: minor[minorStart[p]:minorStart[p+1]].
+	minor      []int32
+	minorStart []int
+	groups     [][]int32 // items of each group
+	needB0     []bool    // some member of group g uses mode A
+	needB1     []bool
 
 	chunks []*chunkAcc
 	bounds []int // into order; len(chunks)+1
@@ -121,6 +125,21 @@ func newEstep(d *Data, nq, threads int, grouped bool) *estep {
 		} else {
 			e.needB0[g] = true
 		}
+	}
+	e.minorStart = make([]int, n+1)
+	for p := range n {
+		if e.group[p] >= 0 {
+			want := uint8(1)
+			if e.modeB[p] {
+				want = 0
+			}
+			for k := d.Start[p]; k < d.Start[p+1]; k++ {
+				if d.Score[k] == want {
+					e.minor = append(e.minor, d.Item[k]*int32(nq))
+				}
+			}
+		}
+		e.minorStart[p+1] = len(e.minor)
 	}
 	e.order = make([]int32, n)
 	for p := range e.order {
@@ -298,6 +317,7 @@ func (e *estep) chunk(acc *chunkAcc, members []int32, logP0, logP1, logPrior, lp
 		}
 		g := e.group[p]
 		modeB := e.modeB[p]
+		minor := e.minor[e.minorStart[p]:e.minorStart[p+1]]
 		copy(lp, logPrior)
 		switch {
 		case g < 0:
@@ -311,19 +331,13 @@ func (e *estep) chunk(acc *chunkAcc, members []int32, logP0, logP1, logPrior, lp
 			}
 		case modeB:
 			addTo(lp, e.base1[int(g)*nq:int(g+1)*nq])
-			for k := s; k < t; k++ {
-				if d.Score[k] == 0 {
-					off := int(d.Item[k]) * nq
-					subFrom(lp, e.lam[off:off+nq])
-				}
+			for _, off := range minor {
+				subFrom(lp, e.lam[off:int(off)+nq])
 			}
 		default:
 			addTo(lp, e.base0[int(g)*nq:int(g+1)*nq])
-			for k := s; k < t; k++ {
-				if d.Score[k] == 1 {
-					off := int(d.Item[k]) * nq
-					addTo(lp, e.lam[off:off+nq])
-				}
+			for _, off := range minor {
+				addTo(lp, e.lam[off:int(off)+nq])
 			}
 		}
 		top := math.Inf(-1)
@@ -364,20 +378,14 @@ func (e *estep) chunk(acc *chunkAcc, members []int32, logP0, logP1, logPrior, lp
 		case modeB:
 			off := (int(g) - acc.gLo) * nq
 			addTo(acc.nb[off+lo:off+hi], post)
-			for k := s; k < t; k++ {
-				if d.Score[k] == 0 {
-					off := int(d.Item[k]) * nq
-					addTo(acc.r0b[off+lo:off+hi], post)
-				}
+			for _, off := range minor {
+				addTo(acc.r0b[int(off)+lo:int(off)+hi], post)
 			}
 		default:
 			off := (int(g) - acc.gLo) * nq
 			addTo(acc.na[off+lo:off+hi], post)
-			for k := s; k < t; k++ {
-				if d.Score[k] == 1 {
-					off := int(d.Item[k]) * nq
-					addTo(acc.r1a[off+lo:off+hi], post)
-				}
+			for _, off := range minor {
+				addTo(acc.r1a[int(off)+lo:int(off)+hi], post)
 			}
 		}
 	}

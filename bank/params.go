@@ -29,6 +29,7 @@ type ParamRow struct {
 	SEB   float64 `csv:"se_b" json:"se_b"`
 	SEC   float64 `csv:"se_c" json:"se_c"`
 	N     int     `csv:"n" json:"n"`
+	Line  int     `csv:"-" json:"-"` // where ReadParams found the row
 }
 
 // paramCSV is ParamRow as text, so that empty cells read and write as such.
@@ -102,7 +103,7 @@ func ReadParams(file string, in io.Reader, defModel string) ([]ParamRow, error) 
 			}
 			return x, nil
 		}
-		p := ParamRow{Item: strings.TrimSpace(r.Item), Model: strings.ToLower(strings.TrimSpace(r.Model))}
+		p := ParamRow{Item: strings.TrimSpace(r.Item), Model: strings.ToLower(strings.TrimSpace(r.Model)), Line: line}
 		if err := checkCode(p.Item); err != nil {
 			return nil, bad("item", "%v", err)
 		}

@@ -8,6 +8,7 @@
 package calibrate
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 )
@@ -158,4 +159,36 @@ func (d *Data) components() ([]int, int) {
 		label[i] = ids[r]
 	}
 	return label, len(ids)
+}
+
+// itemSets labels each examinee with the set of items it answered: key[p]
+// indexes sets (each set sorted), or is −1 for an examinee with no
+// responses. Examinees of one form share a set.
+func itemSets(d *Data) (key []int32, sets [][]int32) {
+	n := d.Examinees()
+	key = make([]int32, n)
+	ids := map[string]int32{}
+	buf := make([]int32, 0, 64)
+	var b []byte
+	for p := range n {
+		s, t := d.Start[p], d.Start[p+1]
+		if s == t {
+			key[p] = -1
+			continue
+		}
+		buf = append(buf[:0], d.Item[s:t]...)
+		slices.Sort(buf)
+		b = b[:0]
+		for _, i := range buf {
+			b = binary.LittleEndian.AppendUint32(b, uint32(i))
+		}
+		k, ok := ids[string(b)]
+		if !ok {
+			k = int32(len(sets))
+			ids[string(b)] = k
+			sets = append(sets, slices.Clone(buf))
+		}
+		key[p] = k
+	}
+	return key, sets
 }

@@ -205,6 +205,9 @@ func Run(d *Data, o Options) (*Result, error) {
 			continue
 		}
 		switch {
+		case n[i] == 0:
+			it.Excluded = "no responses" // not administered: no warning
+			continue
 		case n[i] < float64(o.MinResponses):
 			it.Excluded = fmt.Sprintf("too few responses (%g, fewer than %d)", n[i], o.MinResponses)
 		case r[i] == 0:

@@ -1,7 +1,6 @@
 package calibrate
 
 import (
-	"encoding/binary"
 	"math"
 	"slices"
 	"sync"
@@ -83,39 +82,33 @@ type chunkAcc struct {
 func newEstep(d *Data, nq, threads int, grouped bool) *estep {
 	n := d.Examinees()
 	e := &estep{data: d, q: nq, threads: max(1, threads), group: make([]int32, n), modeB: make([]bool, n)}
-	// Group examinees by item set.
-	sizes := map[string]int{}
-	keys := make([]string, n)
-	buf := make([]int32, 0, 64)
-	var key []byte
+	key, sets := itemSets(d)
+	sizes := make([]int, len(sets))
+	for _, k := range key {
+		if k >= 0 {
+			sizes[k]++
+		}
+	}
+	remap := make([]int32, len(sets)) // item set → group (sets shared by 2+ examinees)
+	for k := range remap {
+		remap[k] = -1
+	}
 	for p := range n {
 		s, t := d.Start[p], d.Start[p+1]
-		buf = append(buf[:0], d.Item[s:t]...)
-		slices.Sort(buf)
-		key = key[:0]
-		for _, i := range buf {
-			key = binary.LittleEndian.AppendUint32(key, uint32(i))
-		}
-		keys[p] = string(key)
-		sizes[keys[p]]++
 		right := 0
 		for k := s; k < t; k++ {
 			right += int(d.Score[k])
 		}
 		e.modeB[p] = 2*right > t-s
-	}
-	ids := map[string]int32{}
-	for p := range n {
 		e.group[p] = -1
-		if !grouped || sizes[keys[p]] < 2 || d.Start[p] == d.Start[p+1] {
+		if !grouped || key[p] < 0 || sizes[key[p]] < 2 {
 			continue
 		}
-		g, ok := ids[keys[p]]
-		if !ok {
+		g := remap[key[p]]
+		if g < 0 {
 			g = int32(len(e.groups))
-			ids[keys[p]] = g
-			s, t := d.Start[p], d.Start[p+1]
-			e.groups = append(e.groups, slices.Clone(d.Item[s:t]))
+			remap[key[p]] = g
+			e.groups = append(e.groups, sets[key[p]])
 			e.needB0 = append(e.needB0, false)
 			e.needB1 = append(e.needB1, false)
 		}

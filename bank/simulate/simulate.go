@@ -190,9 +190,10 @@ func drawParams(rng *rand.Rand, d Design, k int) irt.ThreePL {
 }
 
 // buildForms puts d.Anchors operational items, balanced over domains, on
-// every form, and fills the rest of each form domain by domain from a
-// rotation of the remaining items, so that neighbouring forms overlap. No
-// form holds two items of one enemy group.
+// every form, and fills the rest of each form domain by domain by striding
+// through the remaining items, so that every item is used and, where the
+// forms need more slots than there are items, forms overlap. No form holds
+// two items of one enemy group.
 func buildForms(pool []bank.Item, d Design) ([][]int, error) {
 	byDomain := map[string][]int{}
 	for i, it := range pool {
@@ -262,15 +263,22 @@ func buildForms(pool []bank.Item, d Design) ([][]int, error) {
 			if q[j] > len(r) {
 				return nil, fmt.Errorf("domain %s has %d non-anchor items; a form needs %d", domains[j], len(r), q[j])
 			}
-			start := f * len(r) / d.Forms
-			for k := 0; k < len(r) && q[j] > 0; k++ {
-				i := r[(start+k)%len(r)]
+			// Form f takes items f, f+F, f+2F, … (circularly): items spread
+			// evenly over the forms, and the neighbours in the bank's order
+			// (often enemies) never meet on one form.
+			seen := map[int]bool{}
+			for k := f; k < f+2*d.Forms*len(r) && q[j] > 0; k += d.Forms {
+				i := r[k%len(r)]
+				if seen[i] {
+					continue
+				}
 				if g := pool[i].EnemyGroup; g != "" && groups[g] {
 					continue
 				}
 				if g := pool[i].EnemyGroup; g != "" {
 					groups[g] = true
 				}
+				seen[i] = true
 				form = append(form, i)
 				q[j]--
 			}

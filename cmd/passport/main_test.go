@@ -123,13 +123,110 @@ func TestSimulateAndDemo(t *testing.T) {
 	if _, _, err := run(t, db, "simulate", "--examinees", "10", "--params", truth, "-o", filepath.Join(dir, "log2.csv")); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := run(t, filepath.Join(dir, "unused.db"), "demo", "--dir", filepath.Join(dir, "demo"), "--examinees", "400")
+	// 2,000 examinees: about 250 responses per item, enough for the 3PL.
+	out, _, err := run(t, filepath.Join(dir, "unused.db"), "demo", "--dir", filepath.Join(dir, "demo"), "--examinees", "2000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"1. Item bank", "2. Simulation", "3. Import", "20000 responses from 400 examinees", "importing it again is refused"} {
+	for _, want := range []string{"1. Item bank", "2. Simulation", "3. Import", "100000 responses from 2000 examinees", "importing it again is refused",
+		"4. Calibration", "converged in", "recovery of the", "5. Scoring", "2000 examinees in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestCalibrateFromFile calibrates the Kolen–Brennan form X 0/1 data
+// straight from the file, without a bank.
+func TestCalibrateFromFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join("..", "..", "fixtures", "reference", "kb36_responses_formX.csv")
+	out, _, err := run(t, filepath.Join(dir, "unused.db"), "calibrate", "--responses", file, "--wide", "--model", "2pl", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if lines[0] != "item,model,a,b,c,se_a,se_b,se_c,n" || len(lines) != 37 {
+		t.Errorf("parameter table: %d lines, header %q", len(lines), lines[0])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unused.db")); err == nil {
+		t.Error("a file calibration created the --db bank")
+	}
+	if _, _, err := run(t, filepath.Join(dir, "unused.db"), "calibrate", "--responses", file); err == nil {
+		t.Error("--responses without --wide was accepted")
+	}
+}
+
+// TestCalibrateStoreShowScore: calibrate the bank, list and show the run,
+// anchor a second run on it, import parameters, and score.
+func TestCalibrateStoreShowScore(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	if _, _, err := run(t, db, "init", "--demo"); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "log.csv")
+	if _, _, err := run(t, db, "simulate", "--examinees", "2000", "--model", "2pl", "-o", log); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, db, "responses", "import", log); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, db, "calibrate", "--model", "2pl", "--name", "first", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Run       int64
+		Converged bool
+		Items     []map[string]any
+		Options   map[string]any
+		Inputs    []int64
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%.300s", err, out)
+	}
+	if res.Run != 1 || !res.Converged || len(res.Items) < 200 || len(res.Inputs) != 1 || res.Options["quad_points"] != 61.0 {
+		t.Errorf("calibrate --format json: run %d converged %v, %d items, inputs %v, options %v", res.Run, res.Converged, len(res.Items), res.Inputs, res.Options)
+	}
+	out, _, err = run(t, db, "calibrations", "list")
+	if err != nil || !strings.Contains(out, "first") {
+		t.Errorf("calibrations list: %v\n%s", err, out)
+	}
+	shown, _, err := run(t, db, "calibrations", "show", "1", "--format", "csv")
+	if err != nil || !strings.HasPrefix(shown, "item,model,a,b,c,se_a,se_b,se_c,n\n") {
+		t.Fatalf("calibrations show: %v\n%.200s", err, shown)
+	}
+	// The shown table imports back as a run, and anchors a new calibration.
+	params := filepath.Join(dir, "params.csv")
+	os.WriteFile(params, []byte(shown), 0o644)
+	out, _, err = run(t, db, "calibrations", "import", params, "--model", "2pl", "--D", "1")
+	if err != nil || strings.TrimSpace(out) != "2" {
+		t.Fatalf("calibrations import: %v %q", err, out)
+	}
+	out, _, err = run(t, db, "calibrate", "--model", "2pl", "--anchor-run", "2", "--anchors", "SEM-001,IDI-001", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"note": "anchor (fixed)"`) || !strings.Contains(out, `"parent": 2`) {
+		t.Errorf("anchored run lacks its anchors or parent:\n%.400s", out)
+	}
+	if _, _, err := run(t, db, "calibrate", "--anchors", "SEM-001"); err == nil || !strings.Contains(err.Error(), "--anchor-run") {
+		t.Errorf("--anchors without --anchor-run: %v", err)
+	}
+	out, _, err = run(t, db, "score", "--run", "1", "--method", "wle", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); lines[0] != "examinee,n_items,raw,theta,se" || len(lines) != 2001 {
+		t.Errorf("score: %d lines, header %q", len(lines), lines[0])
+	}
+	if _, _, err := run(t, db, "score", "--run", "9"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("scoring a missing run: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("item,a,b\nSEM-001,1,0\nNOPE,1,0\n"), 0o644)
+	if _, _, err := run(t, db, "calibrations", "import", bad, "--model", "2pl"); err == nil || !strings.Contains(err.Error(), "bad.csv:3: column item") {
+		t.Errorf("importing parameters of an unknown item: %v", err)
 	}
 }

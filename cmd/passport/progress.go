@@ -44,6 +44,15 @@ func (p *progress) Set(n int64) {
 	fmt.Fprintf(p.w, "\r%s: %d (%.0f/s)", p.label, n, float64(n)/time.Since(p.start).Seconds())
 }
 
+// Message shows a status line, at most ten times a second.
+func (p *progress) Message(format string, args ...any) {
+	if !p.on || time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "\r\033[K%s: "+format, append([]any{p.label}, args...)...)
+}
+
 // Done clears the line.
 func (p *progress) Done() {
 	if p.on {

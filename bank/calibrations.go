@@ -1,0 +1,422 @@
+package bank
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Matrix is the bank's responses as a sparse examinee × item matrix in
+// compressed rows, the layout calibrate.Data takes: examinee p answered
+// columns Item[Start[p]:Start[p+1]] with scores Score[…].
+type Matrix struct {
+	Items     []string // item code of each column
+	NOptions  []int    // options of each column's item
+	Examinees []string // examinee code of each row
+	Start     []int
+	Item      []int32
+	Score     []uint8
+	Omitted   int     // omitted responses, scored 0 or dropped (see MatrixFilter)
+	Imports   []int64 // the imports the responses came from
+}
+
+// MatrixFilter selects the responses of a Matrix.
+type MatrixFilter struct {
+	Items    []string // only these items; nil: all
+	Statuses []string // only items of these statuses; nil: all
+	// OmitAsMissing drops omitted responses (presented, not answered)
+	// instead of scoring them wrong.
+	OmitAsMissing bool
+}
+
+// ResponseMatrix reads the responses that pass f.
+func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*Matrix, error) {
+	for _, s := range f.Statuses {
+		if !slices.Contains(Statuses, s) {
+			return nil, fmt.Errorf("%q is not a status; expected one of %s", s, strings.Join(Statuses, ", "))
+		}
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT id, code, status, n_options FROM items ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	m := &Matrix{}
+	col := map[int64]int32{}
+	want := map[string]bool{}
+	for _, c := range f.Items {
+		want[c] = true
+	}
+	for rows.Next() {
+		var id int64
+		var code, status string
+		var n int
+		if err := rows.Scan(&id, &code, &status, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if (f.Items != nil && !want[code]) || (f.Statuses != nil && !slices.Contains(f.Statuses, status)) {
+			continue
+		}
+		delete(want, code)
+		col[id] = int32(len(m.Items))
+		m.Items = append(m.Items, code)
+		m.NOptions = append(m.NOptions, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(want) > 0 {
+		var missing []string
+		for c := range want {
+			missing = append(missing, c)
+		}
+		slices.Sort(missing)
+		return nil, fmt.Errorf("items not in the bank: %s", strings.Join(missing, ", "))
+	}
+	codes := map[int64]string{}
+	rows, err = b.db.QueryContext(ctx, `SELECT id, code FROM examinees`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		codes[id] = code
+	}
+	rows.Close()
+	rows, err = b.db.QueryContext(ctx, `SELECT examinee_id, item_id, score, option IS 0, import_id FROM responses ORDER BY examinee_id, item_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	imports := map[int64]bool{}
+	last := int64(-1)
+	m.Start = []int{0}
+	for rows.Next() {
+		var exam, item, imp int64
+		var score uint8
+		var omitted bool
+		if err := rows.Scan(&exam, &item, &score, &omitted, &imp); err != nil {
+			return nil, err
+		}
+		c, ok := col[item]
+		if !ok {
+			continue
+		}
+		if omitted {
+			m.Omitted++
+			if f.OmitAsMissing {
+				continue
+			}
+		}
+		if exam != last {
+			if last >= 0 {
+				m.Start = append(m.Start, len(m.Item))
+			}
+			m.Examinees = append(m.Examinees, codes[exam])
+			last = exam
+		}
+		m.Item = append(m.Item, c)
+		m.Score = append(m.Score, score)
+		imports[imp] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if last >= 0 {
+		m.Start = append(m.Start, len(m.Item))
+	}
+	for id := range imports {
+		m.Imports = append(m.Imports, id)
+	}
+	slices.Sort(m.Imports)
+	return m, nil
+}
+
+// Calibration is a calibration run: item parameters with the options and
+// inputs that produced them.
+type Calibration struct {
+	ID         int64          `json:"run"`
+	Name       string         `json:"name"`
+	Model      string         `json:"model"`
+	D          float64        `json:"D"`
+	Source     string         `json:"source"` // em, import or linked
+	Options    map[string]any `json:"options"`
+	LogLik     float64        `json:"loglik"` // NaN when not known
+	Cycles     int            `json:"cycles"`
+	Converged  bool           `json:"converged"`
+	NExaminees int            `json:"n_examinees"`
+	NResponses int            `json:"n_responses"`
+	LatentMean float64        `json:"latent_mean"`
+	LatentSD   float64        `json:"latent_sd"`
+	ParentID   int64          `json:"parent,omitempty"` // the run it was linked or anchored from
+	CreatedAt  string         `json:"created_at"`
+	Params     []ParamRow     `json:"items,omitempty"`
+	Fixed      []string       `json:"fixed,omitempty"`  // items held at their anchor values
+	Inputs     []int64        `json:"inputs,omitempty"` // response imports read
+}
+
+func nullFloat(x float64) sql.NullFloat64 {
+	return sql.NullFloat64{Float64: x, Valid: !math.IsNaN(x) && !math.IsInf(x, 0)}
+}
+
+// SaveCalibration stores a run with its parameters in one transaction and
+// returns its id. Every parameter row must name an item in the bank.
+func (b *Bank) SaveCalibration(ctx context.Context, c *Calibration) (int64, error) {
+	if !slices.Contains(Models, c.Model) {
+		return 0, fmt.Errorf("model %q: expected one of %s", c.Model, strings.Join(Models, ", "))
+	}
+	opts, err := json.Marshal(c.Options)
+	if err != nil {
+		return 0, err
+	}
+	fixed := map[string]bool{}
+	for _, f := range c.Fixed {
+		fixed[f] = true
+	}
+	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		var parent sql.NullInt64
+		if c.ParentID > 0 {
+			parent = sql.NullInt64{Int64: c.ParentID, Valid: true}
+		}
+		conv := sql.NullInt64{}
+		if c.Source == "em" {
+			conv = sql.NullInt64{Int64: int64(boolInt(c.Converged)), Valid: true}
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO calibrations (name, model, d, source, options, loglik, cycles, converged,
+			n_examinees, n_responses, latent_mean, latent_sd, parent_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			c.Name, c.Model, c.D, c.Source, string(opts), nullFloat(c.LogLik), c.Cycles, conv,
+			c.NExaminees, c.NResponses, c.LatentMean, c.LatentSD, parent, b.timestamp())
+		if err != nil {
+			return err
+		}
+		if c.ID, err = r.LastInsertId(); err != nil {
+			return err
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO item_params (calibration_id, item_id, a, b, c, se_a, se_b, se_c, n, fixed)
+			SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ? FROM items WHERE code = ?`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, p := range c.Params {
+			n := sql.NullInt64{Int64: int64(p.N), Valid: p.N > 0}
+			r, err := ins.ExecContext(ctx, c.ID, p.A, p.B, p.C, nullFloat(p.SEA), nullFloat(p.SEB), nullFloat(p.SEC), n, boolInt(fixed[p.Item]), p.Item)
+			if err != nil {
+				return err
+			}
+			if k, _ := r.RowsAffected(); k == 0 {
+				return fmt.Errorf("item %s is not in the bank", p.Item)
+			}
+		}
+		for _, imp := range c.Inputs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO calibration_inputs (calibration_id, import_id) VALUES (?, ?)`, c.ID, imp); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return c.ID, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const calibrationColumns = `id, name, model, d, source, options, loglik, COALESCE(cycles, 0), COALESCE(converged, 0),
+	COALESCE(n_examinees, 0), COALESCE(n_responses, 0), latent_mean, latent_sd, COALESCE(parent_id, 0), created_at`
+
+func scanCalibration(sc interface{ Scan(...any) error }) (Calibration, error) {
+	var c Calibration
+	var opts string
+	var ll sql.NullFloat64
+	err := sc.Scan(&c.ID, &c.Name, &c.Model, &c.D, &c.Source, &opts, &ll, &c.Cycles, &c.Converged,
+		&c.NExaminees, &c.NResponses, &c.LatentMean, &c.LatentSD, &c.ParentID, &c.CreatedAt)
+	if err != nil {
+		return c, err
+	}
+	c.LogLik = math.NaN()
+	if ll.Valid {
+		c.LogLik = ll.Float64
+	}
+	if err := json.Unmarshal([]byte(opts), &c.Options); err != nil {
+		return c, fmt.Errorf("calibration %d: options: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// Calibrations lists the runs, newest last, without their parameters.
+func (b *Bank) Calibrations(ctx context.Context) ([]Calibration, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT `+calibrationColumns+` FROM calibrations ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Calibration
+	for rows.Next() {
+		c, err := scanCalibration(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Calibration returns run id with its parameters (by item code), fixed
+// items and inputs.
+func (b *Bank) Calibration(ctx context.Context, id int64) (*Calibration, error) {
+	c, err := scanCalibration(b.db.QueryRowContext(ctx, `SELECT `+calibrationColumns+` FROM calibrations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("calibration run %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT i.code, p.a, p.b, p.c, p.se_a, p.se_b, p.se_c, COALESCE(p.n, 0), p.fixed
+		FROM item_params p JOIN items i ON i.id = p.item_id WHERE p.calibration_id = ? ORDER BY i.code`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p := ParamRow{Model: c.Model}
+		var sa, sb, scc sql.NullFloat64
+		var fixed bool
+		if err := rows.Scan(&p.Item, &p.A, &p.B, &p.C, &sa, &sb, &scc, &p.N, &fixed); err != nil {
+			return nil, err
+		}
+		p.SEA, p.SEB, p.SEC = orNaN(sa), orNaN(sb), orNaN(scc)
+		c.Params = append(c.Params, p)
+		if fixed {
+			c.Fixed = append(c.Fixed, p.Item)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	in, err := b.db.QueryContext(ctx, `SELECT import_id FROM calibration_inputs WHERE calibration_id = ? ORDER BY import_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	for in.Next() {
+		var imp int64
+		if err := in.Scan(&imp); err != nil {
+			return nil, err
+		}
+		c.Inputs = append(c.Inputs, imp)
+	}
+	return &c, in.Err()
+}
+
+func orNaN(x sql.NullFloat64) float64 {
+	if x.Valid {
+		return x.Float64
+	}
+	return math.NaN()
+}
+
+// ImportCalibration stores parameters estimated elsewhere (a legacy bank,
+// BILOG, mirt) as a run of source "import". Every item must be in the bank;
+// model is the default for rows without one, D the scaling constant the
+// parameters were estimated with.
+func (b *Bank) ImportCalibration(ctx context.Context, file string, in io.Reader, model string, D float64, name string) (int64, error) {
+	if !(D > 0) {
+		return 0, fmt.Errorf("D = %g: expected a positive scaling constant (1 or 1.702)", D)
+	}
+	rows, err := ReadParams(file, in, model)
+	if err != nil {
+		return 0, err
+	}
+	known := map[string]bool{}
+	items, err := b.Items(ctx, ItemFilter{})
+	if err != nil {
+		return 0, err
+	}
+	for _, it := range items {
+		known[it.Code] = true
+	}
+	for _, r := range rows {
+		if !known[r.Item] {
+			return 0, &InputError{File: file, Line: r.Line, Field: "item", Msg: fmt.Sprintf("item %q is not in the bank; import it with `passport items import` first", r.Item)}
+		}
+		if r.Model != model {
+			return 0, &InputError{File: file, Line: r.Line, Field: "model", Msg: fmt.Sprintf("model %s differs from the run's %s; expected one model per run", r.Model, model)}
+		}
+	}
+	c := &Calibration{Name: name, Model: model, D: D, Source: "import", Options: map[string]any{"file": file}, LogLik: math.NaN(),
+		LatentMean: 0, LatentSD: 1, Params: rows}
+	return b.SaveCalibration(ctx, c)
+}
+
+// Score is one examinee's ability estimate under a run.
+type Score struct {
+	Examinee string  `csv:"examinee" json:"examinee"`
+	NItems   int     `csv:"n_items" json:"n_items"`
+	Raw      int     `csv:"raw" json:"raw"`
+	Theta    float64 `csv:"theta" json:"theta"`
+	SE       float64 `csv:"se" json:"se"`
+}
+
+// ScoringMethods are the ways passport estimates ability.
+var ScoringMethods = []string{"eap", "map", "ml", "wle", "eapsum"}
+
+// SaveScores stores a run's scores by one method, replacing that method's
+// earlier scores for the run, in one transaction.
+func (b *Bank) SaveScores(ctx context.Context, run int64, method string, scores []Score) error {
+	if !slices.Contains(ScoringMethods, method) {
+		return fmt.Errorf("method %q: expected one of %s", method, strings.Join(ScoringMethods, ", "))
+	}
+	ids := map[string]int64{}
+	rows, err := b.db.QueryContext(ctx, `SELECT id, code FROM examinees`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			rows.Close()
+			return err
+		}
+		ids[code] = id
+	}
+	rows.Close()
+	return b.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM scores WHERE calibration_id = ? AND method = ?`, run, method); err != nil {
+			return err
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO scores (calibration_id, method, examinee_id, theta, se, n_items, raw, created_at) VALUES (?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		now := b.timestamp()
+		for _, s := range scores {
+			id, ok := ids[s.Examinee]
+			if !ok {
+				return fmt.Errorf("examinee %s is not in the bank", s.Examinee)
+			}
+			if _, err := ins.ExecContext(ctx, run, method, id, nullFloat(s.Theta), nullFloat(s.SE), s.NItems, s.Raw, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

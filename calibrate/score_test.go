@@ -1,0 +1,78 @@
+package calibrate
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/passportirt/passport/irt"
+)
+
+// TestScoreMatchesIRT: the batch scorer gives, examinee by examinee, what
+// the irt estimators give on the examinee's own items, for every method.
+func TestScoreMatchesIRT(t *testing.T) {
+	s := simulateSparse(4, 40, 4, 20, 200, true)
+	d := s.data()
+	for _, m := range []Method{EAP, MAP, ML, WLE, EAPSum} {
+		got, err := Score(d, s.truth, m, ScoreOptions{Mean: 0.2, SD: 1.1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := irt.DefaultGrid()
+		g.SetNormalWeights(0.2, 1.1)
+		for p := 0; p < 200; p += 17 {
+			var items []irt.ThreePL
+			var resp []int8
+			raw := 0
+			for k := s.start[p]; k < s.start[p+1]; k++ {
+				items = append(items, s.truth[s.items[k]])
+				resp = append(resp, int8(s.scores[k]))
+				raw += int(s.scores[k])
+			}
+			var want irt.Estimate
+			switch m {
+			case EAP:
+				want = irt.EAP(items, resp, g)
+			case MAP:
+				want = irt.MAP(items, resp, 0.2, 1.1)
+			case ML:
+				want = irt.ML(items, resp, -6, 6)
+			case WLE:
+				want = irt.WLE(items, resp, -6, 6)
+			case EAPSum:
+				want = irt.EAPSum(nil, items, g)[raw]
+			}
+			e := got[p]
+			if e.N != 20 || e.Raw != raw || !approxEqual(e.Theta, want.Theta) || !approxEqual(e.SE, want.SE) {
+				t.Errorf("%s, examinee %d: %+v, irt gives %+v", m, p, e, want)
+			}
+		}
+	}
+}
+
+func approxEqual(a, b float64) bool {
+	return a == b || math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b))
+}
+
+// TestScoreRecoversTheta: with 50 items per examinee, EAP estimates
+// correlate with the true abilities as the test's reliability says:
+// corr² ≈ 1 − mean(SE²) (the posterior variance share); within 0.02.
+func TestScoreRecoversTheta(t *testing.T) {
+	s := simulateSparse(9, 100, 4, 50, 4000, false)
+	got, err := Score(s.data(), s.truth, EAP, ScoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est := make([]float64, len(got))
+	var v float64
+	for p, e := range got {
+		est[p] = e.Theta
+		v += e.SE * e.SE
+	}
+	r := stat.Correlation(est, s.thetas, nil)
+	want := math.Sqrt(1 - v/float64(len(got)))
+	if math.Abs(r-want) > 0.02 {
+		t.Errorf("corr(EAP, θ) = %.4f; reliability from the SEs gives %.4f", r, want)
+	}
+}

@@ -1,0 +1,377 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/irt"
+)
+
+type calibrateOptions struct {
+	model     string
+	D         float64
+	quad      int
+	quadMin   float64
+	quadMax   float64
+	tol       float64
+	maxCycles int
+	items     []string
+	statuses  []string
+	anchors   []string
+	anchorRun int64
+	name      string
+	noPriors  bool
+	priorA    string // "mean,sd" of log a
+	priorB    string // "mean,sd" of b
+	priorC    string // "alpha,beta"
+	threads   int
+	noAccel   bool
+	omitMiss  bool
+	// Straight from a file, without a bank.
+	responses string
+	wide      bool
+	key       string
+	omit      string
+}
+
+// defaultCalibrateOptions are the calibrate command's defaults.
+func defaultCalibrateOptions() *calibrateOptions {
+	return &calibrateOptions{model: "2pl", D: 1, quad: 61, quadMin: -6, quadMax: 6, tol: 1e-4, maxCycles: 2000}
+}
+
+func newCalibrateCmd(g *globals) *cobra.Command {
+	o := defaultCalibrateOptions()
+	cmd := &cobra.Command{
+		Use:   "calibrate",
+		Short: "Estimate item parameters by marginal maximum likelihood (EM)",
+		Long: `Fits a Rasch, 1PL, 2PL or 3PL model to the bank's responses by marginal
+maximum likelihood (Bock–Aitkin EM, SQUAREM-accelerated) and stores the run:
+parameters in the IRT form P = c + (1 − c)/(1 + exp(−D·a·(θ − b))) with
+standard errors, the options used and the imports read.
+
+The 3PL uses by default the BILOG-MG prior c ~ Beta(20p + 1, 20(1 − p) + 1),
+p = 1/options; --no-priors gives pure maximum likelihood, --prior-a,
+--prior-b and --prior-c set priors explicitly.
+
+--anchor-run RUN holds the items of that run (or only --anchors A,B,…) at
+their parameters and estimates the group's mean and SD, so that the other
+items land on that run's scale.
+
+--responses FILE --wide calibrates a wide 0/1 file (or options with --key)
+without a bank, as mirt would.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runCalibrate(cmd.Context(), g, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.model, "model", o.model, "rasch, 1pl, 2pl or 3pl")
+	f.Float64Var(&o.D, "D", o.D, "scaling constant D (1, or 1.702 for the normal-ogive metric)")
+	f.IntVar(&o.quad, "quad", o.quad, "quadrature nodes, equally spaced")
+	f.Float64Var(&o.quadMin, "quad-min", o.quadMin, "lowest quadrature node")
+	f.Float64Var(&o.quadMax, "quad-max", o.quadMax, "highest quadrature node")
+	f.Float64Var(&o.tol, "tol", o.tol, "convergence: largest parameter change of an iteration")
+	f.IntVar(&o.maxCycles, "max-cycles", o.maxCycles, "most EM cycles")
+	f.StringSliceVar(&o.items, "items", nil, "calibrate only these items (comma-separated codes)")
+	f.StringSliceVar(&o.statuses, "status", nil, "calibrate only items of these statuses")
+	f.StringSliceVar(&o.anchors, "anchors", nil, "hold these items at their --anchor-run parameters")
+	f.Int64Var(&o.anchorRun, "anchor-run", 0, "the run whose parameters anchor this one")
+	f.StringVar(&o.name, "name", "", "a name for the run")
+	f.BoolVar(&o.noPriors, "no-priors", false, "no priors: pure maximum likelihood")
+	f.StringVar(&o.priorA, "prior-a", "", `lognormal prior on a: "mean,sd" of log a (e.g. 0,0.5)`)
+	f.StringVar(&o.priorB, "prior-b", "", `normal prior on b: "mean,sd" (e.g. 0,2)`)
+	f.StringVar(&o.priorC, "prior-c", "", `Beta prior on c: "alpha,beta" (3PL; default from the number of options)`)
+	f.IntVar(&o.threads, "threads", 0, "E-step threads (default: all cores); results do not depend on it")
+	f.BoolVar(&o.noAccel, "no-accel", false, "plain EM, without SQUAREM acceleration")
+	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: wrong)")
+	f.StringVar(&o.responses, "responses", "", "calibrate this response file instead of the bank")
+	f.BoolVar(&o.wide, "wide", false, "with --responses: the file is wide (one column per item)")
+	f.StringVar(&o.key, "key", "", "with --responses: answer key, one option per item column (cells are then options)")
+	f.StringVar(&o.omit, "omit", "", "with --responses: code of an omitted response")
+	return cmd
+}
+
+// pair parses "x,y".
+func pair(flag, s string) (float64, float64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) == 2 {
+		x, e1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
+		y, e2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
+		if e1 == nil && e2 == nil {
+			return x, y, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("--%s %q: expected two numbers separated by a comma", flag, s)
+}
+
+func (o *calibrateOptions) priors(model calibrate.Model) (*calibrate.Priors, error) {
+	pr := &calibrate.Priors{CAuto: model == calibrate.ThreePL && !o.noPriors}
+	var err error
+	if o.priorA != "" {
+		if pr.LogAMean, pr.LogASD, err = pair("prior-a", o.priorA); err != nil {
+			return nil, err
+		}
+	}
+	if o.priorB != "" {
+		if pr.BMean, pr.BSD, err = pair("prior-b", o.priorB); err != nil {
+			return nil, err
+		}
+	}
+	if o.priorC != "" {
+		if pr.CAlpha, pr.CBeta, err = pair("prior-c", o.priorC); err != nil {
+			return nil, err
+		}
+	}
+	if o.noPriors && (o.priorA != "" || o.priorB != "" || o.priorC != "") {
+		return nil, errors.New("--no-priors contradicts --prior-a, --prior-b and --prior-c")
+	}
+	return pr, nil
+}
+
+func runCalibrate(ctx context.Context, g *globals, o *calibrateOptions) error {
+	fromFile := o.responses != ""
+	var b *bank.Bank
+	var err error
+	if fromFile {
+		var cleanup func()
+		if b, cleanup, err = fileBank(ctx, o); err != nil {
+			return err
+		}
+		defer cleanup()
+	} else if b, err = g.openBank(); err != nil {
+		return err
+	}
+	defer b.Close()
+	run, notes, err := calibrateBank(ctx, g, b, o, !fromFile)
+	if err != nil {
+		return err
+	}
+	if g.format == "json" {
+		return renderValue(g.out, "json", runView(run, notes), nil)
+	}
+	return writeParams(g.out, g.format, run.Params, notes)
+}
+
+// calibrateBank calibrates the bank's responses as o says, stores the run
+// when save is set, reports on stderr, and returns the run and a note per
+// item (warnings, anchors).
+func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOptions, save bool) (*bank.Calibration, map[string]string, error) {
+	model, err := calibrate.ParseModel(o.model)
+	if err != nil {
+		return nil, nil, err
+	}
+	priors, err := o.priors(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.quad < 3 || !(o.quadMax > o.quadMin) {
+		return nil, nil, fmt.Errorf("--quad %d on [%g, %g]: expected at least 3 nodes on a non-empty range", o.quad, o.quadMin, o.quadMax)
+	}
+	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss})
+	if err != nil {
+		return nil, nil, err
+	}
+	data := &calibrate.Data{NItems: len(m.Items), Start: m.Start, Item: m.Item, Score: m.Score}
+	opts := calibrate.Options{
+		Model: model, D: o.D, Grid: irt.NormalGrid(o.quad, o.quadMin, o.quadMax), Tol: o.tol, MaxCycles: o.maxCycles,
+		Priors: priors, NOptions: m.NOptions, Threads: o.threads, NoAccel: o.noAccel,
+	}
+	var anchorCodes []string
+	if o.anchorRun > 0 || len(o.anchors) > 0 {
+		if opts.Fixed, anchorCodes, err = anchorParams(ctx, b, o, m.Items); err != nil {
+			return nil, nil, err
+		}
+	}
+	p := g.progress("calibrating", 0)
+	opts.Progress = func(c calibrate.Cycle) {
+		p.Message("EM cycle %d, log-likelihood %.4f, largest change %.2e", c.N, c.LogLik, c.MaxChange)
+	}
+	g.status("calibrating %s: %d items, %d examinees, %d responses", model, len(m.Items), data.Examinees(), data.Responses())
+	res, err := calibrate.Run(data, opts)
+	p.Done()
+	if err != nil {
+		var de *calibrate.DisconnectedError
+		if errors.As(err, &de) {
+			return nil, nil, disconnectedError(de, m.Items)
+		}
+		return nil, nil, err
+	}
+	run := &bank.Calibration{
+		Name: o.name, Model: string(model), D: o.D, Source: "em", LogLik: res.LogLik, Cycles: res.Cycles, Converged: res.Converged,
+		NExaminees: data.Examinees(), NResponses: data.Responses(), LatentMean: res.LatentMean, LatentSD: res.LatentSD,
+		ParentID: o.anchorRun, Fixed: anchorCodes, Inputs: m.Imports,
+		Options: map[string]any{
+			"quad_points": o.quad, "quad_min": o.quadMin, "quad_max": o.quadMax, "tol": o.tol, "max_cycles": o.maxCycles,
+			"priors": priors, "accelerate": !o.noAccel, "omit_as_missing": o.omitMiss, "items": o.items, "status": o.statuses,
+			"anchor_run": o.anchorRun, "anchors": anchorCodes, "se": "cross-product", "log_prior": res.LogPrior,
+			"reason": res.Reason, "omitted_responses": m.Omitted, "responses_file": o.responses,
+		},
+	}
+	notes := map[string]string{}
+	var warnings []string
+	unused := 0
+	for _, it := range res.Items {
+		if it.Excluded == "no responses" {
+			unused++
+		}
+	}
+	if unused > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d items have no responses in the data and were not calibrated", unused))
+	}
+	for _, w := range res.Warnings {
+		if w.Item < 0 {
+			warnings = append(warnings, w.Msg)
+			continue
+		}
+		warnings = append(warnings, m.Items[w.Item]+": "+w.Msg)
+		notes[m.Items[w.Item]] = w.Msg
+	}
+	run.Options["warnings"] = warnings
+	for i, it := range res.Items {
+		if it.Excluded != "" {
+			continue
+		}
+		pr := it.Params
+		run.Params = append(run.Params, bank.ParamRow{Item: m.Items[i], Model: string(model), A: pr.A, B: pr.B, C: pr.C,
+			SEA: it.SEA, SEB: it.SEB, SEC: it.SEC, N: int(math.Round(it.N))})
+		if it.Fixed {
+			notes[m.Items[i]] = "anchor (fixed)"
+		}
+	}
+	if save {
+		if _, err := b.SaveCalibration(ctx, run); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, w := range warnings {
+		g.status("warning: %s", w)
+	}
+	conv := "converged"
+	if !res.Converged {
+		conv = "did NOT converge: " + res.Reason
+	}
+	saved := fmt.Sprintf("run %d", run.ID)
+	if !save {
+		saved = "not stored (--responses)"
+	}
+	g.status("%s: %s %s in %d EM cycles, log-likelihood %.4f, latent N(%.3f, %.3f²)", saved, model, conv, res.Cycles, res.LogLik, res.LatentMean, res.LatentSD)
+	return run, notes, nil
+}
+
+// runView is a run as JSON output: its fields and its items.
+func runView(c *bank.Calibration, notes map[string]string) map[string]any {
+	return map[string]any{
+		"run": c.ID, "name": c.Name, "model": c.Model, "D": c.D, "source": c.Source, "loglik": finite(c.LogLik),
+		"cycles": c.Cycles, "converged": c.Converged, "n_examinees": c.NExaminees, "n_responses": c.NResponses,
+		"latent_mean": c.LatentMean, "latent_sd": c.LatentSD, "parent": c.ParentID, "options": c.Options,
+		"inputs": c.Inputs, "created_at": c.CreatedAt, "items": viewParams(c.Params, notes),
+	}
+}
+
+// anchorParams holds items at the parameters of --anchor-run: all of that
+// run's items in the data, or only --anchors.
+func anchorParams(ctx context.Context, b *bank.Bank, o *calibrateOptions, items []string) (map[int]irt.ThreePL, []string, error) {
+	if o.anchorRun == 0 {
+		return nil, nil, errors.New("--anchors needs --anchor-run: the run whose parameters the anchors keep")
+	}
+	run, err := b.Calibration(ctx, o.anchorRun)
+	if err != nil {
+		return nil, nil, err
+	}
+	if math.Abs(run.D-o.D) > 1e-12 {
+		return nil, nil, fmt.Errorf("anchor run %d has D = %g; calibrate with --D %g", run.ID, run.D, run.D)
+	}
+	col := map[string]int{}
+	for i, c := range items {
+		col[c] = i
+	}
+	params := map[string]bank.ParamRow{}
+	for _, p := range run.Params {
+		params[p.Item] = p
+	}
+	want := o.anchors
+	if len(want) == 0 {
+		for _, p := range run.Params {
+			if _, ok := col[p.Item]; ok {
+				want = append(want, p.Item)
+			}
+		}
+	}
+	fixed := map[int]irt.ThreePL{}
+	for _, c := range want {
+		p, ok := params[c]
+		if !ok {
+			return nil, nil, fmt.Errorf("anchor %s has no parameters in run %d", c, run.ID)
+		}
+		i, ok := col[c]
+		if !ok {
+			return nil, nil, fmt.Errorf("anchor %s has no responses in the data", c)
+		}
+		fixed[i] = irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D}
+	}
+	if len(fixed) == 0 {
+		return nil, nil, fmt.Errorf("run %d shares no items with the data: nothing to anchor", run.ID)
+	}
+	return fixed, want, nil
+}
+
+func disconnectedError(de *calibrate.DisconnectedError, items []string) error {
+	var parts []string
+	for k, c := range de.Components {
+		var names []string
+		for j, i := range c {
+			if j == 5 {
+				names = append(names, fmt.Sprintf("… %d more", len(c)-5))
+				break
+			}
+			names = append(names, items[i])
+		}
+		parts = append(parts, fmt.Sprintf("component %d (%d items: %s)", k+1, len(c), strings.Join(names, ", ")))
+	}
+	return fmt.Errorf("the design is disconnected, so its items cannot be put on one scale: %s; add common items or anchor each component",
+		strings.Join(parts, "; "))
+}
+
+// fileBank imports --responses into a temporary bank; cleanup removes it
+// (after the bank is closed).
+func fileBank(ctx context.Context, o *calibrateOptions) (*bank.Bank, func(), error) {
+	if !o.wide {
+		return nil, nil, errors.New("--responses needs --wide: a file calibration reads a wide matrix (one column per item)")
+	}
+	dir, err := os.MkdirTemp("", "passport-calibrate-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	b, err := bank.Open(filepath.Join(dir, "tmp.db"))
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	f, err := os.Open(o.responses)
+	if err != nil {
+		b.Close()
+		cleanup()
+		return nil, nil, err
+	}
+	defer f.Close()
+	wo := bank.WideOptions{AddItems: true, Domain: bank.Domains[0], NOptions: bank.MaxOptions, Scored: o.key == ""}
+	wo.Omit = o.omit
+	if o.key != "" {
+		wo.Key = strings.Split(o.key, ",")
+	}
+	if _, err := b.ImportWide(ctx, o.responses, f, wo); err != nil {
+		b.Close()
+		cleanup()
+		return nil, nil, err
+	}
+	return b, cleanup, nil
+}

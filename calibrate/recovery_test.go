@@ -333,3 +333,16 @@ func benchmarkFit(b *testing.B, threePL bool) {
 
 func BenchmarkFit2PL(b *testing.B) { benchmarkFit(b, false) }
 func BenchmarkFit3PL(b *testing.B) { benchmarkFit(b, true) }
+
+// BenchmarkFit5M is the memory check of the calibration issue: 5,000,000
+// responses, 100,000 examinees × 50 of 400 items on 16 overlapping forms,
+// 2PL. Run it under /usr/bin/time -v for the peak resident memory.
+func BenchmarkFit5M(b *testing.B) {
+	s := simulateSparse(12, 400, 16, 50, 100000, false)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(s.data(), Options{Model: TwoPL}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package bank
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestResponseMatrix(t *testing.T) {
+	ctx := context.Background()
+	b := withItems(t, 8)
+	// IT001 key B, IT002 key C, IT003 key D.
+	log := longHeader + "E1,F1,IT001,B\nE1,F1,IT002,-\nE2,F1,IT001,A\nE2,F1,IT003,D\nE3,F2,IT005,B\n"
+	if _, err := b.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := b.ResponseMatrix(ctx, MatrixFilter{Items: []string{"IT001", "IT002", "IT003"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(m.Items, ",") != "IT001,IT002,IT003" || strings.Join(m.Examinees, ",") != "E1,E2" {
+		t.Fatalf("columns %v rows %v", m.Items, m.Examinees)
+	}
+	want := []struct {
+		item  int32
+		score uint8
+	}{{0, 1}, {1, 0}, {0, 0}, {2, 1}}
+	if len(m.Item) != len(want) || m.Start[1] != 2 || m.Omitted != 1 || len(m.Imports) != 1 {
+		t.Fatalf("matrix %+v", m)
+	}
+	for k, w := range want {
+		if m.Item[k] != w.item || m.Score[k] != w.score {
+			t.Errorf("response %d: item %d score %d, want %d %d", k, m.Item[k], m.Score[k], w.item, w.score)
+		}
+	}
+	m, err = b.ResponseMatrix(ctx, MatrixFilter{Items: []string{"IT001", "IT002"}, OmitAsMissing: true})
+	if err != nil || len(m.Item) != 2 || m.Omitted != 1 {
+		t.Errorf("omits as missing: %v %+v", err, m)
+	}
+	if _, err := b.ResponseMatrix(ctx, MatrixFilter{Items: []string{"NOPE"}}); err == nil {
+		t.Error("an unknown item was accepted")
+	}
+	if _, err := b.ResponseMatrix(ctx, MatrixFilter{Statuses: []string{"live"}}); err == nil {
+		t.Error("an unknown status was accepted")
+	}
+}
+
+func TestCalibrationRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	b := withItems(t, 4)
+	nan := math.NaN()
+	c := &Calibration{Name: "r", Model: "3pl", D: 1.702, Source: "em", LogLik: -123.5, Cycles: 7, Converged: true,
+		NExaminees: 10, NResponses: 40, LatentMean: 0.25, LatentSD: 1.1, Options: map[string]any{"tol": 1e-4},
+		Params: []ParamRow{
+			{Item: "IT001", Model: "3pl", A: 1.2, B: -0.5, C: 0.2, SEA: 0.1, SEB: 0.05, SEC: 0.02, N: 10},
+			{Item: "IT002", Model: "3pl", A: 0.8, B: 0.5, C: 0.1, SEA: nan, SEB: nan, SEC: nan},
+		},
+		Fixed: []string{"IT002"},
+	}
+	id, err := b.SaveCalibration(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Calibration(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "r" || got.D != 1.702 || got.LogLik != -123.5 || !got.Converged || got.LatentSD != 1.1 || got.Options["tol"] != 1e-4 {
+		t.Errorf("run %+v", got)
+	}
+	if len(got.Params) != 2 || got.Params[0] != c.Params[0] || !math.IsNaN(got.Params[1].SEA) || got.Params[1].N != 0 {
+		t.Errorf("params %+v", got.Params)
+	}
+	if len(got.Fixed) != 1 || got.Fixed[0] != "IT002" {
+		t.Errorf("fixed %v", got.Fixed)
+	}
+	list, err := b.Calibrations(ctx)
+	if err != nil || len(list) != 1 || list[0].Params != nil {
+		t.Errorf("list: %v %+v", err, list)
+	}
+	if _, err := b.Calibration(ctx, 99); err == nil {
+		t.Error("a missing run was found")
+	}
+	// A parameter row naming no item fails the whole save.
+	bad := &Calibration{Model: "2pl", D: 1, Source: "em", Params: []ParamRow{{Item: "IT001", A: 1}, {Item: "ZZZ", A: 1}}}
+	if _, err := b.SaveCalibration(ctx, bad); err == nil || !strings.Contains(err.Error(), "ZZZ") {
+		t.Errorf("saving a run with an unknown item: %v", err)
+	}
+	if list, _ := b.Calibrations(ctx); len(list) != 1 {
+		t.Errorf("a failed save left %d runs", len(list))
+	}
+}
+
+func TestImportCalibrationAndScores(t *testing.T) {
+	ctx := context.Background()
+	b := withItems(t, 4)
+	params := "item,model,a,b,c\nIT001,3pl,1.1,0.2,0.15\nIT002,3pl,0.9,-1,0.2\n"
+	id, err := b.ImportCalibration(ctx, "p.csv", strings.NewReader(params), "3pl", 1.7, "legacy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.Calibration(ctx, id)
+	if err != nil || c.Source != "import" || c.D != 1.7 || len(c.Params) != 2 || !math.IsNaN(c.LogLik) {
+		t.Fatalf("%v %+v", err, c)
+	}
+	for _, tc := range []struct{ data, model, msg string }{
+		{"item,a,b\nIT001,1,0\n\"IT\n9\",1,0\n", "2pl", "p.csv:3: column item"},
+		{"item,model,a,b\nIT001,2pl,1,0\n", "3pl", "differs from the run's 3pl"},
+		{"item,a,b,c\nIT001,1,0,1.5\n", "3pl", "outside [0, 1)"},
+		{"item,a,b\nIT001,-1,0\n", "2pl", "not positive"},
+	} {
+		if _, err := b.ImportCalibration(ctx, "p.csv", strings.NewReader(tc.data), tc.model, 1, ""); err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%q: %v, want %q", tc.data, err, tc.msg)
+		}
+	}
+	log := longHeader + "E1,F1,IT001,B\n"
+	if _, err := b.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SaveScores(ctx, id, "eap", []Score{{Examinee: "E1", NItems: 1, Raw: 1, Theta: 0.4, SE: 0.9}}); err != nil {
+		t.Fatal(err)
+	}
+	// Scoring again replaces, and an unknown examinee fails the whole save.
+	if err := b.SaveScores(ctx, id, "eap", []Score{{Examinee: "E1", Theta: math.Inf(1), SE: math.Inf(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SaveScores(ctx, id, "eap", []Score{{Examinee: "E1"}, {Examinee: "E9"}}); err == nil {
+		t.Error("an unknown examinee was accepted")
+	}
+	var n int
+	var theta *float64
+	b.db.QueryRow(`SELECT COUNT(*), MAX(theta) FROM scores`).Scan(&n, &theta)
+	if n != 1 || theta != nil {
+		t.Errorf("%d score rows, theta %v; want one, NULL for an infinite estimate", n, theta)
+	}
+	if err := b.SaveScores(ctx, id, "median", nil); err == nil {
+		t.Error("an unknown method was accepted")
+	}
+}

@@ -33,6 +33,9 @@ type MatrixFilter struct {
 	// OmitAsMissing drops omitted responses (presented, not answered)
 	// instead of scoring them wrong.
 	OmitAsMissing bool
+	// Imports keeps only the responses of these imports (a calibration's
+	// inputs); nil: all.
+	Imports []int64
 }
 
 // ResponseMatrix reads the responses that pass f.
@@ -100,6 +103,10 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*Matrix, err
 		return nil, err
 	}
 	defer rows.Close()
+	fromImport := map[int64]bool{}
+	for _, id := range f.Imports {
+		fromImport[id] = true
+	}
 	imports := map[int64]bool{}
 	last := int64(-1)
 	m.Start = []int{0}
@@ -111,7 +118,7 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*Matrix, err
 			return nil, err
 		}
 		c, ok := col[item]
-		if !ok {
+		if !ok || (f.Imports != nil && !fromImport[imp]) {
 			continue
 		}
 		if omitted {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/passportirt/passport/irt"
@@ -149,13 +148,6 @@ func StockingLord(items []CommonItem, o CurveOptions) (Transform, Fit, error) {
 	return curveLink(items, o, true)
 }
 
-// Criterion evaluates a characteristic-curve criterion at t: the value
-// Haebara (test = false) or StockingLord (test = true) minimise.
-func Criterion(items []CommonItem, o CurveOptions, t Transform, test bool) float64 {
-	v, _ := criterion(items, o, t, test)
-	return v
-}
-
 func curveLink(items []CommonItem, o CurveOptions, test bool) (Transform, Fit, error) {
 	if err := checkCommon(items, 2); err != nil {
 		return Transform{}, Fit{}, err
@@ -175,118 +167,134 @@ func curveLink(items []CommonItem, o CurveOptions, test bool) (Transform, Fit, e
 	if err != nil || !(start.A > 0) {
 		start = Identity
 	}
-	// Optimise over (log A, B): A stays positive.
-	p := optimize.Problem{
-		Func: func(x []float64) float64 {
-			v, _ := criterion(items, o, Transform{A: math.Exp(x[0]), B: x[1]}, test)
-			return v
-		},
-		Grad: func(g, x []float64) {
-			A := math.Exp(x[0])
-			_, d := criterion(items, o, Transform{A: A, B: x[1]}, test)
-			g[0], g[1] = d[0]*A, d[1]
-		},
-	}
-	res, err := optimize.Minimize(p, []float64{math.Log(start.A), start.B},
-		&optimize.Settings{GradientThreshold: 1e-12, Converger: &optimize.FunctionConverge{Absolute: 1e-15, Iterations: 50}},
-		&optimize.BFGS{})
-	if err != nil && res == nil {
-		return Transform{}, Fit{}, fmt.Errorf("minimising the criterion: %w", err)
-	}
-	t := Transform{A: math.Exp(res.X[0]), B: res.X[1]}
-	return t, Fit{Criterion: res.F, Iterations: res.Stats.MajorIterations, Start: start}, nil
+	t, iters := levenbergMarquardt(items, o, start, test)
+	return t, Fit{Criterion: Criterion(items, o, t, test), Iterations: iters, Start: start}, nil
 }
 
-// criterion returns the criterion at t and its gradient in (A, B).
-func criterion(items []CommonItem, o CurveOptions, t Transform, test bool) (float64, [2]float64) {
-	var v float64
-	var g [2]float64
+// levenbergMarquardt minimises the criterion, a sum of squared residuals in
+// (A, B), by Gauss–Newton steps damped as Levenberg (1944) and Marquardt
+// (1963) proposed: (JᵀJ + λ·diag(JᵀJ))·δ = −Jᵀr, λ shrinking after a step
+// that lowers the criterion and growing after one that does not.
+func levenbergMarquardt(items []CommonItem, o CurveOptions, t Transform, test bool) (Transform, int) {
+	v, g, h := normalEquations(items, o, t, test)
+	lambda := 1e-3
+	iters := 0
+	for iters < 200 {
+		iters++
+		a, b, c := h[0][0]*(1+lambda), h[0][1], h[1][1]*(1+lambda)
+		det := a*c - b*b
+		if !(det > 0) {
+			lambda *= 10
+			continue
+		}
+		dA, dB := -(c*g[0]-b*g[1])/det, -(a*g[1]-b*g[0])/det
+		next := Transform{A: t.A + dA, B: t.B + dB}
+		if next.A > 0 {
+			if nv, ng, nh := normalEquations(items, o, next, test); nv <= v {
+				done := math.Abs(dA) < 1e-12*math.Max(1, t.A) && math.Abs(dB) < 1e-12*math.Max(1, math.Abs(t.B))
+				t, v, g, h = next, nv, ng, nh
+				lambda = math.Max(lambda/10, 1e-12)
+				if done || v == 0 {
+					break
+				}
+				continue
+			}
+		}
+		if lambda > 1e12 {
+			break // no step lowers the criterion: t is the minimum to rounding
+		}
+		lambda *= 10
+	}
+	return t, iters
+}
+
+// Criterion evaluates a characteristic-curve criterion at t: the value
+// Haebara (test = false) or StockingLord (test = true) minimise.
+func Criterion(items []CommonItem, o CurveOptions, t Transform, test bool) float64 {
+	v, _, _ := normalEquations(items, o, t, test)
+	return v
+}
+
+// normalEquations returns the criterion Σr² at t, half its gradient Jᵀr and
+// the Gauss–Newton matrix JᵀJ, over the residuals of residuals.
+func normalEquations(items []CommonItem, o CurveOptions, t Transform, test bool) (v float64, g [2]float64, h [2][2]float64) {
+	residuals(items, o, t, test, func(r, dA, dB float64) {
+		v += r * r
+		g[0] += r * dA
+		g[1] += r * dB
+		h[0][0] += dA * dA
+		h[0][1] += dA * dB
+		h[1][1] += dB * dB
+	})
+	h[1][0] = h[0][1]
+	return
+}
+
+// residuals calls f with each residual r of the criterion at t and its
+// derivatives in A and B: for Haebara one per θ point and item,
+// √w·(P_target − P_moved); for Stocking–Lord one per θ point,
+// √w·(T_target − T_moved). On the base scale the target is P(θ; base) and
+// the moving curve P(θ; new → base), with z = D·a_n·(θ − B)/A − D·a_n·b_n,
+// ∂z/∂A = −D·a_n·(θ − B)/A², ∂z/∂B = −D·a_n/A; on the new scale the target
+// is P(θ; new) and the moving curve P(θ; base → new), with
+// z = D·a_b·(A·θ + B − b_b), ∂z/∂A = D·a_b·θ, ∂z/∂B = D·a_b; and
+// ∂P/∂z = (1 − c)·ψ(1 − ψ).
+func residuals(items []CommonItem, o CurveOptions, t Transform, test bool, f func(r, dA, dB float64)) {
 	d := func(p irt.ThreePL) irt.ThreePL {
 		if o.D > 0 {
 			p.D = o.D
 		}
 		return p
 	}
-	// On the base scale: target P(θ; base), moving P(θ; new → base), with
-	// z = D·a_n·(θ − B)/A − D·a_n·b_n, ∂z/∂A = −D·a_n·(θ − B)/A², ∂z/∂B = −D·a_n/A.
-	old := func() {
-		for q, th := range o.Old.Nodes {
-			w := o.Old.Weights[q]
-			var tBase, tMove, dA, dB float64
+	side := func(q irt.Quadrature, toBase bool) {
+		for k, th := range q.Nodes {
+			sw := math.Sqrt(q.Weights[k])
+			var tTarget, tMove, sA, sB float64
 			for _, c := range items {
 				base, nw := d(c.Base), d(c.New)
-				pb := base.Prob(th)
-				pm := t.Item(nw).Prob(th)
-				slope := nw.D * nw.A
-				dz := (1 - nw.C) * logisticSlope(t.Item(nw), th)
-				zA, zB := -slope*(th-t.B)/(t.A*t.A), -slope/t.A
+				target, mover := nw, base
+				var z, zA, zB float64
+				if toBase {
+					target, mover = base, nw
+					slope := nw.D * nw.A
+					z = slope*(th-t.B)/t.A - slope*nw.B
+					zA, zB = -slope*(th-t.B)/(t.A*t.A), -slope/t.A
+				} else {
+					slope := base.D * base.A
+					z = slope * (t.A*th + t.B - base.B)
+					zA, zB = slope*th, slope
+				}
+				psi := logistic(z)
+				pm := mover.C + (1-mover.C)*psi
+				dz := (1 - mover.C) * psi * (1 - psi)
+				pt := target.Prob(th)
 				if test {
-					tBase += pb
+					tTarget += pt
 					tMove += pm
-					dA += dz * zA
-					dB += dz * zB
+					sA += dz * zA
+					sB += dz * zB
 					continue
 				}
-				r := pb - pm
-				v += w * r * r
-				g[0] += -2 * w * r * dz * zA
-				g[1] += -2 * w * r * dz * zB
+				f(sw*(pt-pm), -sw*dz*zA, -sw*dz*zB)
 			}
 			if test {
-				r := tBase - tMove
-				v += w * r * r
-				g[0] += -2 * w * r * dA
-				g[1] += -2 * w * r * dB
-			}
-		}
-	}
-	// On the new scale: target P(θ; new), moving P(θ; base → new), with
-	// z = D·a_b·(A·θ + B − b_b), ∂z/∂A = D·a_b·θ, ∂z/∂B = D·a_b.
-	inv := t.Inverse()
-	onNew := func() {
-		for q, th := range o.New.Nodes {
-			w := o.New.Weights[q]
-			var tNew, tMove, dA, dB float64
-			for _, c := range items {
-				base, nw := d(c.Base), d(c.New)
-				pn := nw.Prob(th)
-				moved := inv.Item(base)
-				pm := moved.Prob(th)
-				slope := base.D * base.A
-				dz := (1 - base.C) * logisticSlope(moved, th)
-				zA, zB := slope*th, slope
-				if test {
-					tNew += pn
-					tMove += pm
-					dA += dz * zA
-					dB += dz * zB
-					continue
-				}
-				r := pn - pm
-				v += w * r * r
-				g[0] += -2 * w * r * dz * zA
-				g[1] += -2 * w * r * dz * zB
-			}
-			if test {
-				r := tNew - tMove
-				v += w * r * r
-				g[0] += -2 * w * r * dA
-				g[1] += -2 * w * r * dB
+				f(sw*(tTarget-tMove), -sw*sA, -sw*sB)
 			}
 		}
 	}
 	if o.Symmetry != OnNew {
-		old()
+		side(o.Old, true)
 	}
 	if o.Symmetry != OnOld {
-		onNew()
+		side(o.New, false)
 	}
-	return v, g
 }
 
-// logisticSlope is ψ(1 − ψ) for the logistic part ψ of p at θ:
-// ∂P/∂z = (1 − c)·ψ(1 − ψ).
-func logisticSlope(p irt.ThreePL, theta float64) float64 {
-	psi := (p.Prob(theta) - p.C) / (1 - p.C)
-	return psi * (1 - psi)
+// logistic is 1/(1 + e^−z), stable for large |z|.
+func logistic(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
 }

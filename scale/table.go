@@ -95,7 +95,11 @@ func ConversionTable(items []irt.ThreePL, s Scale, o TableOptions) (*Table, erro
 		r.Raw, r.ThetaEAP, r.SDEAP = x, eap[x].Theta, eap[x].SE
 		r.ThetaTCC = math.NaN()
 		if float64(x) > t.SumC && x < n {
-			r.ThetaTCC = InvertTCC(items, float64(x), o.Lo, o.Hi)
+			// A root at a bound of [Lo, Hi] is no root: the score is
+			// treated as not invertible.
+			if th := InvertTCC(items, float64(x), o.Lo, o.Hi); th > o.Lo && th < o.Hi {
+				r.ThetaTCC = th
+			}
 		}
 		switch {
 		case o.Method == ByEAP:
@@ -105,9 +109,12 @@ func ConversionTable(items []irt.ThreePL, s Scale, o TableOptions) (*Table, erro
 		}
 	}
 	if o.Method == ByTCC {
-		first := int(math.Floor(t.SumC)) + 1 // lowest invertible score
-		if first >= n {
-			return nil, fmt.Errorf("Σc = %.3f leaves no invertible raw score below the top %d", t.SumC, n)
+		first := 0 // the lowest invertible score
+		for first < n && math.IsNaN(t.Rows[first].ThetaTCC) {
+			first++
+		}
+		if first == n {
+			return nil, fmt.Errorf("no raw score below the top %d inverts the TCC on [%g, %g] (Σc = %.3f)", n, o.Lo, o.Hi, t.SumC)
 		}
 		for x := 0; x < first; x++ {
 			linear[x] = s.Min + (linear[first]-s.Min)*float64(x)/float64(first)

@@ -27,6 +27,7 @@ type calibrateOptions struct {
 	maxCycles int
 	items     []string
 	statuses  []string
+	imports   []int64
 	anchors   []string
 	anchorRun int64
 	name      string
@@ -82,6 +83,7 @@ without a bank, as mirt would.`,
 	f.IntVar(&o.maxCycles, "max-cycles", o.maxCycles, "most EM cycles")
 	f.StringSliceVar(&o.items, "items", nil, "calibrate only these items (comma-separated codes)")
 	f.StringSliceVar(&o.statuses, "status", nil, "calibrate only items of these statuses")
+	f.Int64SliceVar(&o.imports, "imports", nil, "calibrate only the responses of these imports (e.g. one year's log)")
 	f.StringSliceVar(&o.anchors, "anchors", nil, "hold these items at their --anchor-run parameters")
 	f.Int64Var(&o.anchorRun, "anchor-run", 0, "the run whose parameters anchor this one")
 	f.StringVar(&o.name, "name", "", "a name for the run")
@@ -175,7 +177,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	if o.quad < 3 || !(o.quadMax > o.quadMin) {
 		return nil, nil, fmt.Errorf("--quad %d on [%g, %g]: expected at least 3 nodes on a non-empty range", o.quad, o.quadMin, o.quadMax)
 	}
-	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss})
+	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss, Imports: o.imports})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -210,7 +212,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 		ParentID: o.anchorRun, Fixed: anchorCodes, Inputs: m.Imports,
 		Options: map[string]any{
 			"quad_points": o.quad, "quad_min": o.quadMin, "quad_max": o.quadMax, "tol": o.tol, "max_cycles": o.maxCycles,
-			"priors": priors, "accelerate": !o.noAccel, "omit_as_missing": o.omitMiss, "items": o.items, "status": o.statuses,
+			"priors": priors, "accelerate": !o.noAccel, "omit_as_missing": o.omitMiss, "items": o.items, "status": o.statuses, "imports": o.imports,
 			"anchor_run": o.anchorRun, "anchors": anchorCodes, "se": "cross-product", "log_prior": res.LogPrior,
 			"reason": res.Reason, "omitted_responses": m.Omitted, "responses_file": o.responses,
 		},

@@ -62,7 +62,8 @@ calibrations, assemble forms, build score conversion tables and report.`,
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress or status on stderr")
 	root.PersistentFlags().StringVar(&g.format, "format", "table", "output format: table, json or csv")
 	root.AddCommand(newInitCmd(g), newItemsCmd(g), newResponsesCmd(g), newBankCmd(g), newSimulateCmd(g),
-		newCalibrateCmd(g), newCalibrationsCmd(g), newScoreCmd(g), newDemoCmd(g))
+		newCalibrateCmd(g), newCalibrationsCmd(g), newScoreCmd(g),
+		newLinkCmd(g), newLinkingsCmd(g), newScaleCmd(g), newEquateCmd(g), newDemoCmd(g))
 	return root
 }
 

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/passportirt/passport/fixtures"
+)
+
+// kbBank loads the Kolen & Brennan items and both forms' 3PL estimates
+// (D = 1.7) as runs 1 (form X, new) and 2 (form Y, base); common items are
+// named C3, C6, …, unique ones X1, Y1, ….
+func kbBank(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kb.db")
+	raw, err := fixtures.Reference("kb36_3pl_params.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items, x, y strings.Builder
+	items.WriteString("id,domain,status,stem,option_a,option_b,option_c,option_d,key\n")
+	x.WriteString("item,a,b,c\n")
+	y.WriteString("item,a,b,c\n")
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n")[1:] {
+		f := strings.Split(line, ",")
+		cx, cy := "X"+f[0], "Y"+f[0]
+		if f[1] == "1" {
+			cx, cy = "C"+f[0], "C"+f[0]
+		}
+		for _, c := range []string{cx, cy} {
+			if !strings.Contains(items.String(), "\n"+c+",") {
+				fmt.Fprintf(&items, "%s,stdlib,operational,KB item %s,a,b,c,d,A\n", c, f[0])
+			}
+		}
+		fmt.Fprintf(&x, "%s,%s,%s,%s\n", cx, f[2], f[3], f[4])
+		fmt.Fprintf(&y, "%s,%s,%s,%s\n", cy, f[5], f[6], f[7])
+	}
+	for name, s := range map[string]string{"items.csv": items.String(), "x.csv": x.String(), "y.csv": y.String()} {
+		os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644)
+	}
+	if _, _, err := run(t, db, "items", "import", filepath.Join(dir, "items.csv")); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"x.csv", "y.csv"} {
+		if _, _, err := run(t, db, "calibrations", "import", filepath.Join(dir, f), "--model", "3pl", "--D", "1.7"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+type linkJSON struct {
+	Linking int64
+	A, B    float64
+	SEA     *float64 `json:"se_A"`
+	Items   []struct {
+		Item string
+		Used bool
+	}
+	AppliedRun int64 `json:"applied_run"`
+}
+
+func linkCLI(t *testing.T, db string, args ...string) linkJSON {
+	t.Helper()
+	out, _, err := run(t, db, append([]string{"link", "--format", "json"}, args...)...)
+	if err != nil {
+		t.Fatalf("link %v: %v", args, err)
+	}
+	var l linkJSON
+	if err := json.Unmarshal([]byte(out), &l); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return l
+}
+
+// TestLinkKolenBrennan: the link command reproduces the published
+// constants (common items without 27) and stores the linking; every
+// characteristic-curve option runs; applying a linking and linking again
+// gives the identity.
+func TestLinkKolenBrennan(t *testing.T) {
+	db := kbBank(t)
+	for _, tc := range []struct {
+		method string
+		A, B   float64
+	}{{"mm", 1.1449, -0.4790}, {"ms", 1.1761, -0.5042}} {
+		l := linkCLI(t, db, "--from", "1", "--to", "2", "--method", tc.method, "--exclude", "C27")
+		if math.Abs(l.A-tc.A) > 1e-4 || math.Abs(l.B-tc.B) > 1e-4 || len(l.Items) != 11 || l.SEA == nil || *l.SEA <= 0 {
+			t.Errorf("%s: A %.5f B %.5f, %d items, SE %v; published %.4f %.4f", tc.method, l.A, l.B, len(l.Items), l.SEA, tc.A, tc.B)
+		}
+	}
+	for _, m := range []string{"haebara", "sl"} {
+		for _, w := range []string{"uniform", "normal", "gauss-hermite"} {
+			for _, s := range []string{"old", "new", "both"} {
+				l := linkCLI(t, db, "--from", "1", "--to", "2", "--method", m, "--weights", w, "--symmetry", s, "--bootstrap", "20", "--D", "1")
+				if !(l.A > 0.9 && l.A < 1.3 && l.B > -0.7 && l.B < -0.3) {
+					t.Errorf("%s %s %s: A %.4f B %.4f", m, w, s, l.A, l.B)
+				}
+			}
+		}
+	}
+	applied := linkCLI(t, db, "--from", "1", "--to", "2", "--method", "sl", "--apply", "--bootstrap", "0")
+	if applied.AppliedRun == 0 {
+		t.Fatal("--apply stored no run")
+	}
+	again := linkCLI(t, db, "--from", fmt.Sprint(applied.AppliedRun), "--to", "2", "--method", "sl", "--bootstrap", "0")
+	if math.Abs(again.A-1) > 1e-6 || math.Abs(again.B) > 1e-6 {
+		t.Errorf("linking the applied run again: A %.8f B %.8f, want 1, 0", again.A, again.B)
+	}
+	out, _, err := run(t, db, "linkings", "list", "--format", "csv")
+	if err != nil || strings.Count(out, "\n") < 20 {
+		t.Errorf("linkings list: %v\n%s", err, out)
+	}
+	out, _, err = run(t, db, "linkings", "show", "1")
+	if err != nil || !strings.Contains(out, "mean-mean") || !strings.Contains(out, "C3") {
+		t.Errorf("linkings show: %v\n%s", err, out)
+	}
+	if _, _, err := run(t, db, "link", "--from", "1", "--to", "2", "--method", "guess"); err == nil {
+		t.Error("an unknown method was accepted")
+	}
+	if _, _, err := run(t, db, "link", "--from", "1", "--to", "2", "--weights", "posterior"); err == nil || !strings.Contains(err.Error(), "no response imports") {
+		t.Errorf("posterior weights for imported parameters: %v", err)
+	}
+}
+
+// TestScaleTableEquate: a simulated, calibrated bank; define the passport
+// scale, build F01's table, list and print it again, equate F01 to F02.
+func TestScaleTableEquate(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	log := filepath.Join(dir, "log.csv")
+	for _, args := range [][]string{
+		{"init", "--demo"},
+		{"simulate", "--examinees", "2000", "--model", "2pl", "-o", log},
+		{"responses", "import", log},
+		{"calibrate", "--model", "2pl"},
+		{"scale", "define", "passport"},
+	} {
+		if _, _, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	if _, _, err := run(t, db, "scale", "define", "passport"); err == nil {
+		t.Error("a scale was redefined")
+	}
+	out, _, err := run(t, db, "scale", "table", "--form", "F01", "--run", "1", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tab struct {
+		Table int64
+		Rows  []struct {
+			Raw   int
+			Score float64
+			CSEM  *float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &tab); err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.Rows) != 51 || tab.Rows[0].Score != 300 || tab.Rows[50].Score != 850 {
+		t.Fatalf("table: %d rows, %g–%g", len(tab.Rows), tab.Rows[0].Score, tab.Rows[len(tab.Rows)-1].Score)
+	}
+	for i := 1; i < 51; i++ {
+		if tab.Rows[i].Score < tab.Rows[i-1].Score || tab.Rows[i].CSEM == nil {
+			t.Errorf("row %d: %+v", i, tab.Rows[i])
+		}
+	}
+	again, _, err := run(t, db, "scale", "show-table", fmt.Sprint(tab.Table), "--format", "json")
+	if err != nil || !strings.Contains(again, `"scale": "passport"`) {
+		t.Errorf("show-table: %v", err)
+	}
+	list, _, err := run(t, db, "scale", "tables")
+	if err != nil || !strings.Contains(list, "F01") {
+		t.Errorf("tables: %v\n%s", err, list)
+	}
+	if _, _, err := run(t, db, "scale", "table", "--form", "F99", "--run", "1"); err == nil || !strings.Contains(err.Error(), "F99") {
+		t.Errorf("a table for a missing form: %v", err)
+	}
+	eq, _, err := run(t, db, "equate", "--run", "1", "--from-form", "F01", "--to-form", "F02", "--format", "csv")
+	if err != nil || !strings.HasPrefix(eq, "raw,true_score,observed_score\n") || strings.Count(eq, "\n") != 52 {
+		t.Errorf("equate: %v\n%.200s", err, eq)
+	}
+}

@@ -259,6 +259,9 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	conv := "converged"
 	if !res.Converged {
 		conv = "did NOT converge: " + res.Reason
+		if model != calibrate.Rasch && model != calibrate.OnePL && priors.LogASD == 0 {
+			g.status("hint: slopes that run away in small samples are kept finite by a prior, e.g. --prior-a 0,0.5 (BILOG-MG's)")
+		}
 	}
 	saved := fmt.Sprintf("run %d", run.ID)
 	if !save {

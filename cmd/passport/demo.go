@@ -43,6 +43,9 @@ The bank and files go to a temporary folder, removed afterwards, unless
 	return cmd
 }
 
+// demoPriorA is the demo's slope prior, BILOG-MG's lognormal(0, 0.5).
+const demoPriorA = "0,0.5"
+
 func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 	dir := o.dir
 	if dir == "" {
@@ -124,9 +127,10 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (EM), BILOG-MG prior on c")
+	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (EM), with BILOG-MG's priors:")
+	fmt.Fprintln(w, "   log a ~ N(0, 0.5²) keeps slopes finite where a few hundred responses cannot; c ~ Beta(6, 16) for 4 options")
 	co := defaultCalibrateOptions()
-	co.model, co.name = "3pl", "year 1"
+	co.model, co.name, co.priorA = "3pl", "year 1", demoPriorA
 	start = time.Now()
 	run, _, err := calibrateBank(ctx, &dg, b, co, true)
 	if err != nil {
@@ -183,7 +187,7 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 		return err
 	}
 	co2 := defaultCalibrateOptions()
-	co2.model, co2.name, co2.imports = "3pl", "year 2", []int64{imp2.ImportID}
+	co2.model, co2.name, co2.imports, co2.priorA = "3pl", "year 2", []int64{imp2.ImportID}, demoPriorA
 	run2, _, err := calibrateBank(ctx, &dg, b, co2, true)
 	if err != nil {
 		return err

@@ -83,21 +83,14 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*Matrix, err
 		slices.Sort(missing)
 		return nil, fmt.Errorf("items not in the bank: %s", strings.Join(missing, ", "))
 	}
-	codes := map[int64]string{}
-	rows, err = b.db.QueryContext(ctx, `SELECT id, code FROM examinees`)
+	ids, err := examineeIDs(ctx, b.db)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id int64
-		var code string
-		if err := rows.Scan(&id, &code); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	codes := make(map[int64]string, len(ids))
+	for code, id := range ids {
 		codes[id] = code
 	}
-	rows.Close()
 	rows, err = b.db.QueryContext(ctx, `SELECT examinee_id, item_id, score, option IS 0, import_id FROM responses ORDER BY examinee_id, item_id`)
 	if err != nil {
 		return nil, err
@@ -390,21 +383,10 @@ func (b *Bank) SaveScores(ctx context.Context, run int64, method string, scores 
 	if !slices.Contains(ScoringMethods, method) {
 		return fmt.Errorf("method %q: expected one of %s", method, strings.Join(ScoringMethods, ", "))
 	}
-	ids := map[string]int64{}
-	rows, err := b.db.QueryContext(ctx, `SELECT id, code FROM examinees`)
+	ids, err := examineeIDs(ctx, b.db)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		var code string
-		if err := rows.Scan(&id, &code); err != nil {
-			rows.Close()
-			return err
-		}
-		ids[code] = id
-	}
-	rows.Close()
 	return b.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM scores WHERE calibration_id = ? AND method = ?`, run, method); err != nil {
 			return err

@@ -197,21 +197,12 @@ func (w *responseWriter) load() error {
 		w.items[it.code] = it
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT id, code FROM examinees`)
-	if err != nil {
+	if w.examinees, err = examineeIDs(ctx, tx); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		var code string
-		if err := rows.Scan(&id, &code); err != nil {
-			rows.Close()
-			return err
-		}
-		w.examinees[code] = id
+	for _, id := range w.examinees {
 		w.nextExam = max(w.nextExam, id)
 	}
-	rows.Close()
 	rows, err = tx.QueryContext(ctx, `SELECT f.id, f.code, f.origin, fi.item_id, fi.position FROM forms f LEFT JOIN form_items fi ON fi.form_id = f.id`)
 	if err != nil {
 		return err
@@ -594,4 +585,23 @@ func (b *Bank) checkNotImported(ctx context.Context, file, kind string, rs io.Re
 		return nil
 	}
 	return err
+}
+
+// examineeIDs maps every examinee code to its id.
+func examineeIDs(ctx context.Context, q queryer) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, code FROM examinees`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return nil, err
+		}
+		ids[code] = id
+	}
+	return ids, rows.Err()
 }

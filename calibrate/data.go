@@ -161,10 +161,10 @@ func (d *Data) components() ([]int, int) {
 	return label, len(ids)
 }
 
-// itemSets labels each examinee with the set of items it answered: key[p]
+// ItemSets labels each examinee with the set of items it answered: key[p]
 // indexes sets (each set sorted), or is −1 for an examinee with no
 // responses. Examinees of one form share a set.
-func itemSets(d *Data) (key []int32, sets [][]int32) {
+func ItemSets(d *Data) (key []int32, sets [][]int32) {
 	n := d.Examinees()
 	key = make([]int32, n)
 	ids := map[string]int32{}

@@ -350,7 +350,7 @@ func (e *engine) irtParams(i int) irt.ThreePL {
 	s := e.params[i]
 	c := 0.0
 	if !math.IsInf(s.gamma, -1) {
-		c = sigmoid(s.gamma)
+		c = irt.Logistic(s.gamma)
 	}
 	return irt.ThreePL{A: s.alpha / e.o.D, B: -s.delta / s.alpha, C: c, D: e.o.D}
 }
@@ -440,7 +440,7 @@ func (e *engine) evaluate() *counts {
 			continue
 		}
 		s := e.params[i]
-		c := sigmoid(s.gamma)
+		c := irt.Logistic(s.gamma)
 		for q, th := range nodes {
 			p, _ := s.prob(th, c)
 			e.logP1[off+q] = math.Log(p)

@@ -82,7 +82,7 @@ type chunkAcc struct {
 func newEstep(d *Data, nq, threads int, grouped bool) *estep {
 	n := d.Examinees()
 	e := &estep{data: d, q: nq, threads: max(1, threads), group: make([]int32, n), modeB: make([]bool, n)}
-	key, sets := itemSets(d)
+	key, sets := ItemSets(d)
 	sizes := make([]int, len(sets))
 	for _, k := range key {
 		if k >= 0 {
@@ -333,24 +333,8 @@ func (e *estep) chunk(acc *chunkAcc, members []int32, logP0, logP1, logPrior, lp
 				addTo(lp, e.lam[off:int(off)+nq])
 			}
 		}
-		top := math.Inf(-1)
-		for _, v := range lp {
-			top = max(top, v)
-		}
-		// The nodes worth accumulating, and the posterior on them.
-		lo, hi := 0, nq
-		for lo < nq && lp[lo]-top < posteriorCut {
-			lo++
-		}
-		for hi > lo && lp[hi-1]-top < posteriorCut {
-			hi--
-		}
-		var sum float64
+		lo, hi, top, sum := posteriorWindow(lp)
 		post := lp[lo:hi]
-		for q, v := range post {
-			post[q] = math.Exp(v - top)
-			sum += post[q]
-		}
 		w := d.weight(p)
 		acc.loglik += w * (top + math.Log(sum))
 		scale := w / sum
@@ -382,4 +366,29 @@ func (e *estep) chunk(acc *chunkAcc, members []int32, logP0, logP1, logPrior, lp
 			}
 		}
 	}
+}
+
+// posteriorWindow turns log posterior weights lp (up to a constant) into
+// unnormalised posterior weights on the nodes that carry mass: it finds
+// the largest log weight top and the window [lo, hi) outside which every
+// node is below posteriorCut of it, and replaces lp[lo:hi] with
+// exp(lp − top), whose sum it returns. The log marginal likelihood is
+// top + log(sum).
+func posteriorWindow(lp []float64) (lo, hi int, top, sum float64) {
+	top = math.Inf(-1)
+	for _, v := range lp {
+		top = max(top, v)
+	}
+	lo, hi = 0, len(lp)
+	for lo < hi && lp[lo]-top < posteriorCut {
+		lo++
+	}
+	for hi > lo && lp[hi-1]-top < posteriorCut {
+		hi--
+	}
+	for q := lo; q < hi; q++ {
+		lp[q] = math.Exp(lp[q] - top)
+		sum += lp[q]
+	}
+	return lo, hi, top, sum
 }

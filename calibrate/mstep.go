@@ -2,6 +2,8 @@ package calibrate
 
 import (
 	"math"
+
+	"github.com/passportirt/passport/irt"
 )
 
 // Inside the optimiser an item is in slope–intercept form,
@@ -20,14 +22,6 @@ type siParams struct {
 	alpha, delta, gamma float64
 }
 
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}
-
 func logit(p float64) float64 { return math.Log(p / (1 - p)) }
 
 // probClamp keeps P away from 0 and 1 so that logs stay finite.
@@ -35,7 +29,7 @@ const probClamp = 1e-12
 
 // prob returns P(θ) and ψ = σ(αθ + δ).
 func (s siParams) prob(theta float64, c float64) (p, psi float64) {
-	psi = sigmoid(s.alpha*theta + s.delta)
+	psi = irt.Logistic(s.alpha*theta + s.delta)
 	p = c + (1-c)*psi
 	return min(max(p, probClamp), 1-probClamp), psi
 }
@@ -90,7 +84,7 @@ func (pr *Priors) logPrior(s siParams, D float64, cA, cB float64, which [3]bool)
 	}
 	if which[2] && cA > 0 && cB > 0 {
 		// ℓ = (α_c − 1) log c + (β_c − 1) log(1 − c), c = σ(γ).
-		c := sigmoid(s.gamma)
+		c := irt.Logistic(s.gamma)
 		v += (cA-1)*math.Log(c) + (cB-1)*math.Log1p(-c)
 		g[2] += (cA-1)*(1-c) - (cB-1)*c
 		h[2][2] += -(cA - 1 + cB - 1) * c * (1 - c)
@@ -101,7 +95,7 @@ func (pr *Priors) logPrior(s siParams, D float64, cA, cB float64, which [3]bool)
 // itemObjective is the expected complete-data log-likelihood of one item,
 // with its gradient and Fisher information over (α, δ, γ).
 func itemObjective(s siParams, nodes, r0, r1 []float64, which [3]bool) (v float64, g [3]float64, info [3][3]float64) {
-	c := sigmoid(s.gamma) // 0 for γ = −∞ (no lower asymptote)
+	c := irt.Logistic(s.gamma) // 0 for γ = −∞ (no lower asymptote)
 	dc := c * (1 - c)
 	for q, th := range nodes {
 		n1, n0 := r1[q], r0[q]

@@ -73,7 +73,7 @@ func Score(d *Data, items []irt.ThreePL, m Method, o ScoreOptions) ([]ExamineeSc
 	if o.Threads <= 0 {
 		o.Threads = runtime.GOMAXPROCS(0)
 	}
-	key, sets := itemSets(d)
+	key, sets := ItemSets(d)
 	members := make([][]int, len(sets))
 	for p, k := range key {
 		if k >= 0 {

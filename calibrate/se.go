@@ -2,6 +2,7 @@ package calibrate
 
 import (
 	"errors"
+	"github.com/passportirt/passport/irt"
 	"math"
 	"sync"
 
@@ -49,7 +50,7 @@ func (e *engine) standardErrors(res *Result) error {
 	g1, g0 := make([]float64, e.d.NItems*nq*3), make([]float64, e.d.NItems*nq*3)
 	for _, i := range e.free {
 		s := e.params[i]
-		c := sigmoid(s.gamma)
+		c := irt.Logistic(s.gamma)
 		for q, th := range nodes {
 			p, psi := s.prob(th, c)
 			dz := (1 - c) * psi * (1 - psi)
@@ -212,7 +213,7 @@ func (e *engine) standardErrors(res *Result) error {
 	}
 	for _, i := range e.free {
 		s := e.params[i]
-		c := sigmoid(s.gamma)
+		c := irt.Logistic(s.gamma)
 		// Rows of the Jacobian ∂(a, b, c)/∂(α, δ, γ).
 		jac := [3][3]float64{
 			{1 / e.o.D, 0, 0},
@@ -264,22 +265,7 @@ func (sc *scorer) score(p int, lp, row []float64, colOf []int) {
 			addTo(lp, e.logP0[off:off+nq])
 		}
 	}
-	top := math.Inf(-1)
-	for _, v := range lp {
-		top = max(top, v)
-	}
-	lo, hi := 0, nq
-	for lo < nq && lp[lo]-top < posteriorCut {
-		lo++
-	}
-	for hi > lo && lp[hi-1]-top < posteriorCut {
-		hi--
-	}
-	var sum float64
-	for q := lo; q < hi; q++ {
-		lp[q] = math.Exp(lp[q] - top)
-		sum += lp[q]
-	}
+	lo, hi, _, sum := posteriorWindow(lp)
 	scale := math.Sqrt(d.weight(p)) / sum
 	for k := s; k < t; k++ {
 		i := int(d.Item[k])

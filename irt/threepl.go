@@ -85,6 +85,13 @@ func (p ThreePL) Grad(theta float64) (dA, dB, dC float64) {
 	return w * (theta - p.B), -w * p.A, t
 }
 
+// Logistic is the logistic function 1/(1 + exp(−z)), to full relative
+// precision for every z.
+func Logistic(z float64) float64 {
+	s, _ := logistic(z)
+	return s
+}
+
 // logistic returns ψ = 1/(1 + exp(−z)) and 1 − ψ, both to full relative
 // precision for every z.
 func logistic(z float64) (s, t float64) {

@@ -264,7 +264,7 @@ func residuals(items []CommonItem, o CurveOptions, t Transform, test bool, f fun
 					z = slope * (t.A*th + t.B - base.B)
 					zA, zB = slope*th, slope
 				}
-				psi := logistic(z)
+				psi := irt.Logistic(z)
 				pm := mover.C + (1-mover.C)*psi
 				dz := (1 - mover.C) * psi * (1 - psi)
 				pt := target.Prob(th)
@@ -288,13 +288,4 @@ func residuals(items []CommonItem, o CurveOptions, t Transform, test bool, f fun
 	if o.Symmetry != OnOld {
 		side(o.New, false)
 	}
-}
-
-// logistic is 1/(1 + e^−z), stable for large |z|.
-func logistic(z float64) float64 {
-	if z >= 0 {
-		return 1 / (1 + math.Exp(-z))
-	}
-	e := math.Exp(z)
-	return e / (1 + e)
 }

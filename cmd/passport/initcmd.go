@@ -17,7 +17,7 @@ func newInitCmd(g *globals) *cobra.Command {
 		Short: "Create the bank (or bring its schema up to date)",
 		Long: `Creates the bank file named by --db, or migrates an existing one to this
 passport's schema. With --demo it also loads the embedded Python
-Fundamentals item bank (240+ items over semantics, idioms, performance and
+Fundamentals item bank (306 items over semantics, idioms, performance and
 stdlib).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -224,7 +224,18 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 		return err
 	}
 	fmt.Fprintf(w, "   table %d (θ by inverting the TCC; CSEM in scale points):\n", tab.ID)
-	return printTable(w, "table", tab)
+	if err := printTable(w, "table", tab); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w, "\n8. Analysis: classical item analysis, distractors, S-X², infit/outfit, Q3, and the analysts' report")
+	if err := demoReport(ctx, w, &dg, b, run, dir, l.ID, []int64{tab.ID}); err != nil {
+		return err
+	}
+	if o.dir == "" {
+		fmt.Fprintln(w, "   (the demo folder is removed at exit: run passport demo --dir DIR to keep the bank and the report)")
+	}
+	return nil
 }
 
 // printRecovery compares a run with the simulation's true parameters.

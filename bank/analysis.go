@@ -1,0 +1,205 @@
+package bank
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// AnalysisItem is what item analysis needs to know about an item.
+type AnalysisItem struct {
+	Code     string
+	Domain   string
+	Key      int // the keyed option, 1 = A; 0 for an unkeyed item
+	NOptions int
+}
+
+// AnalysisData is the bank's responses as item analysis reads them: for
+// each examinee, the form taken and, per item answered, the option chosen
+// and the score, in compressed rows. Examinee p answered items
+// Item[Start[p]:Start[p+1]] (indexes into Items, ascending) choosing
+// Option[…] and scoring Score[…].
+type AnalysisData struct {
+	Items     []AnalysisItem // the items answered, by code
+	Forms     []string       // form codes; "" for responses logged without a form
+	Examinees []string
+	// Form is each examinee's form, an index into Forms: the form of the
+	// examinee's responses (of the first one, by item, should they differ).
+	Form  []int32
+	Start []int
+	Item  []int32
+	// Option is the option chosen, 1..NOptions; 0 for an item presented
+	// but not answered (scored wrong); −1 where the log carried only a
+	// score.
+	Option []int8
+	Score  []uint8
+}
+
+// AnalysisFilter selects the responses of AnalysisData.
+type AnalysisFilter struct {
+	Items []string // only these items; nil: all
+	Form  string   // only the responses given on this form; "": all
+}
+
+// AnalysisData reads the responses that pass f. Items no response
+// passing f answers are left out.
+func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*AnalysisData, error) {
+	d := &AnalysisData{}
+	col, err := b.analysisItems(ctx, d, f.Items)
+	if err != nil {
+		return nil, err
+	}
+	formID := int64(-1)
+	if f.Form != "" {
+		err := b.db.QueryRowContext(ctx, `SELECT id FROM forms WHERE code = ?`, f.Form).Scan(&formID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("form %s is not in the bank; see `passport bank stats` for its forms", f.Form)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	exams, err := b.codes(ctx, `SELECT id, code FROM examinees`)
+	if err != nil {
+		return nil, err
+	}
+	forms, err := b.codes(ctx, `SELECT id, code FROM forms`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT examinee_id, item_id, COALESCE(form_id, 0), COALESCE(option, -1), score
+		FROM responses WHERE ?1 < 0 OR form_id = ?1 ORDER BY examinee_id, item_id`, formID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	formIndex := map[int64]int32{}
+	last, lastForm := int64(-1), int64(0)
+	d.Start = []int{0}
+	closeRow := func() {
+		fi, ok := formIndex[lastForm]
+		if !ok {
+			fi = int32(len(d.Forms))
+			formIndex[lastForm] = fi
+			d.Forms = append(d.Forms, forms[lastForm])
+		}
+		d.Form = append(d.Form, fi)
+		d.Start = append(d.Start, len(d.Item))
+	}
+	for rows.Next() {
+		var exam, item, form int64
+		var option int8
+		var score uint8
+		if err := rows.Scan(&exam, &item, &form, &option, &score); err != nil {
+			return nil, err
+		}
+		c, ok := col[item]
+		if !ok {
+			continue
+		}
+		if exam != last {
+			if last >= 0 {
+				closeRow()
+			}
+			d.Examinees = append(d.Examinees, exams[exam])
+			last, lastForm = exam, form
+		}
+		if lastForm == 0 {
+			lastForm = form
+		}
+		d.Item = append(d.Item, c)
+		d.Option = append(d.Option, option)
+		d.Score = append(d.Score, score)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if last >= 0 {
+		closeRow()
+	}
+	d.dropUnanswered()
+	return d, nil
+}
+
+// dropUnanswered removes the items without responses, renumbering the
+// responses' items.
+func (d *AnalysisData) dropUnanswered() {
+	answered := make([]bool, len(d.Items))
+	for _, i := range d.Item {
+		answered[i] = true
+	}
+	index := make([]int32, len(d.Items))
+	kept := d.Items[:0]
+	for i, it := range d.Items {
+		if answered[i] {
+			index[i] = int32(len(kept))
+			kept = append(kept, it)
+		}
+	}
+	d.Items = kept
+	for k, i := range d.Item {
+		d.Item[k] = index[i]
+	}
+}
+
+// analysisItems fills d.Items with the items named (all when nil), by
+// code, and returns the column of each item id.
+func (b *Bank) analysisItems(ctx context.Context, d *AnalysisData, want []string) (map[int64]int32, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT id, code, domain, n_options, COALESCE(key, 0) FROM items ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	wanted := map[string]bool{}
+	for _, c := range want {
+		wanted[c] = true
+	}
+	col := map[int64]int32{}
+	for rows.Next() {
+		var id int64
+		var it AnalysisItem
+		if err := rows.Scan(&id, &it.Code, &it.Domain, &it.NOptions, &it.Key); err != nil {
+			return nil, err
+		}
+		if want != nil && !wanted[it.Code] {
+			continue
+		}
+		delete(wanted, it.Code)
+		col[id] = int32(len(d.Items))
+		d.Items = append(d.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(wanted) > 0 {
+		missing := make([]string, 0, len(wanted))
+		for c := range wanted {
+			missing = append(missing, c)
+		}
+		slices.Sort(missing)
+		return nil, fmt.Errorf("items not in the bank: %s", strings.Join(missing, ", "))
+	}
+	return col, nil
+}
+
+// codes reads an id → code table.
+func (b *Bank) codes(ctx context.Context, query string) (map[int64]string, error) {
+	rows, err := b.db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return nil, err
+		}
+		out[id] = code
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/reports"
+)
+
+type analyzeOptions struct {
+	form  string
+	table string
+	opts  reports.AnalysisOptions
+	// Straight from a file, without a bank.
+	responses string
+	wide      bool
+	key       string
+	omit      string
+}
+
+// analyzeTables are the tables analyze prints.
+var analyzeTables = []string{"items", "distractors", "forms", "alpha"}
+
+func newAnalyzeCmd(g *globals) *cobra.Command {
+	o := &analyzeOptions{}
+	cmd := &cobra.Command{
+		Use:   "analyze",
+		Short: "Classical item analysis: p-values, discrimination, alpha, distractors",
+		Long: `Analyses the bank's responses item by item (classical test theory) and
+prints one of four tables:
+
+  items        one row per item: responses, omits, p-value, point-biserial
+               and corrected item–total (rest score) correlations,
+               alpha-if-deleted, and flags (default)
+  distractors  one row per option of each keyed item (and one for omits):
+               who chose it, its point-biserial with the rest score, and
+               the share choosing it in each ability group (--groups groups
+               by total score within form, lowest first)
+  forms        one row per form: examinees, items, mean, SD, coefficient
+               alpha and SEM
+  alpha        one row per form and item: alpha if the item were deleted
+
+Flags: miskey (a distractor's point-biserial is positive and above the
+key's), easy and hard (p-value above --easy, below --hard),
+negative-discrimination (corrected item–total correlation below 0).
+Correlations with the total are pooled within forms, so that forms of
+different difficulty do not inflate them.
+
+--form F analyses only the responses given on form F. --responses FILE
+--wide --key K analyses a wide file of chosen options without a bank
+(--omit CODE marks omitted responses).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd.Context(), g, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.form, "form", "", "analyse only the responses given on this form")
+	f.StringVar(&o.table, "table", "items", "the table to print: "+strings.Join(analyzeTables, ", "))
+	f.IntVar(&o.opts.Groups, "groups", 5, "ability groups of the distractor analysis")
+	f.Float64Var(&o.opts.Easy, "easy", 0.90, "flag items with a p-value above this as easy")
+	f.Float64Var(&o.opts.Hard, "hard", 0.20, "flag items with a p-value below this as hard")
+	f.StringVar(&o.responses, "responses", "", "analyse this response file instead of the bank")
+	f.BoolVar(&o.wide, "wide", false, "with --responses: the file is wide (one column per item)")
+	f.StringVar(&o.key, "key", "", "with --responses: answer key, one option per item column (without it, cells are 0/1 scores)")
+	f.StringVar(&o.omit, "omit", "", "with --responses: code of an omitted response")
+	return cmd
+}
+
+func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
+	if !slices.Contains(analyzeTables, o.table) {
+		return fmt.Errorf("--table %q: expected one of %s", o.table, strings.Join(analyzeTables, ", "))
+	}
+	if o.opts.Groups < 1 || o.opts.Groups > 20 {
+		return fmt.Errorf("--groups %d: expected 1 to 20 ability groups", o.opts.Groups)
+	}
+	if !(0 < o.opts.Hard && o.opts.Hard < o.opts.Easy && o.opts.Easy < 1) {
+		return fmt.Errorf("--hard %g, --easy %g: expected 0 < hard < easy < 1", o.opts.Hard, o.opts.Easy)
+	}
+	var b *bank.Bank
+	var err error
+	if o.responses != "" {
+		var cleanup func()
+		b, cleanup, err = fileBank(ctx, &calibrateOptions{responses: o.responses, wide: o.wide, key: o.key, omit: o.omit})
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+	} else if b, err = g.openBank(); err != nil {
+		return err
+	}
+	defer b.Close()
+	d, err := b.AnalysisData(ctx, bank.AnalysisFilter{Form: o.form})
+	if err != nil {
+		return err
+	}
+	r := analysisResponses(d)
+	if r.Examinees() == 0 {
+		return fmt.Errorf("the bank holds no responses%s; import some with `passport responses import`", onForm(o.form))
+	}
+	an, err := reports.Analyze(r, o.opts)
+	if err != nil {
+		return err
+	}
+	g.status("analysed %d responses of %d examinees to %d items%s", len(r.Item), r.Examinees(), len(r.Items), onForm(o.form))
+	for _, f := range an.Forms {
+		g.status("form %s: %d examinees, %d items, alpha %s, SEM %s", f.Form, f.Examinees, f.Items, f.Alpha, f.SEM)
+	}
+	flags := make([]reports.Flags, len(an.Items))
+	for i, it := range an.Items {
+		flags[i] = it.Flags
+	}
+	if s := reports.FlagSummary(flags); s != "" {
+		g.status("flagged: %s", s)
+	}
+	switch o.table {
+	case "distractors":
+		return render(g.out, g.format, an.Distractors)
+	case "forms":
+		return render(g.out, g.format, an.Forms)
+	case "alpha":
+		return render(g.out, g.format, an.FormItems)
+	}
+	return render(g.out, g.format, an.Items)
+}
+
+// analysisResponses turns the bank's responses into the plain values the
+// reports package reads.
+func analysisResponses(d *bank.AnalysisData) *reports.Responses {
+	r := &reports.Responses{Forms: d.Forms, Form: d.Form, Start: d.Start, Item: d.Item, Option: d.Option, Score: d.Score}
+	r.Items = make([]reports.Item, len(d.Items))
+	for i, it := range d.Items {
+		r.Items[i] = reports.Item{Code: it.Code, Domain: it.Domain, Key: it.Key, NOptions: it.NOptions}
+	}
+	return r
+}
+
+func onForm(form string) string {
+	if form == "" {
+		return ""
+	}
+	return " on form " + form
+}

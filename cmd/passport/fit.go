@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/irt"
+	"github.com/passportirt/passport/reports"
+)
+
+type fitOptions struct {
+	run      int64
+	method   string
+	omitMiss bool
+	table    string
+	alpha    float64
+	minCell  float64
+}
+
+// fitTables are the tables fit prints.
+var fitTables = []string{"items", "q3", "q3-pairs"}
+
+func newFitCmd(g *globals) *cobra.Command {
+	o := &fitOptions{}
+	cmd := &cobra.Command{
+		Use:   "fit",
+		Short: "IRT item fit of a calibration run: S-X², infit and outfit, Q3",
+		Long: `Assesses how well each item of a calibration run fits its model, on the
+bank's responses to the run's items, and prints one of three tables:
+
+  items     one row per item: Orlando and Thissen's S-X² with its degrees of
+            freedom, p-value and p-value adjusted across items for the false
+            discovery rate (Benjamini–Hochberg); infit and outfit mean
+            squares with their standardised z; and flags (default)
+  q3        one row per form: Yen's Q3 residual correlations, mean and
+            largest, and the number of item pairs flagged
+  q3-pairs  one row per pair of items on a form, with Q3 and Q3 less the
+            form's mean
+
+Flags: misfit (S-X² adjusted p below --alpha), infit and outfit (mean
+square outside 0.7–1.3 with |z| ≥ 2), local-dependence (in a pair whose Q3
+exceeds its form's mean by more than 0.2).
+
+The data may be incomplete, each examinee answering one form: S-X²
+compares each examinee's summed score with the model's expectation for
+the items that examinee answered, form by form, and stacks the forms'
+tables (see the note on stderr). Infit, outfit and Q3 use the
+responses given at each examinee's ability estimate (--theta).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runFit(cmd.Context(), g, o, cmd.Flags().Changed("omit-as-missing"))
+		},
+	}
+	f := cmd.Flags()
+	f.Int64Var(&o.run, "run", 0, "the calibration run (required)")
+	f.StringVar(&o.method, "theta", "eap", "ability estimates for infit, outfit and Q3: eap, wle, map or ml")
+	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: as the run did)")
+	f.StringVar(&o.table, "table", "items", "the table to print: "+strings.Join(fitTables, ", "))
+	f.Float64Var(&o.alpha, "alpha", 0.05, "level of the S-X² test after the false-discovery-rate adjustment")
+	f.Float64Var(&o.minCell, "min-cell", 1, "smallest expected count of an S-X² cell; smaller cells are collapsed")
+	cmd.MarkFlagRequired("run")
+	return cmd
+}
+
+func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) error {
+	if !slices.Contains(fitTables, o.table) {
+		return fmt.Errorf("--table %q: expected one of %s", o.table, strings.Join(fitTables, ", "))
+	}
+	if !(o.alpha > 0 && o.alpha < 1) || !(o.minCell > 0) {
+		return fmt.Errorf("--alpha %g, --min-cell %g: expected 0 < alpha < 1 and a positive minimum count", o.alpha, o.minCell)
+	}
+	method, err := calibrate.ParseMethod(o.method)
+	if err != nil || method == calibrate.EAPSum {
+		return fmt.Errorf("--theta %q: expected eap, wle, map or ml", o.method)
+	}
+	b, err := g.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	run, err := b.Calibration(ctx, o.run)
+	if err != nil {
+		return err
+	}
+	fo := reports.FitOptions{Method: method, Alpha: o.alpha, MinCell: o.minCell, OmitAsMissing: o.omitMiss}
+	if !omitGiven {
+		fo.OmitAsMissing = run.Options["omit_as_missing"] == true
+	}
+	p := g.progress("item fit", 0)
+	p.Message("reading responses")
+	r, params, err := runResponses(ctx, b, run, &fo)
+	if err != nil {
+		p.Done()
+		return err
+	}
+	p.Message("S-X², infit, outfit and Q3 of %d items", len(r.Items))
+	fit, err := reports.Fit(r, params, fo)
+	p.Done()
+	if err != nil {
+		return err
+	}
+	g.status("fit of run %d (%s) to %d responses of %d examinees: %s", run.ID, run.Model, len(r.Item), r.Examinees(), fit.Missing)
+	flags := make([]reports.Flags, len(fit.Items))
+	for i, it := range fit.Items {
+		flags[i] = it.Flags
+	}
+	if s := reports.FlagSummary(flags); s != "" {
+		g.status("flagged: %s", s)
+	}
+	switch o.table {
+	case "q3":
+		return render(g.out, g.format, fit.Q3)
+	case "q3-pairs":
+		return render(g.out, g.format, fit.Q3Pairs)
+	}
+	return render(g.out, g.format, fit.Items)
+}
+
+// runResponses reads the bank's responses to a run's items as the reports
+// package takes them, with the run's parameters and, in o, the number of
+// parameters each item's calibration estimated and the run's latent
+// distribution. Items of the run that nobody answered are left out.
+func runResponses(ctx context.Context, b *bank.Bank, run *bank.Calibration, o *reports.FitOptions) (*reports.Responses, []irt.ThreePL, error) {
+	if len(run.Params) == 0 {
+		return nil, nil, fmt.Errorf("run %d has no item parameters", run.ID)
+	}
+	codes := make([]string, len(run.Params))
+	byCode := make(map[string]bank.ParamRow, len(run.Params))
+	for i, p := range run.Params {
+		codes[i] = p.Item
+		byCode[p.Item] = p
+	}
+	d, err := b.AnalysisData(ctx, bank.AnalysisFilter{Items: codes})
+	if err != nil {
+		return nil, nil, err
+	}
+	r := analysisResponses(d)
+	if r.Examinees() == 0 {
+		return nil, nil, fmt.Errorf("the bank holds no responses to run %d's items; import the responses it was calibrated on", run.ID)
+	}
+	npar := map[string]int{"rasch": 1, "1pl": 1, "2pl": 2, "3pl": 3}[run.Model]
+	params := make([]irt.ThreePL, len(r.Items))
+	o.NPar = make([]int, len(r.Items))
+	for i, it := range r.Items {
+		p := byCode[it.Code]
+		params[i] = irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D}
+		if !slices.Contains(run.Fixed, p.Item) {
+			o.NPar[i] = npar
+		}
+	}
+	o.Mean, o.SD = run.LatentMean, run.LatentSD
+	return r, params, nil
+}

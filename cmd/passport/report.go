@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/reports"
+)
+
+type reportOptions struct {
+	run       int64
+	out       string
+	groups    int
+	iccGroups int
+	omitMiss  bool
+	linking   int64   // a linking to plot
+	tables    []int64 // conversion tables to plot
+}
+
+func newReportCmd(g *globals) *cobra.Command {
+	o := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Write the analysts' HTML report of a calibration run",
+		Long: `Analyses the responses to a calibration run's items — classical item
+analysis and distractors, S-X², infit and outfit, Q3 — and writes to --out:
+
+  report.html   one self-contained page (plots embedded, readable offline):
+                forms with alpha, a summary per domain, test information,
+                CSEM and the Wright map, a sortable item table with flags,
+                flagged item pairs, and each item's curve with its observed
+                proportions and its distractors
+  *.csv         the tables: items, domains, forms, form_items (alpha if
+                deleted), distractors, q3_forms, q3_pairs
+  plots/        every plot as PNG and SVG
+
+--linking adds the plot of a linking's common items, --tables the
+conversion curves of stored tables. The page's path is printed on stdout.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := g.openBank()
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			run, err := b.Calibration(cmd.Context(), o.run)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("omit-as-missing") {
+				o.omitMiss = run.Options["omit_as_missing"] == true
+			}
+			rep, err := analyzeRun(cmd.Context(), g, b, run, o)
+			if err != nil {
+				return err
+			}
+			if err := addScaling(cmd.Context(), b, rep, o.linking, o.tables); err != nil {
+				return err
+			}
+			path, err := reports.WriteReport(o.out, rep)
+			if err != nil {
+				return err
+			}
+			flagged, summary := flagSummary(rep)
+			g.status("%d items, %d flagged (items per flag: %s); wrote the report, its tables and plots to %s", len(rep.Analysis.Items), flagged, summary, o.out)
+			fmt.Fprintln(g.out, path)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.Int64Var(&o.run, "run", 0, "the calibration run (required)")
+	f.StringVar(&o.out, "out", "", "the folder to write the report to (required; created if needed)")
+	f.IntVar(&o.groups, "groups", 5, "ability groups of the distractor analysis")
+	f.IntVar(&o.iccGroups, "icc-groups", 10, "ability groups of the observed proportions on each item's curve")
+	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: as the run did)")
+	f.Int64Var(&o.linking, "linking", 0, "also plot this linking's common items (see passport linkings list)")
+	f.Int64SliceVar(&o.tables, "tables", nil, "also plot these conversion tables (see passport scale tables)")
+	cmd.MarkFlagRequired("run")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+// analyzeRun runs the classical analysis and the item fit of a run's items
+// on the bank's responses, as the report shows them.
+func analyzeRun(ctx context.Context, g *globals, b *bank.Bank, run *bank.Calibration, o *reportOptions) (*reports.ReportInput, error) {
+	if o.groups < 1 || o.groups > 20 || o.iccGroups < 2 || o.iccGroups > 50 {
+		return nil, fmt.Errorf("--groups %d, --icc-groups %d: expected 1 to 20 and 2 to 50 ability groups", o.groups, o.iccGroups)
+	}
+	p := g.progress("report", 0)
+	defer p.Done()
+	fo := reports.FitOptions{Method: calibrate.EAP, OmitAsMissing: o.omitMiss}
+	p.Message("reading responses")
+	r, params, err := runResponses(ctx, b, run, &fo)
+	if err != nil {
+		return nil, err
+	}
+	p.Message("item analysis")
+	an, err := reports.Analyze(r, reports.AnalysisOptions{Groups: o.groups})
+	if err != nil {
+		return nil, err
+	}
+	p.Message("item fit")
+	fit, err := reports.Fit(r, params, fo)
+	if err != nil {
+		return nil, err
+	}
+	p.Message("plots")
+	title := fmt.Sprintf("Item analysis and fit: run %d", run.ID)
+	if run.Name != "" {
+		title += " (" + run.Name + ")"
+	}
+	return &reports.ReportInput{
+		Title: title, Generated: time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		Run: reports.RunInfo{ID: run.ID, Name: run.Name, Model: run.Model, D: run.D, LogLik: run.LogLik, Converged: run.Converged,
+			Examinees: run.NExaminees, Responses: run.NResponses, Created: run.CreatedAt},
+		Responses: r, Analysis: an, Fit: fit, Params: params, ICCGroups: o.iccGroups,
+	}, nil
+}
+
+// flagSummary counts the report's flagged items and the items per flag
+// ("none" when nothing is flagged).
+func flagSummary(rep *reports.ReportInput) (flagged int, summary string) {
+	rows := reports.ItemRows(rep.Responses, rep.Analysis, rep.Fit, rep.Params)
+	flags := make([]reports.Flags, len(rows))
+	for i, row := range rows {
+		flags[i] = row.Flags
+		if len(row.Flags) > 0 {
+			flagged++
+		}
+	}
+	if summary = reports.FlagSummary(flags); summary == "" {
+		summary = "none"
+	}
+	return flagged, summary
+}
+
+// demoReport is the demo's report stage: it analyses the demo bank's
+// responses under run, prints the items flagged by kind and alpha per
+// form, and writes the report to dir/report/, printing its path.
+func demoReport(ctx context.Context, w io.Writer, g *globals, b *bank.Bank, run *bank.Calibration, dir string, linking int64, tables []int64) error {
+	start := time.Now()
+	rep, err := analyzeRun(ctx, g, b, run, &reportOptions{groups: 5, iccGroups: 10, omitMiss: run.Options["omit_as_missing"] == true})
+	if err != nil {
+		return err
+	}
+	if err := addScaling(ctx, b, rep, linking, tables); err != nil {
+		return err
+	}
+	path, err := reports.WriteReport(filepath.Join(dir, "report"), rep)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(w, "   alpha by form:")
+	for _, f := range rep.Analysis.Forms {
+		fmt.Fprintf(w, " %s %s", f.Form, f.Alpha)
+	}
+	fmt.Fprintln(w)
+	flagged, summary := flagSummary(rep)
+	fmt.Fprintf(w, "   %d of %d items flagged (items per flag: %s)\n", flagged, len(rep.Analysis.Items), summary)
+	fmt.Fprintf(w, "   report written in %.2fs: %s\n", time.Since(start).Seconds(), path)
+	return nil
+}
+
+// addScaling adds to a report the plot of a linking's common items (base b
+// against the new b moved by the linking) and stored conversion tables.
+func addScaling(ctx context.Context, b *bank.Bank, rep *reports.ReportInput, linking int64, tables []int64) error {
+	if linking > 0 {
+		l, err := b.Linking(ctx, linking)
+		if err != nil {
+			return err
+		}
+		from, err := b.Calibration(ctx, l.From)
+		if err != nil {
+			return err
+		}
+		to, err := b.Calibration(ctx, l.To)
+		if err != nil {
+			return err
+		}
+		newB, oldB := map[string]float64{}, map[string]float64{}
+		for _, p := range from.Params {
+			newB[p.Item] = l.A*p.B + l.B
+		}
+		for _, p := range to.Params {
+			oldB[p.Item] = p.B
+		}
+		for _, it := range l.Items {
+			rep.Linking = append(rep.Linking, reports.LinkPoint{Item: it.Item, Old: oldB[it.Item], New: newB[it.Item], Used: it.Used})
+		}
+		rep.LinkMethod = l.Method
+	}
+	for _, id := range tables {
+		t, err := b.ConversionTableByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		ct := reports.ConversionTable{Form: t.Form}
+		for _, r := range t.Rows {
+			ct.Rows = append(ct.Rows, reports.ConversionRow{Raw: r.Raw, Scale: r.Score, CSEM: r.CSEM})
+		}
+		rep.Conversions = append(rep.Conversions, ct)
+		rep.ScaleName = t.Scale
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package reports
+
+import (
+	"bytes"
+	"image/png"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/passportirt/passport/irt"
+)
+
+// TestEmpiricalICC: R's binom.test gives the Clopper–Pearson intervals
+// 0.1870860–0.8129140 for 5 right of 10 and 0–0.3084971 for 0 of 10.
+func TestEmpiricalICC(t *testing.T) {
+	var theta []float64
+	var u []uint8
+	for p := range 20 {
+		// The ten lowest (θ = −10 … −1) all wrong; of the ten highest every other right.
+		theta = append(theta, float64(p-10))
+		u = append(u, boolScore(p >= 10 && p%2 == 0))
+	}
+	theta[3] = math.NaN() // left out
+	pts := EmpiricalICC(theta, u, 2)
+	if len(pts) != 2 || pts[0].N != 9 || pts[1].N != 10 {
+		t.Fatalf("groups %+v", pts)
+	}
+	hi := pts[1]
+	if hi.Prop != 0.5 || math.Abs(hi.Lo-0.1870860) > 1e-7 || math.Abs(hi.Hi-0.8129140) > 1e-7 || hi.Theta != 4.5 { // binom.test(5, 10)
+		t.Errorf("upper group %+v", hi)
+	}
+	// binom.test(0, 9): 0–0.3362671.
+	if lo := pts[0]; lo.Prop != 0 || lo.Lo != 0 || math.Abs(lo.Hi-0.3362671) > 1e-7 {
+		t.Errorf("lower group %+v", lo)
+	}
+}
+
+// TestPlots renders every plot and checks that each is a PNG image and an
+// SVG document.
+func TestPlots(t *testing.T) {
+	items := []irt.ThreePL{{A: 1, B: -1, D: 1}, {A: 1.5, B: 0, C: 0.2, D: 1}, {A: 0.8, B: 1, D: 1}}
+	var figs []Figure
+	icc, err := ICCPlot(Item{Code: "SEM/001", Domain: "semantics"}, items[1], []EmpiricalPoint{{Theta: -1, N: 10, Prop: 0.3, Lo: 0.1, Hi: 0.6}, {Theta: 1, N: 10, Prop: 0.9, Lo: 0.6, Hi: 1}})
+	figs = append(figs, icc)
+	if err != nil || icc.Name != "icc-SEM_001" {
+		t.Fatalf("ICC %q: %v", icc.Name, err)
+	}
+	info, csem, err := InformationPlots([]FormParams{{"F1", items}, {"F2", items[:2]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wright, err := WrightMap([]WrightItem{{"A", "semantics", -1}, {"B", "idioms", 7}, {"C", "stdlib", 0.5}}, []float64{-1, 0, 0.2, math.NaN(), 1.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := LinkingPlot([]LinkPoint{{"A", -1, -0.9, true}, {"B", 0.5, 1.4, false}}, "Stocking–Lord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, err := ConversionPlot([]ConversionTable{{"F1", []ConversionRow{{0, 300, 40}, {1, 420, 35}, {2, 600, math.NaN()}, {3, 850, 50}}}}, "passport scale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs = append(figs, info, csem, wright, link, conv)
+	for _, f := range figs {
+		img, err := png.Decode(bytes.NewReader(f.PNG))
+		if err != nil || img.Bounds().Dx() < 300 || img.Bounds().Dy() < 200 {
+			t.Errorf("%s: PNG %v, %v", f.Name, err, img)
+		}
+		if !bytes.Contains(f.SVG[:min(len(f.SVG), 200)], []byte("<svg")) || !strings.HasSuffix(strings.TrimSpace(string(f.SVG)), "</svg>") {
+			t.Errorf("%s: not an SVG document: %.80q", f.Name, f.SVG)
+		}
+		if f.Title == "" {
+			t.Errorf("%s has no title", f.Name)
+		}
+	}
+}
+
+func BenchmarkICCPlot(b *testing.B) {
+	pts := []EmpiricalPoint{{Theta: -1, N: 10, Prop: 0.3, Lo: 0.1, Hi: 0.6}, {Theta: 1, N: 10, Prop: 0.9, Lo: 0.6, Hi: 1}}
+	for b.Loop() {
+		if _, err := ICCPlot(Item{Code: "X", Domain: "idioms"}, irt.ThreePL{A: 1, D: 1}, pts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

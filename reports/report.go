@@ -1,0 +1,373 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gocarina/gocsv"
+
+	"github.com/passportirt/passport/irt"
+)
+
+// RunInfo describes the calibration run a report is about.
+type RunInfo struct {
+	ID        int64
+	Name      string
+	Model     string
+	D         float64
+	LogLik    float64 // NaN when not known
+	Converged bool
+	Examinees int
+	Responses int
+	Created   string
+}
+
+// ReportInput is what the HTML report shows: the analyses of one set of
+// responses under one calibration run. Linking and Conversions are shown
+// only when given.
+type ReportInput struct {
+	Title     string
+	Generated string // when the report was made, as it should read
+	Run       RunInfo
+	Responses *Responses
+	Analysis  *Analysis
+	Fit       *FitResult
+	Params    []irt.ThreePL // one per Responses.Items: the run's parameters
+	ICCGroups int           // ability groups of the empirical ICCs; default 10
+
+	Linking     []LinkPoint // a linking's common items
+	LinkMethod  string
+	Conversions []ConversionTable // raw → scale, per form
+	ScaleName   string
+}
+
+// ItemRow is one item's line in the report: parameters, classical
+// statistics, fit and every flag raised.
+type ItemRow struct {
+	Item           string `csv:"item" json:"item"`
+	Domain         string `csv:"domain" json:"domain"`
+	Key            string `csv:"key" json:"key"`
+	A              Num    `csv:"a" json:"a"`
+	B              Num    `csv:"b" json:"b"`
+	C              Num    `csv:"c" json:"c"`
+	N              int    `csv:"n" json:"n"`
+	PValue         Num    `csv:"p_value" json:"p_value"`
+	PointBiserial  Num    `csv:"pbis" json:"pbis"`
+	ItemRest       Num    `csv:"r_it" json:"r_it"`
+	AlphaIfDeleted Num    `csv:"alpha_if_deleted" json:"alpha_if_deleted"`
+	SX2            Num    `csv:"s_x2" json:"s_x2"`
+	DF             int    `csv:"df" json:"df"`
+	PAdj           Num    `csv:"p_adj" json:"p_adj"`
+	Infit          Num    `csv:"infit" json:"infit"`
+	InfitZ         Num    `csv:"infit_z" json:"infit_z"`
+	Outfit         Num    `csv:"outfit" json:"outfit"`
+	OutfitZ        Num    `csv:"outfit_z" json:"outfit_z"`
+	Flags          Flags  `csv:"flags" json:"flags"`
+}
+
+// DomainRow summarises one content domain's items.
+type DomainRow struct {
+	Domain  string `csv:"domain" json:"domain"`
+	Items   int    `csv:"items" json:"items"`
+	MeanP   Num    `csv:"mean_p" json:"mean_p"`
+	MeanRIT Num    `csv:"mean_r_it" json:"mean_r_it"`
+	MeanA   Num    `csv:"mean_a" json:"mean_a"`
+	MeanB   Num    `csv:"mean_b" json:"mean_b"`
+	Flagged int    `csv:"flagged" json:"flagged"` // items with any flag
+	ByFlag  string `csv:"by_flag" json:"by_flag"` // items per flag, e.g. "hard 2, misfit 1"
+}
+
+// ItemRows joins the analyses item by item, CTT flags first.
+func ItemRows(r *Responses, an *Analysis, fit *FitResult, params []irt.ThreePL) []ItemRow {
+	rows := make([]ItemRow, len(r.Items))
+	for i := range r.Items {
+		st, f, p := an.Items[i], fit.Items[i], params[i]
+		rows[i] = ItemRow{Item: st.Item, Domain: st.Domain, Key: st.Key, A: Num(p.A), B: Num(p.B), C: Num(p.C), N: st.N,
+			PValue: st.PValue, PointBiserial: st.PointBiserial, ItemRest: st.ItemRest, AlphaIfDeleted: st.AlphaIfDeleted,
+			SX2: f.SX2, DF: f.DF, PAdj: f.PAdj, Infit: f.Infit, InfitZ: f.InfitZ, Outfit: f.Outfit, OutfitZ: f.OutfitZ,
+			Flags: slices.Concat(st.Flags, f.Flags)}
+	}
+	return rows
+}
+
+// DomainRows summarises the item rows by domain, in order of appearance.
+func DomainRows(rows []ItemRow) []DomainRow {
+	var out []DomainRow
+	index := map[string]int{}
+	type sums struct{ p, rit, a, b, np, nrit float64 }
+	var acc []sums
+	var flags [][]Flags
+	for _, r := range rows {
+		j, ok := index[r.Domain]
+		if !ok {
+			j = len(out)
+			index[r.Domain] = j
+			out = append(out, DomainRow{Domain: r.Domain})
+			acc = append(acc, sums{})
+			flags = append(flags, nil)
+		}
+		d, s := &out[j], &acc[j]
+		d.Items++
+		s.a += float64(r.A)
+		s.b += float64(r.B)
+		if r.PValue.Defined() {
+			s.p += float64(r.PValue)
+			s.np++
+		}
+		if r.ItemRest.Defined() {
+			s.rit += float64(r.ItemRest)
+			s.nrit++
+		}
+		if len(r.Flags) > 0 {
+			d.Flagged++
+		}
+		flags[j] = append(flags[j], r.Flags)
+	}
+	for j := range out {
+		d, s := &out[j], acc[j]
+		d.MeanP, d.MeanRIT = Num(s.p/s.np), Num(s.rit/s.nrit)
+		d.MeanA, d.MeanB = Num(s.a/float64(d.Items)), Num(s.b/float64(d.Items))
+		d.ByFlag = FlagSummary(flags[j])
+	}
+	return out
+}
+
+// FlagSummary counts the items raising each flag, as "miskey 1, hard 2",
+// in the order of allFlags; "" when none is raised.
+func FlagSummary(items []Flags) string {
+	counts := map[string]int{}
+	for _, fs := range items {
+		for _, f := range fs {
+			counts[f]++
+		}
+	}
+	var parts []string
+	for _, f := range allFlags {
+		if n := counts[f]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", f, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// allFlags lists the flags in the order the report counts them.
+var allFlags = []string{FlagMiskey, FlagNegative, FlagHard, FlagEasy, FlagMisfit, FlagInfit, FlagOutfit, FlagLocalDependence}
+
+//go:embed report.html
+var reportHTML string
+
+var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"png": func(f Figure) template.URL {
+		return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG))
+	},
+	"num":    func(x Num) string { return x.String() },
+	"anchor": func(code string) string { return "item-" + fileSafe(code) },
+	"fmt":    func(x float64) string { return Num(x).String() },
+}).Parse(reportHTML))
+
+// WriteReport writes the report to dir: report.html, one self-contained
+// page (plots embedded as PNG, the item table sortable by an inline script,
+// readable offline), the plots as PNG and SVG under plots/, and the tables
+// as CSV: items.csv, domains.csv, forms.csv, form_items.csv (alpha if
+// deleted), distractors.csv, q3_forms.csv and q3_pairs.csv. It returns the
+// page's path.
+func WriteReport(dir string, in *ReportInput) (string, error) {
+	r := in.Responses
+	if in.Analysis == nil || in.Fit == nil || len(in.Params) != len(r.Items) {
+		return "", fmt.Errorf("reports: a report needs the analysis, the fit and %d item parameters", len(r.Items))
+	}
+	plots := filepath.Join(dir, "plots")
+	if err := os.MkdirAll(plots, 0o755); err != nil {
+		return "", err
+	}
+	page := reportPage{ReportInput: in, Items: ItemRows(r, in.Analysis, in.Fit, in.Params), ICCGroups: in.ICCGroups}
+	if page.ICCGroups <= 0 {
+		page.ICCGroups = 10
+	}
+	page.Domains = DomainRows(page.Items)
+	for _, row := range page.Items {
+		if len(row.Flags) > 0 {
+			page.Flagged++
+		}
+	}
+	var err error
+	if page.Summary, err = summaryFigures(in); err != nil {
+		return "", err
+	}
+	if page.Cards, err = itemCards(in, page.Items, page.ICCGroups); err != nil {
+		return "", err
+	}
+	for _, f := range page.Summary {
+		if err := f.Save(plots); err != nil {
+			return "", err
+		}
+	}
+	for _, c := range page.Cards {
+		if err := c.ICC.Save(plots); err != nil {
+			return "", err
+		}
+	}
+	for _, pr := range in.Fit.Q3Pairs {
+		if pr.Flagged {
+			page.Dependent = append(page.Dependent, pr)
+		}
+	}
+	for name, rows := range map[string]any{
+		"items.csv": page.Items, "domains.csv": page.Domains, "forms.csv": in.Analysis.Forms,
+		"form_items.csv": in.Analysis.FormItems, "distractors.csv": in.Analysis.Distractors,
+		"q3_forms.csv": in.Fit.Q3, "q3_pairs.csv": in.Fit.Q3Pairs,
+	} {
+		if err := writeCSV(filepath.Join(dir, name), rows); err != nil {
+			return "", err
+		}
+	}
+	var b bytes.Buffer
+	if err := reportTemplate.Execute(&b, page); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "report.html")
+	return path, os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// reportPage is the template's data.
+type reportPage struct {
+	*ReportInput
+	ICCGroups int // as used, the default filled in
+	Items     []ItemRow
+	Domains   []DomainRow
+	Flagged   int
+	Summary   []Figure
+	Cards     []itemCard
+	Dependent []Q3Pair
+}
+
+// itemCard is one item's section: its row, ICC and distractor rows.
+type itemCard struct {
+	Row         ItemRow
+	ICC         Figure
+	Distractors []OptionStats
+}
+
+// summaryFigures draws the test information and CSEM of each form, the
+// Wright map, and the linking and conversion plots when given.
+func summaryFigures(in *ReportInput) ([]Figure, error) {
+	r := in.Responses
+	var forms []FormParams
+	for f, items := range r.formItems() {
+		fp := FormParams{Form: r.Forms[f]}
+		for _, i := range items {
+			fp.Items = append(fp.Items, in.Params[i])
+		}
+		if len(fp.Items) > 0 {
+			forms = append(forms, fp)
+		}
+	}
+	info, csem, err := InformationPlots(forms)
+	if err != nil {
+		return nil, err
+	}
+	wi := make([]WrightItem, len(r.Items))
+	for i, it := range r.Items {
+		wi[i] = WrightItem{Code: it.Code, Domain: it.Domain, B: in.Params[i].B}
+	}
+	theta := make([]float64, len(in.Fit.Theta))
+	for p, e := range in.Fit.Theta {
+		theta[p] = e.Theta
+	}
+	wright, err := WrightMap(wi, theta)
+	if err != nil {
+		return nil, err
+	}
+	figs := []Figure{info, csem, wright}
+	if len(in.Linking) > 0 {
+		f, err := LinkingPlot(in.Linking, in.LinkMethod)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, f)
+	}
+	if len(in.Conversions) > 0 {
+		name := in.ScaleName
+		if name == "" {
+			name = "scale score"
+		}
+		f, err := ConversionPlot(in.Conversions, name)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, f)
+	}
+	return figs, nil
+}
+
+// itemCards draws every item's ICC with its observed proportions in
+// groups ability groups, on all cores.
+func itemCards(in *ReportInput, rows []ItemRow, groups int) ([]itemCard, error) {
+	r := in.Responses
+	// Each item's abilities and scores, gathered in one pass, without the
+	// omits when the fit treated them as not administered.
+	thetas := make([][]float64, len(r.Items))
+	scores := make([][]uint8, len(r.Items))
+	for p := range r.Examinees() {
+		for k := r.Start[p]; k < r.Start[p+1]; k++ {
+			if in.Fit.Options.OmitAsMissing && r.Option[k] == Omitted {
+				continue
+			}
+			i := r.Item[k]
+			thetas[i] = append(thetas[i], in.Fit.Theta[p].Theta)
+			scores[i] = append(scores[i], r.Score[k])
+		}
+	}
+	byItem := map[string][]OptionStats{}
+	for _, o := range in.Analysis.Distractors {
+		byItem[o.Item] = append(byItem[o.Item], o)
+	}
+	cards := make([]itemCard, len(r.Items))
+	errs := make([]error, len(r.Items))
+	next := make(chan int, len(r.Items))
+	for i := range r.Items {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				pts := EmpiricalICC(thetas[i], scores[i], groups)
+				fig, err := ICCPlot(r.Items[i], in.Params[i], pts)
+				cards[i], errs[i] = itemCard{Row: rows[i], ICC: fig, Distractors: byItem[r.Items[i].Code]}, err
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return cards, nil
+}
+
+// writeCSV writes rows, a slice of structs with csv tags, to path.
+func writeCSV(path string, rows any) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := gocsv.Marshal(rows, f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,226 @@
+package reports
+
+import (
+	"context"
+	"encoding/csv"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/irt"
+)
+
+// sat12Report analyses SAT12 split into two forms (the first 300
+// examinees on items 1–20 and 25–32, the others on items 13–32) under a
+// 2PL calibration of those responses, and writes the report to dir, with
+// a linking and a conversion table to draw.
+func sat12Report(t *testing.T, dir string) (string, *ReportInput) {
+	t.Helper()
+	full := sat12(t)
+	r := &Responses{Items: full.Items, Forms: []string{"F1", "F2"}, Start: []int{0}}
+	for p := range full.Examinees() {
+		f := int32(p / 300)
+		for k := full.Start[p]; k < full.Start[p+1]; k++ {
+			i := full.Item[k]
+			if (f == 0 && (i < 20 || i >= 24)) || (f == 1 && i >= 12) {
+				r.Item, r.Option, r.Score = append(r.Item, i), append(r.Option, full.Option[k]), append(r.Score, full.Score[k])
+			}
+		}
+		r.Form = append(r.Form, f)
+		r.Start = append(r.Start, len(r.Item))
+	}
+	d := &calibrate.Data{NItems: len(r.Items), Start: r.Start, Item: r.Item, Score: r.Score}
+	cal, err := calibrate.Run(d, calibrate.Options{Model: calibrate.TwoPL, NoSE: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := make([]irt.ThreePL, len(cal.Items))
+	npar := make([]int, len(cal.Items))
+	for i, it := range cal.Items {
+		params[i], npar[i] = it.Params, 2
+	}
+	an, err := Analyze(r, AnalysisOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fit, err := Fit(r, params, FitOptions{NPar: npar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &ReportInput{
+		Title: "SAT12 <test> report", Generated: "2026-01-01 00:00 UTC", Responses: r, Analysis: an, Fit: fit, Params: params,
+		Run:         RunInfo{ID: 1, Name: "sat12", Model: "2pl", D: 1, LogLik: cal.LogLik, Converged: cal.Converged, Examinees: 600, Responses: len(r.Item)},
+		Linking:     []LinkPoint{{"Item.13", 0.1, 0.2, true}, {"Item.14", -1, -0.5, false}},
+		LinkMethod:  "Stocking–Lord",
+		Conversions: []ConversionTable{{Form: "F1", Rows: []ConversionRow{{0, 300, math.NaN()}, {14, 575, 30}, {28, 850, math.NaN()}}}},
+		ScaleName:   "passport scale",
+	}
+	path, err := WriteReport(dir, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, in
+}
+
+// TestWriteReport checks the files a report writes and the page's content.
+// With PASSPORT_REPORT_DIR set, the report is written there to be looked at.
+func TestWriteReport(t *testing.T) {
+	dir := os.Getenv("PASSPORT_REPORT_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path, in := sat12Report(t, dir)
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	// 32 ICCs, test information, CSEM, the Wright map, the linking and the conversion plot.
+	if n := strings.Count(html, `src="data:image/png;base64,`); n != 32+5 {
+		t.Errorf("%d embedded images, want 37", n)
+	}
+	for _, want := range []string{
+		"SAT12 &lt;test&gt; report",                                    // escaped
+		`id="item-Item.32"`, `<span class="flag miskey">miskey</span>`, // item 32's card and flag
+		"Incomplete data: the 600 examinees answered 2 distinct item sets", // how missing responses were handled
+		"<td class=\"l\">F1</td><td>300</td><td>28</td><td>300</td>",       // the forms table
+		"Linking: common items", "Conversion: raw score to passport scale",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if regexp.MustCompile(`(src|href)="(https?:)?//`).MatchString(html) {
+		t.Error("the report loads something from the network")
+	}
+	for _, f := range []string{"items.csv", "domains.csv", "forms.csv", "form_items.csv", "distractors.csv", "q3_forms.csv", "q3_pairs.csv",
+		"plots/wright-map.png", "plots/wright-map.svg", "plots/csem.svg", "plots/test-information.png", "plots/linking.svg", "plots/conversion.png",
+		"plots/icc-Item.1.png", "plots/icc-Item.32.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	recs := readCSV(t, filepath.Join(dir, "items.csv"))
+	if len(recs) != 33 || strings.Join(recs[0], ",") != "item,domain,key,a,b,c,n,p_value,pbis,r_it,alpha_if_deleted,s_x2,df,p_adj,infit,infit_z,outfit,outfit_z,flags" {
+		t.Errorf("items.csv: %d rows, header %v", len(recs), recs[0])
+	}
+	if last := recs[32]; last[0] != "Item.32" || !strings.Contains(last[18], "miskey") {
+		t.Errorf("items.csv, item 32: %v", last)
+	}
+	if recs := readCSV(t, filepath.Join(dir, "distractors.csv")); len(recs) != 1+32*6 {
+		t.Errorf("distractors.csv: %d rows", len(recs))
+	}
+	if recs := readCSV(t, filepath.Join(dir, "q3_pairs.csv")); len(recs) != 1+28*27/2+20*19/2 {
+		t.Errorf("q3_pairs.csv: %d rows", len(recs))
+	}
+	// Items 13–20 and 25–32 are on both forms, 1–12 on F1 only, 21–24 on F2 only.
+	for i, it := range in.Analysis.Items {
+		want := 1
+		if (i >= 12 && i < 20) || i >= 24 {
+			want = 2
+		}
+		if it.Forms != want {
+			t.Errorf("%s on %d forms, want %d", it.Item, it.Forms, want)
+		}
+	}
+}
+
+// TestReportInChromium opens the report in headless Chromium, when it is
+// installed, and checks that every image loads and no script fails (the
+// page records both on its <body> once loaded; see report.html); then,
+// from a page that loads the report in a frame, that a click on a column
+// heading sorts the item table and that the flagged-only box filters it.
+func TestReportInChromium(t *testing.T) {
+	browser := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			browser = p
+			break
+		}
+	}
+	if browser == "" {
+		t.Skip("no Chromium on PATH: the browser check is skipped")
+	}
+	dir := t.TempDir()
+	path, in := sat12Report(t, dir)
+	dump := func(page string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+			"--disable-component-update", "--disable-sync", "--allow-file-access-from-files",
+			"--user-data-dir=" + filepath.Join(dir, "profile"), "--dump-dom", "file://" + page}
+		out, err := exec.CommandContext(ctx, browser, args...).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", browser, err)
+		}
+		return string(out)
+	}
+	dom := dump(path)
+	m := regexp.MustCompile(`data-images="(\d+)/(\d+)"`).FindStringSubmatch(dom)
+	if m == nil || m[1] != m[2] || m[2] != "37" {
+		t.Errorf("images loaded: %v (want 37/37)", m)
+	}
+	if !strings.Contains(dom, `data-errors="0"`) {
+		t.Errorf("script errors: %v", regexp.MustCompile(`data-errors="[^"]*"`).FindString(dom))
+	}
+
+	// Column 7 is the p-value: sorted up, then down; then flagged rows only.
+	harness := filepath.Join(dir, "harness.html")
+	os.WriteFile(harness, []byte(`<!DOCTYPE html><body><iframe id="f" src="report.html" width="1400" height="900"></iframe><script>
+document.getElementById("f").addEventListener("load", function () {
+  var d = this.contentDocument, th = d.querySelectorAll("#item-table th")[7];
+  function col() { return Array.prototype.map.call(d.querySelectorAll("#item-table tbody tr"), function (r) { return r.cells[7].textContent; }).join(" "); }
+  th.click(); var up = col(); th.click(); var down = col();
+  d.getElementById("only-flagged").click();
+  var shown = Array.prototype.filter.call(d.querySelectorAll("#item-table tbody tr"), function (r) { return r.style.display !== "none"; }).length;
+  document.body.setAttribute("data-up", up); document.body.setAttribute("data-down", down); document.body.setAttribute("data-shown", shown);
+});
+</script></body>`), 0o644)
+	dom = dump(harness)
+	var p []float64
+	for _, it := range in.Analysis.Items {
+		p = append(p, float64(it.PValue))
+	}
+	slices.Sort(p)
+	var up, down []string
+	for j, v := range p {
+		up = append(up, Num(v).String())
+		down = append(down, Num(p[len(p)-1-j]).String())
+	}
+	for attr, want := range map[string]string{"data-up": strings.Join(up, " "), "data-down": strings.Join(down, " ")} {
+		if got := regexp.MustCompile(attr + `="([^"]*)"`).FindStringSubmatch(dom); got == nil || got[1] != want {
+			t.Errorf("%s: %v, want %s", attr, got, want)
+		}
+	}
+	flagged := 0
+	for _, row := range ItemRows(in.Responses, in.Analysis, in.Fit, in.Params) {
+		if len(row.Flags) > 0 {
+			flagged++
+		}
+	}
+	if got := regexp.MustCompile(`data-shown="(\d+)"`).FindStringSubmatch(dom); got == nil || got[1] != strconv.Itoa(flagged) {
+		t.Errorf("rows shown with flagged only: %v, want %d", got, flagged)
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}

@@ -113,9 +113,7 @@ func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
 	for i, it := range an.Items {
 		flags[i] = it.Flags
 	}
-	if s := reports.FlagSummary(flags); s != "" {
-		g.status("flagged: %s", s)
-	}
+	statusFlags(g, flags)
 	switch o.table {
 	case "distractors":
 		return render(g.out, g.format, an.Distractors)
@@ -143,4 +141,11 @@ func onForm(form string) string {
 		return ""
 	}
 	return " on form " + form
+}
+
+// statusFlags says on stderr how many items carry each flag.
+func statusFlags(g *globals, flags []reports.Flags) {
+	if s := reports.FlagSummary(flags); s != "" {
+		g.status("flagged: %s", s)
+	}
 }

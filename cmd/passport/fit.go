@@ -110,9 +110,7 @@ func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) erro
 	for i, it := range fit.Items {
 		flags[i] = it.Flags
 	}
-	if s := reports.FlagSummary(flags); s != "" {
-		g.status("flagged: %s", s)
-	}
+	statusFlags(g, flags)
 	switch o.table {
 	case "q3":
 		return render(g.out, g.format, fit.Q3)

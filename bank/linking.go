@@ -196,31 +196,6 @@ func (b *Bank) Scales(ctx context.Context) ([]ScaleDef, error) {
 	return out, rows.Err()
 }
 
-// FormItemCodes returns a form's items in form order.
-func (b *Bank) FormItemCodes(ctx context.Context, form string) ([]string, error) {
-	rows, err := b.db.QueryContext(ctx, `SELECT i.code FROM forms f JOIN form_items fi ON fi.form_id = f.id JOIN items i ON i.id = fi.item_id
-		WHERE f.code = ? ORDER BY fi.position`, form)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("form %s: %w", form, ErrNotFound)
-	}
-	return out, nil
-}
-
 // ConversionTable is a stored raw-to-scale conversion of a form under a
 // calibration run and a scale.
 type ConversionTable struct {

@@ -51,10 +51,6 @@ func TestLinkingScaleTableStorage(t *testing.T) {
 	if err != nil || sc.Intercept != 575 || sc.Definition["points"] != "-3,300,3,850" {
 		t.Errorf("scale: %v %+v", err, sc)
 	}
-	codes, err := b.FormItemCodes(ctx, "F1")
-	if err != nil || strings.Join(codes, ",") != "IT001,IT002" {
-		t.Errorf("form items: %v %v", codes, err)
-	}
 	tab := &ConversionTable{Form: "F1", Run: r1, Scale: "passport", Options: map[string]any{"method": "tcc"},
 		Rows: []ConversionRow{{0, -2, 0.8, math.NaN(), 300, 20}, {1, 0, 0.7, 0.1, 585, 40}, {2, 2, 0.8, math.NaN(), 850, 30}}}
 	tid, err := b.SaveConversionTable(ctx, tab)

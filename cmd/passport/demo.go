@@ -228,7 +228,12 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n8. Analysis: classical item analysis, distractors, S-X², infit/outfit, Q3, and the analysts' report")
+	fmt.Fprintln(w, "\n8. Assembly: two parallel 50-question forms from the calibrated bank, against the embedded blueprint")
+	if err := demoAssembly(ctx, w, &dg, b, run); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w, "\n9. Analysis: classical item analysis, distractors, S-X², infit/outfit, Q3, and the analysts' report")
 	if err := demoReport(ctx, w, &dg, b, run, dir, l.ID, []int64{tab.ID}); err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func TestSimulateAndDemo(t *testing.T) {
 	}
 	for _, want := range []string{"1. Item bank", "2. Simulation", "3. Import", "100000 responses from 2000 examinees", "importing it again is refused",
 		"4. Calibration", "converged in", "recovery of the", "5. Scoring", "2000 examinees in",
-		"6. Linking", "Stocking–Lord over", "7. Reporting", "SCALE_SCORE", "8. Analysis", "alpha by form", "report written"} {
+		"6. Linking", "Stocking–Lord over", "7. Reporting", "SCALE_SCORE", "8. Assembly", "9. Analysis", "alpha by form", "report written"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

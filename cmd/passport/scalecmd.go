@@ -168,6 +168,19 @@ The table is stored; passport scale tables lists them.`,
 	return cmd
 }
 
+// formItemCodes lists a form's items in form order.
+func formItemCodes(ctx context.Context, b *bank.Bank, form string) ([]string, error) {
+	f, err := b.Form(ctx, form)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(f.Items))
+	for i, it := range f.Items {
+		codes[i] = it.Item
+	}
+	return codes, nil
+}
+
 // runItems returns the parameters of the given items in a run, failing with
 // the list of items the run lacks.
 func runItems(run *bank.Calibration, codes []string) ([]irt.ThreePL, error) {
@@ -201,7 +214,7 @@ func buildTable(ctx context.Context, b *bank.Bank, o *tableOptions) (*bank.Conve
 	if err != nil {
 		return nil, err
 	}
-	codes, err := b.FormItemCodes(ctx, o.form)
+	codes, err := formItemCodes(ctx, b, o.form)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +354,7 @@ lie in [−0.5, n + 0.5]). Both forms' items must have parameters in --run.`,
 				return err
 			}
 			form := func(code string) ([]irt.ThreePL, error) {
-				codes, err := b.FormItemCodes(ctx, code)
+				codes, err := formItemCodes(ctx, b, code)
 				if err != nil {
 					return nil, err
 				}

@@ -1,0 +1,36 @@
+// Package assemble builds test forms from an item pool against a blueprint
+// by 0/1 mixed-integer programming (Theunissen 1985; van der Linden, Linear
+// Models for Optimal Test Design, Springer 2005).
+//
+// A Blueprint states the forms' content rules: length, number of forms,
+// per-domain and per-subdomain counts, allowed statuses, enemy groups, item
+// sets, items that must or must not appear, anchors shared by every form,
+// how many forms an item may appear in, how many items two forms may share,
+// limits on total response time and mean difficulty, and tolerances on how
+// far the forms' information and characteristic curves may differ. Its
+// Objective is either maximin test information at chosen θ points (van der
+// Linden and Boekkooi-Timminga 1989; van der Linden 2005, ch. 5) or minimax
+// deviation from a target information or characteristic curve (van der
+// Linden 2005, ch. 5), the objective applying to every form at once so
+// that parallel forms come out alike (ch. 6); item sets follow ch. 7.
+//
+// With binary x_fi (item i on form f) and y the objective variable, the
+// programme is
+//
+//	maximise  y
+//	subject to y ≤ c_r + Σ_i a_ri·x_fi   for every form f and objective row r,
+//	           the blueprint's constraints, linear in x,
+//
+// where for maximin the rows are a_ki = I_i(θ_k)/w_k, c_k = 0 (y is then the
+// largest value with I_f(θ_k) ≥ w_k·y everywhere), and for a target T_k of
+// the function g (information or expected score) two rows per point,
+// a = −g_i(θ_k), c = T_k and a = g_i(θ_k), c = −T_k (y is then minus the
+// largest absolute deviation).
+//
+// Two solvers implement Solver: CBC drives the COIN-OR CBC program
+// (coinor-cbc) through an MPS file and reports its objective, best bound
+// and gap; Heuristic is pure Go (a greedy construction followed by iterated
+// local search) and reports a Lagrangian bound.
+// Whatever the solver, Assemble checks the returned forms against every
+// hard constraint with Verify, which shares no code with the solvers.
+package assemble

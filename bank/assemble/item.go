@@ -1,0 +1,16 @@
+package assemble
+
+import "github.com/passportirt/passport/irt"
+
+// Item is one item of the pool that forms are assembled from.
+type Item struct {
+	Code       string      // the item's code, e.g. SEM-001
+	Domain     string      // content domain
+	Subdomain  string      // content subdomain; may be empty
+	Status     string      // life-cycle status, e.g. operational
+	EnemyGroup string      // items sharing a group never share a form; empty for none
+	Params     irt.ThreePL // calibrated parameters
+	// Seconds is the expected response time; only blueprints that limit
+	// a form's minutes need it.
+	Seconds float64
+}

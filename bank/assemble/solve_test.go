@@ -1,0 +1,319 @@
+package assemble
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/passportirt/passport/irt"
+)
+
+// combos calls f with every k-subset of 0…n−1, ascending.
+func combos(n, k int, f func([]int)) {
+	c := make([]int, k)
+	var rec func(i, start int)
+	rec = func(i, start int) {
+		if i == k {
+			f(c)
+			return
+		}
+		for j := start; j <= n-(k-i); j++ {
+			c[i] = j
+			rec(i+1, j+1)
+		}
+	}
+	rec(0, 0)
+}
+
+// bruteForce returns the best objective over every set of forms that
+// Verify accepts, each form a subset of pool.
+func bruteForce(bp Blueprint, pool []Item) float64 {
+	bp = bp.WithDefaults()
+	best := math.NaN()
+	var forms [][]string
+	var params [][]irt.ThreePL
+	var rec func(f int)
+	rec = func(f int) {
+		if f == bp.Forms {
+			if Verify(bp, pool, forms) != nil {
+				return
+			}
+			y := Evaluate(bp.Objective, params)
+			if math.IsNaN(best) || (bp.Objective.Minimize() && y < best) || (!bp.Objective.Minimize() && y > best) {
+				best = y
+			}
+			return
+		}
+		combos(len(pool), bp.Length, func(c []int) {
+			codes := make([]string, len(c))
+			ps := make([]irt.ThreePL, len(c))
+			for k, i := range c {
+				codes[k], ps[k] = pool[i].Code, pool[i].Params
+			}
+			forms, params = append(forms, codes), append(params, ps)
+			rec(f + 1)
+			forms, params = forms[:f], params[:f]
+		})
+	}
+	rec(0)
+	return best
+}
+
+// TestAgainstBruteForce solves small problems whose optimum enumeration
+// finds: CBC must reach it and prove it, the heuristic come within 3 %
+// of it, and both bounds must hold.
+func TestAgainstBruteForce(t *testing.T) {
+	var first4, first3 []Item // the items numbered 1–4 (1–3) of each domain of tinyPool
+	for _, it := range tinyPool() {
+		if k := it.Code[1:]; k <= "04" {
+			first4 = append(first4, it)
+			if k <= "03" {
+				first3 = append(first3, it)
+			}
+		}
+	}
+	minB, infoTol, tccTol := -0.9, 0.02, 0.1
+	balanced := map[string]Range{"semantics": Between(1, 2), "idioms": Between(1, 2), "performance": Between(1, 2), "stdlib": Between(1, 2)}
+	for _, tc := range []struct {
+		name string
+		bp   Blueprint
+		pool []Item
+	}{
+		{"maximin", Blueprint{Length: 5, Domains: balanced, ItemSets: [][]string{{"P01", "P02"}}, MeanDifficulty: &Range{Min: &minB}}, first4},
+		{"weighted", Blueprint{Length: 5, Domains: balanced, Objective: Objective{Theta: []float64{-2, 0, 2}, Weights: []float64{0.5, 1, 2}}}, first4},
+		{"tcc target", Blueprint{Length: 5, Domains: balanced, ItemSets: [][]string{{"P01", "P02"}},
+			Objective: Objective{Type: Target, TCC: []float64{2.5, 3.4, 4.2}}}, first4},
+		{"info target", Blueprint{Length: 5, Objective: Objective{Type: Target, Theta: []float64{-1, 1}, Info: []float64{0.6, 0.5}}}, first4},
+		{"two forms", Blueprint{Length: 4, Forms: 2, Anchors: []string{"S01"}, EnemyGroups: [][]string{{"I01", "P03"}}}, first3},
+		{"two parallel forms", Blueprint{Length: 3, Forms: 2, InfoTolerance: &infoTol, TCCTolerance: &tccTol}, first3},
+	} {
+		want := bruteForce(tc.bp, tc.pool)
+		if math.IsNaN(want) {
+			t.Fatalf("%s: no feasible forms", tc.name)
+		}
+		worse := func(a, b float64) bool { // a worse than b beyond rounding
+			if tc.bp.Objective.Type == Target {
+				return a > b+1e-6
+			}
+			return a < b-1e-6
+		}
+		h, err := Assemble(context.Background(), tc.bp, tc.pool, Heuristic{}, Options{Seed: 1})
+		if err != nil {
+			t.Fatalf("%s: heuristic: %v", tc.name, err)
+		}
+		if worse(want, h.Objective) || worse(h.Bound, want) {
+			t.Errorf("%s: heuristic objective %.6f or bound %.6f beyond the optimum %.6f", tc.name, h.Objective, h.Bound, want)
+		}
+		if tc.bp.Objective.Type == Maximin && h.Objective < 0.97*want {
+			t.Errorf("%s: heuristic objective %.6f more than 3%% below the optimum %.6f", tc.name, h.Objective, want)
+		}
+		if c, err := FindCBC(); err == nil {
+			r, err := Assemble(context.Background(), tc.bp, tc.pool, c, Options{Seed: 1})
+			if err != nil {
+				t.Fatalf("%s: cbc: %v", tc.name, err)
+			}
+			if r.Status != StatusOptimal || math.Abs(r.Objective-want) > 1e-6 || worse(r.Bound, want) {
+				t.Errorf("%s: cbc %s with objective %.6f, bound %.6f; the optimum is %.6f", tc.name, r.Status, r.Objective, r.Bound, want)
+			}
+		}
+	}
+}
+
+// TestCBCProvesOptimal is the Done-means check: a maximin form from a
+// 1,000-item pool with enemy groups, domain quotas and item sets, proven
+// optimal by CBC (gap 0), its forms checked by Verify.
+func TestCBCProvesOptimal(t *testing.T) {
+	c := needCBC(t)
+	bp, pool := generated(1, 1000)
+	res, err := Assemble(context.Background(), bp, pool, c, Options{Seed: 1, TimeLimit: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusOptimal || res.Gap > 1e-6 {
+		t.Errorf("cbc: %s, objective %.6f, bound %.6f, gap %g; want proven optimal", res.Status, res.Objective, res.Bound, res.Gap)
+	}
+	if err := Verify(bp, pool, codesOf(pool, res.Forms)); err != nil {
+		t.Error(err)
+	}
+	t.Logf("cbc: objective %.4f proven optimal in %v", res.Objective, res.Elapsed)
+}
+
+func codesOf(pool []Item, forms [][]int) [][]string {
+	out := make([][]string, len(forms))
+	for f, items := range forms {
+		for _, i := range items {
+			out[f] = append(out[f], pool[i].Code)
+		}
+	}
+	return out
+}
+
+// TestHeuristicNearCBC is the Done-means check of the fallback: on the
+// same generated pools, the heuristic's objective is within 3 % of CBC's,
+// and its Lagrangian bound is a bound on CBC's forms.
+func TestHeuristicNearCBC(t *testing.T) {
+	c := needCBC(t)
+	for _, tc := range []struct {
+		name  string
+		seed  uint64
+		items int
+		gap   float64 // CBC's: 0 proves a single form optimal; 1 % for several
+		edit  func(bp *Blueprint, pool []Item)
+	}{
+		{"one form", 1, 1000, 0, nil},
+		{"one form, weighted", 2, 1000, 0, func(bp *Blueprint, _ []Item) {
+			bp.Objective = Objective{Theta: []float64{-1.5, 0, 1.5}, Weights: []float64{0.6, 1, 0.6}}
+		}},
+		{"one form, subdomains, minutes and difficulty", 3, 1000, 0, func(bp *Blueprint, _ []Item) {
+			bp.Subdomains = map[string]Range{"semantics-1": Between(2, 3), "stdlib-2": Between(2, 3), "idioms-3": AtMost(1)}
+			minutes, mean := AtMost(36), Between(-0.2, 0.2)
+			bp.Minutes, bp.MeanDifficulty = &minutes, &mean
+		}},
+		{"four parallel forms, 10 anchors", 4, 1000, 0.01, func(bp *Blueprint, pool []Item) {
+			bp.Forms = 4
+			bp.Anchors = anchorsOf(pool, bp.ItemSets, 10)
+		}},
+		{"four forms within tolerances", 8, 1000, 0.01, func(bp *Blueprint, pool []Item) {
+			tol := 0.3
+			bp.Forms, bp.InfoTolerance, bp.TCCTolerance = 4, &tol, &tol
+		}},
+		{"three forms with reuse and overlap", 5, 500, 0.01, func(bp *Blueprint, pool []Item) {
+			overlap := 15
+			bp.Forms, bp.MaxFormsPerItem, bp.MaxOverlap = 3, 2, &overlap
+		}},
+	} {
+		bp, pool := generated(tc.seed, tc.items)
+		if tc.edit != nil {
+			tc.edit(&bp, pool)
+		}
+		cr, err := Assemble(context.Background(), bp, pool, c, Options{Seed: 1, TimeLimit: 20 * time.Second, Gap: tc.gap})
+		if err != nil {
+			t.Fatalf("%s: cbc: %v", tc.name, err)
+		}
+		hr, err := Assemble(context.Background(), bp, pool, Heuristic{}, Options{Seed: 1, TimeLimit: time.Minute})
+		if err != nil {
+			t.Fatalf("%s: heuristic: %v", tc.name, err)
+		}
+		if hr.Objective < 0.97*cr.Objective {
+			t.Errorf("%s: heuristic %.4f is more than 3%% below cbc's %.4f", tc.name, hr.Objective, cr.Objective)
+		}
+		if hr.Bound < cr.Objective-1e-6 || cr.Bound < cr.Objective-1e-6 {
+			t.Errorf("%s: a bound below cbc's objective %.4f: heuristic's %.4f, cbc's %.4f", tc.name, cr.Objective, hr.Bound, cr.Bound)
+		}
+		t.Logf("%s: cbc %.4f (bound %.4f, %s, %v); heuristic %.4f (%.2f%% below cbc; bound %.4f, %v)", tc.name,
+			cr.Objective, cr.Bound, cr.Status, cr.Elapsed.Round(time.Millisecond), hr.Objective,
+			100*(1-hr.Objective/cr.Objective), hr.Bound, hr.Elapsed.Round(time.Millisecond))
+	}
+}
+
+// TestTargetMatch matches two forms to target information and
+// characteristic curves, those of the pool's average 50-item form, which
+// many forms come close to: CBC and the heuristic must come within 2 % of
+// the targets' size, and the bound below the objective.
+func TestTargetMatch(t *testing.T) {
+	bp, pool := generated(6, 1000)
+	bp.Forms = 2
+	bp.Objective = Objective{Type: Target, Theta: []float64{-1, 0, 1}}
+	var n float64
+	for _, it := range pool {
+		if it.Status == "operational" {
+			n++
+		}
+	}
+	for _, th := range bp.Objective.Theta {
+		var info, tcc float64
+		for _, it := range pool {
+			if it.Status == "operational" {
+				info += 50 * it.Params.Info(th) / n
+				tcc += 50 * it.Params.Prob(th) / n
+			}
+		}
+		bp.Objective.Info = append(bp.Objective.Info, info)
+		bp.Objective.TCC = append(bp.Objective.TCC, tcc)
+	}
+	solvers := []Solver{Heuristic{}}
+	if c, err := FindCBC(); err == nil {
+		solvers = append(solvers, c)
+	}
+	for _, s := range solvers {
+		// A target's LP bound is 0, so CBC runs to its time limit.
+		res, err := Assemble(context.Background(), bp, pool, s, Options{Seed: 1, TimeLimit: 3 * time.Second})
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name(), err)
+		}
+		if res.Objective > 0.02*bp.Objective.Info[1] || res.Bound > res.Objective+1e-6 {
+			t.Errorf("%s: largest deviation %.4f (bound %.4f) from targets of size %.1f", s.Name(), res.Objective, res.Bound, bp.Objective.Info[1])
+		}
+		t.Logf("%s: largest deviation %.5f, bound %.5f, in %v", s.Name(), res.Objective, res.Bound, res.Elapsed.Round(time.Millisecond))
+	}
+}
+
+// TestHeuristicHardConstraints gives the heuristic tight time, difficulty,
+// subdomain, inclusion and overlap rules; Assemble verifies its forms.
+func TestHeuristicHardConstraints(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(bp *Blueprint, pool []Item)
+	}{
+		{"tight minutes", func(bp *Blueprint, _ []Item) { m := AtMost(33); bp.Minutes = &m }},
+		{"hard forms", func(bp *Blueprint, _ []Item) { d := Between(0.9, 1); bp.MeanDifficulty = &d }},
+		{"subdomains", func(bp *Blueprint, _ []Item) {
+			bp.Subdomains = map[string]Range{"semantics-1": Exactly(4), "idioms-2": Exactly(4), "stdlib-6": Between(0, 1)}
+		}},
+		{"include and exclude", func(bp *Blueprint, pool []Item) {
+			bp.Include = anchorsOf(pool, bp.ItemSets, 30)
+			for i := 1; i < 60; i += 3 {
+				bp.Exclude = append(bp.Exclude, pool[i].Code)
+			}
+		}},
+		{"reuse with overlap", func(bp *Blueprint, pool []Item) {
+			overlap := 5
+			bp.Forms, bp.MaxFormsPerItem, bp.MaxOverlap = 4, 3, &overlap
+			bp.Anchors = anchorsOf(pool, bp.ItemSets, 4)
+		}},
+	} {
+		bp, pool := generated(7, 500)
+		bp.Forms = 2
+		tc.edit(&bp, pool)
+		if _, err := Assemble(context.Background(), bp, pool, Heuristic{}, Options{Seed: 2, TimeLimit: time.Minute}); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
+// TestInfeasibleTogether builds a blueprint that passes every counting
+// check but that no form meets: the hard items are all in one domain
+// capped at one item, and the mean difficulty must be high.
+func TestInfeasibleTogether(t *testing.T) {
+	var pool []Item
+	for k := range 20 {
+		it := Item{Code: "A" + string(rune('a'+k)), Domain: "hard", Status: "operational", Params: irt.ThreePL{A: 1, B: 2, D: 1}}
+		if k%2 == 1 {
+			it.Domain, it.Params.B = "easy", -2
+		}
+		pool = append(pool, it)
+	}
+	bp := Blueprint{Length: 4, Domains: map[string]Range{"hard": AtMost(1)}, MeanDifficulty: &Range{}}
+	*bp.MeanDifficulty = AtLeast(0)
+	if _, err := NewProblem(bp, pool); err != nil {
+		t.Fatalf("the counting checks refused the blueprint: %v", err)
+	}
+	// The closest forms break one of the two rules in conflict.
+	named := func(err error) bool {
+		return err != nil && (strings.Contains(err.Error(), "mean_difficulty") || strings.Contains(err.Error(), "domains.hard"))
+	}
+	_, err := Assemble(context.Background(), bp, pool, Heuristic{}, Options{Seed: 1})
+	if !named(err) {
+		t.Errorf("heuristic: %v, want the broken constraint named", err)
+	}
+	if c, cerr := FindCBC(); cerr == nil {
+		_, err := Assemble(context.Background(), bp, pool, c, Options{Seed: 1})
+		var ie *InfeasibleError
+		if !errors.As(err, &ie) || !strings.Contains(err.Error(), "CBC proved") || !named(err) {
+			t.Errorf("cbc: %v, want an InfeasibleError naming the broken constraint", err)
+		}
+	}
+}

@@ -1,0 +1,292 @@
+package bank
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+)
+
+// Assembly is a run of the form assembler: the forms it built against a
+// blueprint from a calibration run's parameters, and what the solver
+// reported of them.
+type Assembly struct {
+	ID            int64           `json:"assembly"`
+	Name          string          `json:"name"`
+	CalibrationID int64           `json:"run"`
+	Blueprint     json.RawMessage `json:"blueprint"` // the blueprint as used, defaults filled in
+	ObjectiveType string          `json:"objective_type"`
+	// Objective is maximin's y (the forms' information at each θ_k is at
+	// least w_k·y), or a target's largest deviation.
+	Objective float64        `json:"objective"`
+	Bound     float64        `json:"bound"` // the solver's bound on the best objective; NaN when none
+	Gap       float64        `json:"gap"`   // |Bound − Objective|/|Objective|; NaN when no bound
+	Solver    string         `json:"solver"`
+	Status    string         `json:"status"` // optimal, feasible or heuristic
+	Seconds   float64        `json:"seconds"`
+	Options   map[string]any `json:"options"`
+	CreatedAt string         `json:"created_at"`
+	Forms     []Form         `json:"forms,omitempty"`
+}
+
+// Form is a test form: its items in order.
+type Form struct {
+	Code       string     `json:"form"`
+	Origin     string     `json:"origin"`             // log, assembly or import
+	AssemblyID int64      `json:"assembly,omitempty"` // the assembly that built it
+	Length     int        `json:"length"`
+	CreatedAt  string     `json:"created_at"`
+	Items      []FormItem `json:"items,omitempty"`
+}
+
+// FormItem is an item's place on a form.
+type FormItem struct {
+	Position int    `json:"position"`
+	Item     string `json:"item"`
+	Anchor   bool   `json:"anchor"` // shared by every form of its assembly
+}
+
+// SaveAssembly stores an assembly with its forms in one transaction and
+// returns its id. A form without a code is named A<assembly>-<n>, n
+// counting from 1; positions follow the order of Items.
+func (b *Bank) SaveAssembly(ctx context.Context, a *Assembly) (int64, error) {
+	opts, err := json.Marshal(a.Options)
+	if err != nil {
+		return 0, err
+	}
+	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO assemblies (name, calibration_id, blueprint, objective_type, objective, bound, gap,
+			solver, status, seconds, options, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+			a.Name, a.CalibrationID, string(a.Blueprint), a.ObjectiveType, a.Objective, nullFloat(a.Bound), nullFloat(a.Gap),
+			a.Solver, a.Status, a.Seconds, string(opts), b.timestamp())
+		if err != nil {
+			return fmt.Errorf("assembly: %w", err)
+		}
+		if a.ID, err = r.LastInsertId(); err != nil {
+			return err
+		}
+		for k := range a.Forms {
+			f := &a.Forms[k]
+			if f.Code == "" {
+				f.Code = fmt.Sprintf("A%d-%d", a.ID, k+1)
+			}
+			if err := checkCode(f.Code); err != nil {
+				return fmt.Errorf("form %q: %v", f.Code, err)
+			}
+			var prev int64
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM forms WHERE code = ?`, f.Code).Scan(&prev); err == nil {
+				return fmt.Errorf("form %s is already in the bank; choose another code", f.Code)
+			}
+			r, err := tx.ExecContext(ctx, `INSERT INTO forms (code, origin, assembly_id, created_at) VALUES (?, 'assembly', ?, ?)`, f.Code, a.ID, b.timestamp())
+			if err != nil {
+				return err
+			}
+			id, err := r.LastInsertId()
+			if err != nil {
+				return err
+			}
+			for i, it := range f.Items {
+				r, err := tx.ExecContext(ctx, `INSERT INTO form_items (form_id, item_id, position, anchor) SELECT ?, id, ?, ? FROM items WHERE code = ?`,
+					id, i+1, boolInt(it.Anchor), it.Item)
+				if err != nil {
+					return fmt.Errorf("form %s: item %s: %w", f.Code, it.Item, err)
+				}
+				if n, _ := r.RowsAffected(); n == 0 {
+					return fmt.Errorf("form %s: item %s is not in the bank", f.Code, it.Item)
+				}
+				f.Items[i].Position = i + 1
+			}
+			f.Origin, f.AssemblyID, f.Length = "assembly", a.ID, len(f.Items)
+		}
+		return nil
+	})
+	return a.ID, err
+}
+
+const assemblyColumns = `id, name, calibration_id, blueprint, objective_type, objective, bound, gap, solver, status, seconds, options, created_at`
+
+func scanAssembly(sc interface{ Scan(...any) error }) (Assembly, error) {
+	var a Assembly
+	var bp, opts string
+	var bound, gap sql.NullFloat64
+	err := sc.Scan(&a.ID, &a.Name, &a.CalibrationID, &bp, &a.ObjectiveType, &a.Objective, &bound, &gap, &a.Solver, &a.Status, &a.Seconds, &opts, &a.CreatedAt)
+	if err != nil {
+		return a, err
+	}
+	a.Blueprint, a.Bound, a.Gap = json.RawMessage(bp), orNaN(bound), orNaN(gap)
+	if err := json.Unmarshal([]byte(opts), &a.Options); err != nil {
+		return a, fmt.Errorf("assembly %d: options: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+// Assembly returns assembly id with its forms and their items.
+func (b *Bank) Assembly(ctx context.Context, id int64) (*Assembly, error) {
+	a, err := scanAssembly(b.db.QueryRowContext(ctx, `SELECT `+assemblyColumns+` FROM assemblies WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("assembly %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	forms, err := b.Forms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range forms {
+		if f.AssemblyID != id {
+			continue
+		}
+		full, err := b.Form(ctx, f.Code)
+		if err != nil {
+			return nil, err
+		}
+		a.Forms = append(a.Forms, *full)
+	}
+	return &a, nil
+}
+
+const formColumns = `f.code, f.origin, COALESCE(f.assembly_id, 0), (SELECT COUNT(*) FROM form_items fi WHERE fi.form_id = f.id), f.created_at`
+
+func scanForm(sc interface{ Scan(...any) error }) (Form, error) {
+	var f Form
+	err := sc.Scan(&f.Code, &f.Origin, &f.AssemblyID, &f.Length, &f.CreatedAt)
+	return f, err
+}
+
+// Forms lists the bank's forms, in the order they were made, without
+// their items.
+func (b *Bank) Forms(ctx context.Context) ([]Form, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT `+formColumns+` FROM forms f ORDER BY f.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Form
+	for rows.Next() {
+		f, err := scanForm(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Form returns the form with the given code and its items in order.
+func (b *Bank) Form(ctx context.Context, code string) (*Form, error) {
+	f, err := scanForm(b.db.QueryRowContext(ctx, `SELECT `+formColumns+` FROM forms f WHERE f.code = ?`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("form %s: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT fi.position, i.code, fi.anchor FROM form_items fi
+		JOIN forms f ON f.id = fi.form_id JOIN items i ON i.id = fi.item_id WHERE f.code = ? ORDER BY fi.position`, code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it FormItem
+		if err := rows.Scan(&it.Position, &it.Item, &it.Anchor); err != nil {
+			return nil, err
+		}
+		f.Items = append(f.Items, it)
+	}
+	return &f, rows.Err()
+}
+
+// ExportForms writes the forms' items, in form order, as CSV: form,
+// position, anchor (1 for a shared anchor), then the columns of the items
+// CSV (id, domain, …, enemy_group) that ImportItems reads, so that a form
+// can be printed or delivered as it stands.
+func (b *Bank) ExportForms(ctx context.Context, w io.Writer, codes []string) error {
+	items, err := b.Items(ctx, ItemFilter{})
+	if err != nil {
+		return err
+	}
+	byCode := make(map[string]Item, len(items))
+	for _, it := range items {
+		byCode[it.Code] = it
+	}
+	var places [][]string
+	var rows []itemRow
+	for _, code := range codes {
+		f, err := b.Form(ctx, code)
+		if err != nil {
+			return err
+		}
+		for _, fi := range f.Items {
+			it := byCode[fi.Item]
+			opts := make([]string, MaxOptions)
+			copy(opts, it.Options)
+			places = append(places, []string{f.Code, strconv.Itoa(fi.Position), strconv.Itoa(boolInt(fi.Anchor))})
+			rows = append(rows, itemRow{ID: it.Code, Domain: it.Domain, Subdomain: it.Subdomain, Status: it.Status, Stem: it.Stem,
+				OptionA: opts[0], OptionB: opts[1], OptionC: opts[2], OptionD: opts[3], OptionE: opts[4],
+				Key: it.KeyLetter(), EnemyGroup: it.EnemyGroup})
+		}
+	}
+	text, err := gocsv.MarshalString(rows)
+	if err != nil {
+		return err
+	}
+	recs, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	for k, rec := range recs {
+		head := []string{"form", "position", "anchor"}
+		if k > 0 {
+			head = places[k-1]
+		}
+		if err := cw.Write(append(head, rec...)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// ItemSeconds returns each item's median response time in seconds over
+// the responses that carry one; items without any are absent.
+func (b *Bank) ItemSeconds(ctx context.Context) (map[string]float64, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT i.code, r.rt_ms FROM responses r JOIN items i ON i.id = r.item_id
+		WHERE r.rt_ms IS NOT NULL ORDER BY r.item_id, r.rt_ms`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]float64{}
+	var code string
+	var times []float64
+	flush := func() {
+		if n := len(times); n > 0 {
+			out[code] = (times[(n-1)/2] + times[n/2]) / 2000
+		}
+		times = times[:0]
+	}
+	for rows.Next() {
+		var c string
+		var ms float64
+		if err := rows.Scan(&c, &ms); err != nil {
+			return nil, err
+		}
+		if c != code {
+			flush()
+			code = c
+		}
+		times = append(times, ms)
+	}
+	flush()
+	return out, rows.Err()
+}

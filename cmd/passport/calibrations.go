@@ -1,50 +1,43 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
 
 	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
 )
 
 func newCalibrationsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "calibrations", Short: "List, show and import calibration runs"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "list",
-		Short: "List the calibration runs",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			runs, err := b.Calibrations(cmd.Context())
-			if err != nil {
-				return err
-			}
-			type row struct {
-				Run       int64   `csv:"run" json:"run"`
-				Name      string  `csv:"name" json:"name"`
-				Model     string  `csv:"model" json:"model"`
-				D         float64 `csv:"D" json:"D"`
-				Source    string  `csv:"source" json:"source"`
-				LogLik    string  `csv:"loglik" json:"loglik"`
-				Cycles    int     `csv:"cycles" json:"cycles"`
-				Converged bool    `csv:"converged" json:"converged"`
-				Examinees int     `csv:"examinees" json:"examinees"`
-				Responses int     `csv:"responses" json:"responses"`
-				Parent    int64   `csv:"parent" json:"parent"`
-				Created   string  `csv:"created" json:"created"`
-			}
-			rows := make([]row, len(runs))
-			for i, c := range runs {
-				rows[i] = row{c.ID, c.Name, c.Model, c.D, c.Source, num(c.LogLik), c.Cycles, c.Converged, c.NExaminees, c.NResponses, c.ParentID, c.CreatedAt}
-			}
-			return render(g.out, g.format, rows)
-		},
-	})
+	cmd.AddCommand(listCommand(g, "list", "List the calibration runs", func(ctx context.Context, b *bank.Bank) (any, error) {
+		runs, err := b.Calibrations(ctx)
+		if err != nil {
+			return nil, err
+		}
+		type row struct {
+			Run       int64   `csv:"run" json:"run"`
+			Name      string  `csv:"name" json:"name"`
+			Model     string  `csv:"model" json:"model"`
+			D         float64 `csv:"D" json:"D"`
+			Source    string  `csv:"source" json:"source"`
+			LogLik    string  `csv:"loglik" json:"loglik"`
+			Cycles    int     `csv:"cycles" json:"cycles"`
+			Converged bool    `csv:"converged" json:"converged"`
+			Examinees int     `csv:"examinees" json:"examinees"`
+			Responses int     `csv:"responses" json:"responses"`
+			Parent    int64   `csv:"parent" json:"parent"`
+			Created   string  `csv:"created" json:"created"`
+		}
+		rows := make([]row, len(runs))
+		for i, c := range runs {
+			rows[i] = row{c.ID, c.Name, c.Model, c.D, c.Source, num(c.LogLik), c.Cycles, c.Converged, c.NExaminees, c.NResponses, c.ParentID, c.CreatedAt}
+		}
+		return rows, nil
+	}))
 	cmd.AddCommand(&cobra.Command{
 		Use:   "show RUN",
 		Short: "Show a run: its options and its parameter table",

@@ -15,37 +15,27 @@ import (
 
 func newFormsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "forms", Short: "List, show and export test forms"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "list",
-		Short: "List the forms: assembled, and defined by response logs",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
+	cmd.AddCommand(listCommand(g, "list", "List the forms: assembled, and defined by response logs", func(ctx context.Context, b *bank.Bank) (any, error) {
+		forms, err := b.Forms(ctx)
+		if err != nil {
+			return nil, err
+		}
+		type row struct {
+			Form     string `csv:"form" json:"form"`
+			Origin   string `csv:"origin" json:"origin"`
+			Items    int    `csv:"items" json:"items"`
+			Assembly *int64 `csv:"assembly" json:"assembly"` // nil for a form not assembled
+			Created  string `csv:"created" json:"created"`
+		}
+		rows := make([]row, len(forms))
+		for i, f := range forms {
+			rows[i] = row{Form: f.Code, Origin: f.Origin, Items: f.Length, Created: f.CreatedAt}
+			if f.AssemblyID > 0 {
+				rows[i].Assembly = &f.AssemblyID
 			}
-			defer b.Close()
-			forms, err := b.Forms(cmd.Context())
-			if err != nil {
-				return err
-			}
-			type row struct {
-				Form     string `csv:"form" json:"form"`
-				Origin   string `csv:"origin" json:"origin"`
-				Items    int    `csv:"items" json:"items"`
-				Assembly *int64 `csv:"assembly" json:"assembly"` // nil for a form not assembled
-				Created  string `csv:"created" json:"created"`
-			}
-			rows := make([]row, len(forms))
-			for i, f := range forms {
-				rows[i] = row{Form: f.Code, Origin: f.Origin, Items: f.Length, Created: f.CreatedAt}
-				if f.AssemblyID > 0 {
-					rows[i].Assembly = &f.AssemblyID
-				}
-			}
-			return render(g.out, g.format, rows)
-		},
-	})
+		}
+		return rows, nil
+	}))
 	var run int64
 	show := &cobra.Command{
 		Use:   "show FORM",

@@ -333,38 +333,28 @@ func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
 func newLinkingsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "linkings", Short: "List and show stored linkings"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "list",
-		Short: "List the linkings",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			ls, err := b.Linkings(cmd.Context())
-			if err != nil {
-				return err
-			}
-			type row struct {
-				ID      int64  `csv:"linking" json:"linking"`
-				From    int64  `csv:"from_run" json:"from_run"`
-				To      int64  `csv:"to_run" json:"to_run"`
-				Method  string `csv:"method" json:"method"`
-				A       string `csv:"A" json:"A"`
-				B       string `csv:"B" json:"B"`
-				SEA     string `csv:"se_A" json:"se_A"`
-				SEB     string `csv:"se_B" json:"se_B"`
-				Created string `csv:"created" json:"created"`
-			}
-			rows := make([]row, len(ls))
-			for i, l := range ls {
-				rows[i] = row{l.ID, l.From, l.To, l.Method, num(l.A), num(l.B), num(l.SEA), num(l.SEB), l.CreatedAt}
-			}
-			return render(g.out, g.format, rows)
-		},
-	})
+	cmd.AddCommand(listCommand(g, "list", "List the linkings", func(ctx context.Context, b *bank.Bank) (any, error) {
+		ls, err := b.Linkings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		type row struct {
+			ID      int64  `csv:"linking" json:"linking"`
+			From    int64  `csv:"from_run" json:"from_run"`
+			To      int64  `csv:"to_run" json:"to_run"`
+			Method  string `csv:"method" json:"method"`
+			A       string `csv:"A" json:"A"`
+			B       string `csv:"B" json:"B"`
+			SEA     string `csv:"se_A" json:"se_A"`
+			SEB     string `csv:"se_B" json:"se_B"`
+			Created string `csv:"created" json:"created"`
+		}
+		rows := make([]row, len(ls))
+		for i, l := range ls {
+			rows[i] = row{l.ID, l.From, l.To, l.Method, num(l.A), num(l.B), num(l.SEA), num(l.SEB), l.CreatedAt}
+		}
+		return rows, nil
+	}))
 	cmd.AddCommand(&cobra.Command{
 		Use:   "show ID",
 		Short: "Show a linking with its options and common items",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/gocarina/gocsv"
+	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
 )
 
 // render writes rows, a slice of structs with csv and json tags, as a table
@@ -66,4 +70,26 @@ func renderValue(w io.Writer, format string, v any, lines [][2]string) error {
 		fmt.Fprintf(tw, "%s:\t%s\n", l[0], l[1])
 	}
 	return tw.Flush()
+}
+
+// listCommand is a command without arguments that opens the bank and
+// renders the rows list returns (a slice of structs with csv and json tags).
+func listCommand(g *globals, use, short string, list func(context.Context, *bank.Bank) (any, error)) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := g.openBank()
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			rows, err := list(cmd.Context(), b)
+			if err != nil {
+				return err
+			}
+			return render(g.out, g.format, rows)
+		},
+	}
 }

@@ -96,35 +96,25 @@ func floats(flag, s string, n int) ([]float64, error) {
 }
 
 func newScaleListCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "List the defined scales",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			ss, err := b.Scales(cmd.Context())
-			if err != nil {
-				return err
-			}
-			type row struct {
-				Name      string  `csv:"name" json:"name"`
-				Slope     float64 `csv:"slope" json:"slope"`
-				Intercept float64 `csv:"intercept" json:"intercept"`
-				Min       float64 `csv:"min" json:"min"`
-				Max       float64 `csv:"max" json:"max"`
-				Created   string  `csv:"created" json:"created"`
-			}
-			rows := make([]row, len(ss))
-			for i, s := range ss {
-				rows[i] = row{s.Name, round4(s.Slope), round4(s.Intercept), s.Min, s.Max, s.CreatedAt}
-			}
-			return render(g.out, g.format, rows)
-		},
-	}
+	return listCommand(g, "list", "List the defined scales", func(ctx context.Context, b *bank.Bank) (any, error) {
+		ss, err := b.Scales(ctx)
+		if err != nil {
+			return nil, err
+		}
+		type row struct {
+			Name      string  `csv:"name" json:"name"`
+			Slope     float64 `csv:"slope" json:"slope"`
+			Intercept float64 `csv:"intercept" json:"intercept"`
+			Min       float64 `csv:"min" json:"min"`
+			Max       float64 `csv:"max" json:"max"`
+			Created   string  `csv:"created" json:"created"`
+		}
+		rows := make([]row, len(ss))
+		for i, s := range ss {
+			rows[i] = row{s.Name, round4(s.Slope), round4(s.Intercept), s.Min, s.Max, s.CreatedAt}
+		}
+		return rows, nil
+	})
 }
 
 type tableOptions struct {
@@ -273,36 +263,26 @@ func printTable(w io.Writer, format string, t *bank.ConversionTable) error {
 }
 
 func newScaleTablesCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "tables",
-		Short: "List the stored conversion tables",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			ts, err := b.ConversionTables(cmd.Context())
-			if err != nil {
-				return err
-			}
-			type row struct {
-				ID      int64  `csv:"table" json:"table"`
-				Form    string `csv:"form" json:"form"`
-				Run     int64  `csv:"run" json:"run"`
-				Scale   string `csv:"scale" json:"scale"`
-				Method  string `csv:"method" json:"method"`
-				Created string `csv:"created" json:"created"`
-			}
-			rows := make([]row, len(ts))
-			for i, t := range ts {
-				m, _ := t.Options["method"].(string)
-				rows[i] = row{t.ID, t.Form, t.Run, t.Scale, m, t.CreatedAt}
-			}
-			return render(g.out, g.format, rows)
-		},
-	}
+	return listCommand(g, "tables", "List the stored conversion tables", func(ctx context.Context, b *bank.Bank) (any, error) {
+		ts, err := b.ConversionTables(ctx)
+		if err != nil {
+			return nil, err
+		}
+		type row struct {
+			ID      int64  `csv:"table" json:"table"`
+			Form    string `csv:"form" json:"form"`
+			Run     int64  `csv:"run" json:"run"`
+			Scale   string `csv:"scale" json:"scale"`
+			Method  string `csv:"method" json:"method"`
+			Created string `csv:"created" json:"created"`
+		}
+		rows := make([]row, len(ts))
+		for i, t := range ts {
+			m, _ := t.Options["method"].(string)
+			rows[i] = row{t.ID, t.Form, t.Run, t.Scale, m, t.CreatedAt}
+		}
+		return rows, nil
+	})
 }
 
 func newScaleShowTableCmd(g *globals) *cobra.Command {

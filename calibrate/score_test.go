@@ -103,3 +103,21 @@ func TestPosterior(t *testing.T) {
 		t.Errorf("posterior: sum %g, mean %.4f, SD %.4f; want 1, 0.5, 1.2", sum, m, math.Sqrt(v))
 	}
 }
+
+// TestSummarize checks the score summary by hand: three EAP estimates
+// −1, 0, 1 (SD √(2/3)) with SEs 0.5, one not finite.
+func TestSummarize(t *testing.T) {
+	sc := []ExamineeScore{
+		{Estimate: irt.Estimate{Theta: -1, SE: 0.5}}, {Estimate: irt.Estimate{Theta: 0, SE: 0.5}},
+		{Estimate: irt.Estimate{Theta: 1, SE: 0.5}}, {Estimate: irt.Estimate{Theta: math.Inf(1), SE: math.Inf(1)}},
+	}
+	s := Summarize(sc, EAP)
+	v := 2.0 / 3
+	if s.N != 4 || s.NonFinite != 1 || s.Mean != 0 || math.Abs(s.SD-math.Sqrt(v)) > 1e-15 || s.RMSSE != 0.5 ||
+		math.Abs(s.Reliability-v/(v+0.25)) > 1e-15 {
+		t.Errorf("EAP summary %+v", s)
+	}
+	if r := Summarize(sc, WLE).Reliability; math.Abs(r-(1-0.25/v)) > 1e-15 {
+		t.Errorf("WLE reliability %g, want %g", r, 1-0.25/v)
+	}
+}

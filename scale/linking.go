@@ -35,6 +35,10 @@ func (t Transform) Item(p irt.ThreePL) irt.ThreePL {
 	return irt.ThreePL{A: p.A / t.A, B: t.A*p.B + t.B, C: p.C, D: p.D}
 }
 
+// SE maps the standard errors of a and b to the base scale, A and B taken
+// as known: se(a*) = se(a)/A, se(b*) = A·se(b).
+func (t Transform) SE(seA, seB float64) (float64, float64) { return seA / t.A, t.A * seB }
+
 // Inverse is the transform from the base scale back to the new one.
 func (t Transform) Inverse() Transform { return Transform{A: 1 / t.A, B: -t.B / t.A} }
 

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
-	"gonum.org/v1/gonum/stat"
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/calibrate"
@@ -148,23 +146,15 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 
 	fmt.Fprintln(w, "\n5. Scoring: every examinee's θ by EAP under the run")
 	start = time.Now()
-	scores, _, err := scoreRun(ctx, b, run.ID, calibrate.EAP, false)
+	scores, sum, _, err := scoreRun(ctx, b, run.ID, calibrate.EAP, false)
 	if err != nil {
 		return err
 	}
 	if err := b.SaveScores(ctx, run.ID, string(calibrate.EAP), scores); err != nil {
 		return err
 	}
-	th := make([]float64, len(scores))
-	var se2 float64
-	for i, sc := range scores {
-		th[i] = sc.Theta
-		se2 += sc.SE * sc.SE
-	}
-	mean, sd := stat.MeanStdDev(th, nil)
-	rms := math.Sqrt(se2 / float64(len(scores)))
 	fmt.Fprintf(w, "   %d examinees in %.2fs: θ mean %.3f, SD %.3f; RMS standard error %.3f (marginal reliability %.3f)\n",
-		len(scores), time.Since(start).Seconds(), mean, sd, rms, 1-rms*rms)
+		sum.N, time.Since(start).Seconds(), sum.Mean, sum.SD, sum.RMSSE, sum.Reliability)
 
 	const trueA, trueB = 1.15, 0.4
 	fmt.Fprintf(w, "\n6. Linking: a second year, %d new examinees on forms G01–G08 from the same items, abler and more\n"+

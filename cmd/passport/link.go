@@ -266,8 +266,8 @@ func groupPosterior(ctx context.Context, b *bank.Bank, run *bank.Calibration, gr
 }
 
 // applyLinking stores run from transformed by t as a new run on the base
-// scale: a* = a/A, b* = A·b + B (SEs scaled likewise, A and B taken as
-// known), and the group's distribution N(A·μ + B, (A·σ)²).
+// scale (scale.Transform's Item, SE and Theta), the group's distribution
+// moving to N(A·μ + B, (A·σ)²).
 func applyLinking(ctx context.Context, b *bank.Bank, from *bank.Calibration, l *bank.Linking, t scale.Transform, name string) (int64, error) {
 	c := *from
 	c.ID, c.Source, c.ParentID, c.Name = 0, "linked", from.ID, name
@@ -279,7 +279,8 @@ func applyLinking(ctx context.Context, b *bank.Bank, from *bank.Calibration, l *
 	c.Params = make([]bank.ParamRow, len(from.Params))
 	for i, p := range from.Params {
 		q := t.Item(irt.ThreePL{A: p.A, B: p.B, C: p.C, D: from.D})
-		c.Params[i] = bank.ParamRow{Item: p.Item, Model: p.Model, A: q.A, B: q.B, C: q.C, SEA: p.SEA / t.A, SEB: p.SEB * t.A, SEC: p.SEC, N: p.N}
+		seA, seB := t.SE(p.SEA, p.SEB)
+		c.Params[i] = bank.ParamRow{Item: p.Item, Model: p.Model, A: q.A, B: q.B, C: q.C, SEA: seA, SEB: seB, SEC: p.SEC, N: p.N}
 	}
 	c.Fixed = nil
 	return b.SaveCalibration(ctx, &c)

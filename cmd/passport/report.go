@@ -12,6 +12,7 @@ import (
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/calibrate"
 	"github.com/passportirt/passport/reports"
+	"github.com/passportirt/passport/scale"
 )
 
 type reportOptions struct {
@@ -184,9 +185,10 @@ func addScaling(ctx context.Context, b *bank.Bank, rep *reports.ReportInput, lin
 		if err != nil {
 			return err
 		}
+		t := scale.Transform{A: l.A, B: l.B}
 		newB, oldB := map[string]float64{}, map[string]float64{}
 		for _, p := range from.Params {
-			newB[p.Item] = l.A*p.B + l.B
+			newB[p.Item] = t.Theta(p.B) // b moves as θ does
 		}
 		for _, p := range to.Params {
 			oldB[p.Item] = p.B

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"io"
-	"math"
 
 	"github.com/spf13/cobra"
-	"gonum.org/v1/gonum/stat"
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/calibrate"
@@ -51,32 +49,24 @@ func runScore(ctx context.Context, g *globals, o *scoreOptions) error {
 		return err
 	}
 	defer b.Close()
-	scores, run, err := scoreRun(ctx, b, o.run, method, o.omitMiss)
+	scores, sum, run, err := scoreRun(ctx, b, o.run, method, o.omitMiss)
 	if err != nil {
 		return err
 	}
 	if err := b.SaveScores(ctx, run.ID, string(method), scores); err != nil {
 		return err
 	}
-	th := make([]float64, 0, len(scores))
-	var se float64
-	for _, s := range scores {
-		if !math.IsNaN(s.Theta) && !math.IsInf(s.Theta, 0) {
-			th = append(th, s.Theta)
-			se += s.SE * s.SE
-		}
-	}
-	mean, sd := stat.MeanStdDev(th, nil)
-	g.status("scored %d examinees by %s under run %d: θ mean %.3f, SD %.3f, RMS SE %.3f (%d without a finite estimate)",
-		len(scores), method, run.ID, mean, sd, math.Sqrt(se/float64(max(1, len(th)))), len(scores)-len(th))
+	g.status("scored %d examinees by %s under run %d: θ mean %.3f, SD %.3f, RMS SE %.3f, marginal reliability %.3f (%d without a finite estimate)",
+		sum.N, method, run.ID, sum.Mean, sum.SD, sum.RMSSE, sum.Reliability, sum.NonFinite)
 	return writeOutput(g, o.output, func(w io.Writer) error { return renderScores(w, g.format, scores) })
 }
 
-// scoreRun scores the bank's examinees under run id.
-func scoreRun(ctx context.Context, b *bank.Bank, id int64, m calibrate.Method, omitMiss bool) ([]bank.Score, *bank.Calibration, error) {
+// scoreRun scores the bank's examinees under run id, and sums the scores up.
+func scoreRun(ctx context.Context, b *bank.Bank, id int64, m calibrate.Method, omitMiss bool) ([]bank.Score, calibrate.ScoreSummary, *bank.Calibration, error) {
+	var sum calibrate.ScoreSummary
 	run, err := b.Calibration(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, sum, nil, err
 	}
 	codes := make([]string, len(run.Params))
 	items := make([]irt.ThreePL, len(run.Params))
@@ -86,19 +76,19 @@ func scoreRun(ctx context.Context, b *bank.Bank, id int64, m calibrate.Method, o
 	}
 	mx, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: codes, OmitAsMissing: omitMiss})
 	if err != nil {
-		return nil, nil, err
+		return nil, sum, nil, err
 	}
 	// ResponseMatrix orders columns by code, as Calibration orders params.
 	data := &calibrate.Data{NItems: len(mx.Items), Start: mx.Start, Item: mx.Item, Score: mx.Score}
 	est, err := calibrate.Score(data, items, m, calibrate.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD})
 	if err != nil {
-		return nil, nil, err
+		return nil, sum, nil, err
 	}
 	out := make([]bank.Score, len(est))
 	for p, e := range est {
 		out[p] = bank.Score{Examinee: mx.Examinees[p], NItems: e.N, Raw: e.Raw, Theta: e.Theta, SE: e.SE}
 	}
-	return out, run, nil
+	return out, calibrate.Summarize(est, m), run, nil
 }
 
 // renderScores writes scores, with empty cells (null in JSON) where an

@@ -346,3 +346,77 @@ func BenchmarkFit5M(b *testing.B) {
 		}
 	}
 }
+
+// TestRaschAnd1PL: data from a Rasch model (a = 1) and from a 1PL with a
+// common slope of 1.4 are fitted by the matching model. Every item keeps
+// the model's slope (fixed at 1, or one estimate shared by all items, within
+// 0.05 of 1.4), and the b's are recovered within twice their complete-data
+// Cramér–Rao bound with the slope known.
+func TestRaschAnd1PL(t *testing.T) {
+	for _, tc := range []struct {
+		model Model
+		slope float64
+	}{{Rasch, 1}, {OnePL, 1.4}} {
+		s := simulateSparse(21, 60, 6, 30, 6000, false)
+		for i := range s.truth {
+			s.truth[i].A = tc.slope
+		}
+		// Draw the responses again under the changed slopes.
+		s = resimulate(s, 22)
+		res, err := Run(s.data(), Options{Model: tc.model})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Converged {
+			t.Errorf("%s: did not converge (%s)", tc.model, res.Reason)
+		}
+		a0 := res.Items[0].Params.A
+		for i, it := range res.Items {
+			if it.Params.A != a0 {
+				t.Fatalf("%s: item %d has slope %g, item 0 %g: the slope is not common", tc.model, i, it.Params.A, a0)
+			}
+		}
+		if tc.model == Rasch && (a0 != 1 || !math.IsNaN(res.Items[0].SEA)) {
+			t.Errorf("Rasch slope %g (SE %g), want 1 and not estimated", a0, res.Items[0].SEA)
+		}
+		if math.Abs(a0-tc.slope) > 0.05 {
+			t.Errorf("%s: common slope %.4f, true %.2f", tc.model, a0, tc.slope)
+		}
+		// With the slope known, b's Cramér–Rao bound is 1/I_bb,
+		// I_bb = n·∫(∂P/∂b)²/(P(1−P))φ(θ)dθ.
+		n, _ := s.data().itemCounts()
+		g := irt.DefaultGrid()
+		var v float64
+		for i, p := range s.truth {
+			var info float64
+			for q, th := range g.Nodes {
+				_, db, _ := p.Grad(th)
+				pr, qr := p.PQ(th)
+				info += g.Weights[q] * db * db / (pr * qr)
+			}
+			v += 1 / (n[i] * info)
+		}
+		bound := math.Sqrt(v / float64(len(s.truth)))
+		rb := Compare(estimates(res), s.truth).B.RMSE
+		t.Logf("%s: slope %.4f, RMSE(b) %.4f, Cramér–Rao %.4f, %d cycles", tc.model, a0, rb, bound, res.Cycles)
+		if rb > 2*bound {
+			t.Errorf("%s: RMSE(b) %.4f, twice the Cramér–Rao bound %.4f", tc.model, rb, 2*bound)
+		}
+	}
+}
+
+// resimulate draws new responses for s's design and abilities from its
+// (possibly changed) true parameters.
+func resimulate(s *sparseDesign, seed uint64) *sparseDesign {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	out := *s
+	out.scores = make([]uint8, len(s.scores))
+	for p := 0; p+1 < len(s.start); p++ {
+		for k := s.start[p]; k < s.start[p+1]; k++ {
+			if rng.Float64() < s.truth[s.items[k]].Prob(s.thetas[p]) {
+				out.scores[k] = 1
+			}
+		}
+	}
+	return &out
+}

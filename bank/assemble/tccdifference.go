@@ -35,3 +35,27 @@ func TCCDifference(forms [][]irt.ThreePL, lo, hi float64, n int) (diff, theta fl
 	}
 	return diff, theta, f, g
 }
+
+// Curve is one form's test information I(θ) = Σ I_i(θ), its standard error
+// 1/√I(θ) and its characteristic curve T(θ) = Σ P_i(θ) at one θ (Lord 1980,
+// ch. 5), with TCCDiff the difference T_f(θ) − mean over the forms of T(θ).
+type Curve struct {
+	Form                          int // index into the forms
+	Theta, Info, SE, TCC, TCCDiff float64
+}
+
+// Curves evaluates every form at every θ, θ by θ.
+func Curves(forms [][]irt.ThreePL, thetas []float64) []Curve {
+	var out []Curve
+	for _, th := range thetas {
+		var mean float64
+		for _, items := range forms {
+			mean += irt.TCC(items, th) / float64(len(forms))
+		}
+		for f, items := range forms {
+			info, t := irt.TestInfo(items, th), irt.TCC(items, th)
+			out = append(out, Curve{Form: f, Theta: th, Info: info, SE: 1 / math.Sqrt(info), TCC: t, TCCDiff: t - mean})
+		}
+	}
+	return out
+}

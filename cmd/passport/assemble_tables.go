@@ -85,17 +85,9 @@ func (a *assembly) tables() ([]formContent, []formCurve) {
 		c.MeanB = math.Round(stat.Mean(bs, nil)*1e4) / 1e4
 		content = append(content, c)
 	}
-	for _, th := range a.bp.Objective.Theta {
-		var mean float64
-		for _, items := range params {
-			mean += irt.TCC(items, th) / float64(len(params))
-		}
-		for f, items := range params {
-			info := irt.TestInfo(items, th)
-			t := irt.TCC(items, th)
-			curves = append(curves, formCurve{Form: a.stored.Forms[f].Code, Theta: th, Info: num(info), SE: num(1 / math.Sqrt(info)),
-				TCC: num(t), TCCDiff: num(t - mean)})
-		}
+	for _, c := range assemble.Curves(params, a.bp.Objective.Theta) {
+		curves = append(curves, formCurve{Form: a.stored.Forms[c.Form].Code, Theta: c.Theta, Info: num(c.Info), SE: num(c.SE),
+			TCC: num(c.TCC), TCCDiff: num(c.TCCDiff)})
 	}
 	return content, curves
 }

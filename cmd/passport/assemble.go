@@ -303,10 +303,10 @@ func demoAssembly(ctx context.Context, w io.Writer, g *globals, b *bank.Bank, ru
 		s.ID, len(s.Forms), a.bp.Length, a.pool, s.Solver, s.Status, s.Seconds)
 	fmt.Fprintf(w, "   maximin information at θ = −1, 0, 1: objective %s, bound %s, gap %s\n", num(s.Objective), num(s.Bound), percent(s.Gap))
 	content, curves := a.tables()
-	if err := render(w, "table", content); err != nil {
+	if err := render(indented(w), "table", content); err != nil {
 		return err
 	}
-	if err := render(w, "table", curves); err != nil {
+	if err := render(indented(w), "table", curves); err != nil {
 		return err
 	}
 	d, th, _, _ := a.tccDifference()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -78,7 +79,7 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := render(w, "table", s.ByDomain); err != nil {
+	if err := render(indented(w), "table", s.ByDomain); err != nil {
 		return err
 	}
 
@@ -121,7 +122,7 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 		return err
 	}
 	fmt.Fprintf(w, "\n   bank: %d items, %d examinees, %d responses\n", s.Items, s.Examinees, s.Responses)
-	if err := render(w, "table", s.ByForm); err != nil {
+	if err := render(indented(w), "table", s.ByForm); err != nil {
 		return err
 	}
 
@@ -214,7 +215,7 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 		return err
 	}
 	fmt.Fprintf(w, "   table %d (θ by inverting the TCC; CSEM in scale points):\n", tab.ID)
-	if err := printTable(w, "table", tab); err != nil {
+	if err := printTable(indented(w), "table", tab); err != nil {
 		return err
 	}
 
@@ -268,5 +269,31 @@ func printRecovery(w io.Writer, truthFile string, run *bank.Calibration) error {
 		{"c", num(rec.C.RMSE), num(rec.C.Bias), num(rec.C.Corr)},
 	}
 	fmt.Fprintf(w, "   recovery of the %d items' true parameters:\n", rec.N)
-	return render(w, "table", rows)
+	return render(indented(w), "table", rows)
+}
+
+// indenter writes to w with every line indented under the demo's stages.
+type indenter struct {
+	w      io.Writer
+	midway bool // inside a line
+}
+
+func indented(w io.Writer) io.Writer { return &indenter{w: w} }
+
+func (in *indenter) Write(p []byte) (int, error) {
+	for _, line := range bytes.SplitAfter(p, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		if !in.midway {
+			if _, err := io.WriteString(in.w, "   "); err != nil {
+				return 0, err
+			}
+		}
+		if _, err := in.w.Write(line); err != nil {
+			return 0, err
+		}
+		in.midway = line[len(line)-1] != '\n'
+	}
+	return len(p), nil
 }

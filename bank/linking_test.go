@@ -68,3 +68,35 @@ func TestLinkingScaleTableStorage(t *testing.T) {
 		t.Errorf("tables: %+v", list)
 	}
 }
+
+func TestEquatingStorage(t *testing.T) {
+	ctx := context.Background()
+	b := withItems(t, 4)
+	log := longHeader + "E1,F1,IT001,B\nE1,F1,IT002,A\nE2,F2,IT003,B\nE2,F2,IT004,A\n"
+	if _, err := b.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := b.SaveCalibration(ctx, &Calibration{Model: "2pl", D: 1, Source: "em", Params: []ParamRow{{Item: "IT001", A: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Equating{Run: run, FromForm: "F1", ToForm: "F2", Options: map[string]any{"population_mean": 0.0},
+		Rows: []EquatingRow{{0, 0, -0.2}, {1, 1.1, 1.05}, {2, 2, 2.3}}}
+	id, err := b.SaveEquating(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.EquatingByID(ctx, id)
+	if err != nil || got.FromForm != "F1" || got.ToForm != "F2" || len(got.Rows) != 3 || got.Rows[1] != e.Rows[1] || got.Options["population_mean"] != 0.0 {
+		t.Errorf("equating: %v %+v", err, got)
+	}
+	if _, err := b.SaveEquating(ctx, &Equating{Run: run, FromForm: "F1", ToForm: "F9"}); err == nil {
+		t.Error("an equating to an unknown form was stored")
+	}
+	if list, _ := b.Equatings(ctx); len(list) != 1 || list[0].Rows != nil {
+		t.Errorf("list: %+v", list)
+	}
+	if _, err := b.EquatingByID(ctx, 99); err == nil {
+		t.Error("a missing equating was found")
+	}
+}

@@ -186,6 +186,14 @@ func TestScaleTableEquate(t *testing.T) {
 	if err != nil || !strings.HasPrefix(eq, "raw,true_score,observed_score\n") || strings.Count(eq, "\n") != 52 {
 		t.Errorf("equate: %v\n%.200s", err, eq)
 	}
+	// The table is stored and printed again the same.
+	again, _, err = run(t, db, "equatings", "show", "1", "--format", "csv")
+	if err != nil || again != eq {
+		t.Errorf("equatings show: %v\n%.200s", err, again)
+	}
+	if list, _, err := run(t, db, "equatings", "list"); err != nil || !strings.Contains(list, "F01") {
+		t.Errorf("equatings list: %v\n%s", err, list)
+	}
 }
 
 // TestLinkRecoversGroupDifference: a second group, θ ~ N(0.3, 1.2²) on the

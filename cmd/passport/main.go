@@ -63,7 +63,7 @@ calibrations, assemble forms, build score conversion tables and report.`,
 	root.PersistentFlags().StringVar(&g.format, "format", "table", "output format: table, json or csv")
 	root.AddCommand(newInitCmd(g), newItemsCmd(g), newResponsesCmd(g), newBankCmd(g), newSimulateCmd(g),
 		newCalibrateCmd(g), newCalibrationsCmd(g), newScoreCmd(g),
-		newLinkCmd(g), newLinkingsCmd(g), newScaleCmd(g), newEquateCmd(g),
+		newLinkCmd(g), newLinkingsCmd(g), newScaleCmd(g), newEquateCmd(g), newEquatingsCmd(g),
 		newAssembleCmd(g), newFormsCmd(g), newAnalyzeCmd(g), newFitCmd(g), newReportCmd(g), newDemoCmd(g))
 	return root
 }

@@ -320,7 +320,8 @@ IRT true-score equating (TCC of one form inverted, TCC of the other applied;
 scores at or below the sum of the c's scaled linearly, the top score to the
 top) and by IRT observed-score equating (the forms' model-implied raw-score
 distributions in the run's population, equated equipercentile-wise; results
-lie in [−0.5, n + 0.5]). Both forms' items must have parameters in --run.`,
+lie in [−0.5, n + 0.5]). Both forms' items must have parameters in --run.
+The table is stored; passport equatings lists them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := g.openBank()
@@ -355,17 +356,18 @@ lie in [−0.5, n + 0.5]). Both forms' items must have parameters in --run.`,
 			pop := irt.DefaultGrid()
 			pop.SetNormalWeights(r.LatentMean, r.LatentSD)
 			ts, os := scale.TrueScore(x, y, -6, 6), scale.ObservedScore(x, y, pop)
-			type row struct {
-				Raw      int     `csv:"raw" json:"raw"`
-				True     float64 `csv:"true_score" json:"true_score"`
-				Observed float64 `csv:"observed_score" json:"observed_score"`
-			}
-			rows := make([]row, len(ts))
+			e := &bank.Equating{Run: r.ID, FromForm: fromForm, ToForm: toForm, Options: map[string]any{
+				"population_mean": r.LatentMean, "population_sd": r.LatentSD, "theta_range": []float64{-6, 6},
+				"true_score_policy":     "x <= sum of c: x*sum(c_Y)/sum(c_X); top score to top",
+				"observed_score_policy": "equipercentile with uniform continuisation; results in [-0.5, n+0.5]"}}
 			for i := range ts {
-				rows[i] = row{i, round4(ts[i]), round4(os[i])}
+				e.Rows = append(e.Rows, bank.EquatingRow{Raw: i, True: round4(ts[i]), Observed: round4(os[i])})
 			}
-			g.status("form %s (%d items) to form %s (%d items) under run %d", fromForm, len(x), toForm, len(y), run)
-			return render(g.out, g.format, rows)
+			if _, err := b.SaveEquating(ctx, e); err != nil {
+				return err
+			}
+			g.status("equating %d: form %s (%d items) to form %s (%d items) under run %d", e.ID, fromForm, len(x), toForm, len(y), run)
+			return render(g.out, g.format, e.Rows)
 		},
 	}
 	cmd.Flags().Int64Var(&run, "run", 0, "the calibration run holding both forms' items (required)")
@@ -374,5 +376,53 @@ lie in [−0.5, n + 0.5]). Both forms' items must have parameters in --run.`,
 	for _, f := range []string{"run", "from-form", "to-form"} {
 		cmd.MarkFlagRequired(f)
 	}
+	return cmd
+}
+
+func newEquatingsCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "equatings", Short: "List and show stored equating tables"}
+	cmd.AddCommand(listCommand(g, "list", "List the equating tables", func(ctx context.Context, b *bank.Bank) (any, error) {
+		es, err := b.Equatings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		type row struct {
+			ID      int64  `csv:"equating" json:"equating"`
+			Run     int64  `csv:"run" json:"run"`
+			From    string `csv:"from_form" json:"from_form"`
+			To      string `csv:"to_form" json:"to_form"`
+			Created string `csv:"created" json:"created"`
+		}
+		rows := make([]row, len(es))
+		for i, e := range es {
+			rows[i] = row{e.ID, e.Run, e.FromForm, e.ToForm, e.CreatedAt}
+		}
+		return rows, nil
+	}))
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show ID",
+		Short: "Print a stored equating table again",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("equating %q: expected a number (see passport equatings list)", args[0])
+			}
+			b, err := g.openBank()
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			e, err := b.EquatingByID(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			if g.format == "json" {
+				return renderValue(g.out, "json", e, nil)
+			}
+			g.status("equating %d: form %s to form %s under run %d (%s)", e.ID, e.FromForm, e.ToForm, e.Run, e.CreatedAt)
+			return render(g.out, g.format, e.Rows)
+		},
+	})
 	return cmd
 }

@@ -1,0 +1,112 @@
+package bank
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Equating is a stored equating table: each raw score on one form with its
+// equivalents on another, under a calibration run.
+type Equating struct {
+	ID        int64          `json:"equating"`
+	Run       int64          `json:"run"`
+	FromForm  string         `json:"from_form"`
+	ToForm    string         `json:"to_form"`
+	Options   map[string]any `json:"options"`
+	Rows      []EquatingRow  `json:"rows,omitempty"`
+	CreatedAt string         `json:"created_at"`
+}
+
+// EquatingRow is one raw score's equivalents.
+type EquatingRow struct {
+	Raw      int     `json:"raw" csv:"raw"`
+	True     float64 `json:"true_score" csv:"true_score"`
+	Observed float64 `json:"observed_score" csv:"observed_score"`
+}
+
+// SaveEquating stores an equating table and returns its id.
+func (b *Bank) SaveEquating(ctx context.Context, e *Equating) (int64, error) {
+	opts, err := json.Marshal(e.Options)
+	if err != nil {
+		return 0, err
+	}
+	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO equatings (calibration_id, from_form_id, to_form_id, options, created_at)
+			SELECT ?, x.id, y.id, ?, ? FROM forms x, forms y WHERE x.code = ? AND y.code = ?`,
+			e.Run, string(opts), b.timestamp(), e.FromForm, e.ToForm)
+		if err != nil {
+			return err
+		}
+		if k, _ := r.RowsAffected(); k == 0 {
+			return fmt.Errorf("form %s or %s is not in the bank", e.FromForm, e.ToForm)
+		}
+		if e.ID, err = r.LastInsertId(); err != nil {
+			return err
+		}
+		for _, row := range e.Rows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO equating_rows (equating_id, raw, true_score, observed_score) VALUES (?, ?, ?, ?)`,
+				e.ID, row.Raw, row.True, row.Observed); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return e.ID, err
+}
+
+const equatingColumns = `e.id, e.calibration_id, x.code, y.code, e.options, e.created_at
+	FROM equatings e JOIN forms x ON x.id = e.from_form_id JOIN forms y ON y.id = e.to_form_id`
+
+func scanEquating(sc interface{ Scan(...any) error }) (Equating, error) {
+	var e Equating
+	var opts string
+	if err := sc.Scan(&e.ID, &e.Run, &e.FromForm, &e.ToForm, &opts, &e.CreatedAt); err != nil {
+		return e, err
+	}
+	return e, json.Unmarshal([]byte(opts), &e.Options)
+}
+
+// Equatings lists the stored equating tables without their rows.
+func (b *Bank) Equatings(ctx context.Context) ([]Equating, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT `+equatingColumns+` ORDER BY e.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Equating
+	for rows.Next() {
+		e, err := scanEquating(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// EquatingByID returns a stored equating table with its rows.
+func (b *Bank) EquatingByID(ctx context.Context, id int64) (*Equating, error) {
+	e, err := scanEquating(b.db.QueryRowContext(ctx, `SELECT `+equatingColumns+` WHERE e.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("equating %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT raw, true_score, observed_score FROM equating_rows WHERE equating_id = ? ORDER BY raw`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r EquatingRow
+		if err := rows.Scan(&r.Raw, &r.True, &r.Observed); err != nil {
+			return nil, err
+		}
+		e.Rows = append(e.Rows, r)
+	}
+	return &e, rows.Err()
+}

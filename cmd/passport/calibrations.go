@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -38,24 +37,9 @@ func newCalibrationsCmd(g *globals) *cobra.Command {
 		}
 		return rows, nil
 	}))
-	cmd.AddCommand(&cobra.Command{
-		Use:   "show RUN",
-		Short: "Show a run: its options and its parameter table",
-		Long: `Shows a run's summary on stderr and its parameter table on stdout; --format
-csv writes the table as item,model,a,b,c,se_a,se_b,se_c,n (what calibrations
-import reads), --format json the run with its items.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("run %q: expected a run number (see passport calibrations list)", args[0])
-			}
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			c, err := b.Calibration(cmd.Context(), id)
+	show := showCommand(g, "show RUN", "Show a run: its options and its parameter table", "run", "calibrations list",
+		func(ctx context.Context, b *bank.Bank, id int64) error {
+			c, err := b.Calibration(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -69,8 +53,11 @@ import reads), --format json the run with its items.`,
 			g.status("run %d %q: %s, D = %g, source %s, %d items; log-likelihood %s, %d cycles, converged %v; %d examinees, %d responses; latent N(%.3f, %.3f²); created %s",
 				c.ID, c.Name, c.Model, c.D, c.Source, len(c.Params), num(c.LogLik), c.Cycles, c.Converged, c.NExaminees, c.NResponses, c.LatentMean, c.LatentSD, c.CreatedAt)
 			return writeParams(g.out, g.format, c.Params, notes)
-		},
-	})
+		})
+	show.Long = `Shows a run's summary on stderr and its parameter table on stdout; --format
+csv writes the table as item,model,a,b,c,se_a,se_b,se_c,n (what calibrations
+import reads), --format json the run with its items.`
+	cmd.AddCommand(show)
 	var model, name string
 	var D float64
 	imp := &cobra.Command{

@@ -356,35 +356,21 @@ func newLinkingsCmd(g *globals) *cobra.Command {
 		}
 		return rows, nil
 	}))
-	cmd.AddCommand(&cobra.Command{
-		Use:   "show ID",
-		Short: "Show a linking with its options and common items",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("linking %q: expected a number (see passport linkings list)", args[0])
+	cmd.AddCommand(showCommand(g, "show ID", "Show a linking with its options and common items", "linking", "linkings list", func(ctx context.Context, b *bank.Bank, id int64) error {
+		l, err := b.Linking(ctx, id)
+		if err != nil {
+			return err
+		}
+		res := &linkResult{linking: l, drift: map[string]scale.Drift{}}
+		if d, ok := l.Options["drift"].(map[string]any); ok {
+			for item, v := range d {
+				m, _ := v.(map[string]any)
+				f := func(k string) float64 { x, _ := m[k].(float64); return x }
+				flag, _ := m["flag"].(bool)
+				res.drift[item] = scale.Drift{DiffB: f("diff_b"), RatioA: f("ratio_a"), ZB: f("z_b"), ZLogA: f("z_log_a"), Flag: flag}
 			}
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			l, err := b.Linking(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			res := &linkResult{linking: l, drift: map[string]scale.Drift{}}
-			if d, ok := l.Options["drift"].(map[string]any); ok {
-				for item, v := range d {
-					m, _ := v.(map[string]any)
-					f := func(k string) float64 { x, _ := m[k].(float64); return x }
-					flag, _ := m["flag"].(bool)
-					res.drift[item] = scale.Drift{DiffB: f("diff_b"), RatioA: f("ratio_a"), ZB: f("z_b"), ZLogA: f("z_log_a"), Flag: flag}
-				}
-			}
-			return printLink(g, res)
-		},
-	})
+		}
+		return printLink(g, res)
+	}))
 	return cmd
 }

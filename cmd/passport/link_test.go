@@ -6,10 +6,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/passportirt/passport/fixtures"
+	"github.com/passportirt/passport/irt"
+	"github.com/passportirt/passport/scale"
 )
 
 // kbBank loads the Kolen & Brennan items and both forms' 3PL estimates
@@ -55,6 +58,31 @@ func kbBank(t *testing.T) string {
 	return db
 }
 
+// kbCommonItems is the Kolen & Brennan common items, X as new and Y as
+// base, D = 1.7, in the order kbBank gives them codes (C3, C6, …, C36).
+func kbCommonItems(t *testing.T) []scale.CommonItem {
+	t.Helper()
+	raw, err := fixtures.Reference("kb36_3pl_params.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []scale.CommonItem
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n")[1:] {
+		f := strings.Split(line, ",")
+		if f[1] != "1" {
+			continue
+		}
+		v := make([]float64, 6)
+		for i := range v {
+			if v[i], err = strconv.ParseFloat(f[2+i], 64); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out = append(out, scale.CommonItem{New: irt.ThreePL{A: v[0], B: v[1], C: v[2], D: 1.7}, Base: irt.ThreePL{A: v[3], B: v[4], C: v[5], D: 1.7}})
+	}
+	return out
+}
+
 type linkJSON struct {
 	Linking int64
 	A, B    float64
@@ -94,12 +122,25 @@ func TestLinkKolenBrennan(t *testing.T) {
 			t.Errorf("%s: A %.5f B %.5f, %d items, SE %v; published %.4f %.4f", tc.method, l.A, l.B, len(l.Items), l.SEA, tc.A, tc.B)
 		}
 	}
+	// The characteristic-curve methods through the CLI give what the scale
+	// package gives on the same items and options (its own tests check the
+	// methods against invariants and a brute-force minimum).
+	common := kbCommonItems(t)
 	for _, m := range []string{"haebara", "sl"} {
 		for _, w := range []string{"uniform", "normal", "gauss-hermite"} {
 			for _, s := range []string{"old", "new", "both"} {
 				l := linkCLI(t, db, "--from", "1", "--to", "2", "--method", m, "--weights", w, "--symmetry", s, "--bootstrap", "20", "--D", "1")
-				if !(l.A > 0.9 && l.A < 1.3 && l.B > -0.7 && l.B < -0.3) {
-					t.Errorf("%s %s %s: A %.4f B %.4f", m, w, s, l.A, l.B)
+				g, err := scale.Grid(scale.Weights(w), 41, -4, 4, 0, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o := scale.CurveOptions{Old: g, New: g, Symmetry: scale.Symmetry(s), D: 1}
+				want, _, err := scale.StockingLord(common, o)
+				if m == "haebara" {
+					want, _, err = scale.Haebara(common, o)
+				}
+				if err != nil || math.Abs(l.A-want.A) > 1e-6 || math.Abs(l.B-want.B) > 1e-6 {
+					t.Errorf("%s %s %s: CLI A %.6f B %.6f, scale package %.6f %.6f (%v)", m, w, s, l.A, l.B, want.A, want.B, err)
 				}
 			}
 		}

@@ -231,3 +231,26 @@ func TestCalibrateStoreShowScore(t *testing.T) {
 		t.Errorf("importing parameters of an unknown item: %v", err)
 	}
 }
+
+// TestShowCommands: every show command refuses an id that is not a number,
+// naming the list command that gives ids, and says so when none is stored.
+func TestShowCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	for _, tc := range []struct {
+		args []string
+		what string
+	}{
+		{[]string{"calibrations", "show"}, "passport calibrations list"},
+		{[]string{"linkings", "show"}, "passport linkings list"},
+		{[]string{"scale", "show-table"}, "passport scale tables"},
+		{[]string{"equatings", "show"}, "passport equatings list"},
+	} {
+		_, _, err := run(t, db, append(tc.args, "x1")...)
+		if err == nil || !strings.Contains(err.Error(), `"x1": expected a number (see `+tc.what+")") {
+			t.Errorf("%v x1: %v", tc.args, err)
+		}
+		if _, _, err := run(t, db, append(tc.args, "7")...); err == nil || !strings.Contains(err.Error(), "not found") {
+			t.Errorf("%v 7: %v", tc.args, err)
+		}
+	}
+}

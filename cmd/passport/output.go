@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -90,6 +91,28 @@ func listCommand(g *globals, use, short string, list func(context.Context, *bank
 				return err
 			}
 			return render(g.out, g.format, rows)
+		},
+	}
+}
+
+// showCommand is a command taking the number of one stored thing (what, as
+// listed by the command list) that opens the bank and runs show on it.
+func showCommand(g *globals, use, short, what, list string, show func(ctx context.Context, b *bank.Bank, id int64) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("%s %q: expected a number (see passport %s)", what, args[0], list)
+			}
+			b, err := g.openBank()
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			return show(cmd.Context(), b, id)
 		},
 	}
 }

@@ -286,27 +286,13 @@ func newScaleTablesCmd(g *globals) *cobra.Command {
 }
 
 func newScaleShowTableCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "show-table ID",
-		Short: "Print a stored conversion table again",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("table %q: expected a number (see passport scale tables)", args[0])
-			}
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			t, err := b.ConversionTableByID(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			return printTable(g.out, g.format, t)
-		},
-	}
+	return showCommand(g, "show-table ID", "Print a stored conversion table again", "table", "scale tables", func(ctx context.Context, b *bank.Bank, id int64) error {
+		t, err := b.ConversionTableByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		return printTable(g.out, g.format, t)
+	})
 }
 
 func newEquateCmd(g *globals) *cobra.Command {
@@ -399,30 +385,16 @@ func newEquatingsCmd(g *globals) *cobra.Command {
 		}
 		return rows, nil
 	}))
-	cmd.AddCommand(&cobra.Command{
-		Use:   "show ID",
-		Short: "Print a stored equating table again",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("equating %q: expected a number (see passport equatings list)", args[0])
-			}
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			e, err := b.EquatingByID(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			if g.format == "json" {
-				return renderValue(g.out, "json", e, nil)
-			}
-			g.status("equating %d: form %s to form %s under run %d (%s)", e.ID, e.FromForm, e.ToForm, e.Run, e.CreatedAt)
-			return render(g.out, g.format, e.Rows)
-		},
-	})
+	cmd.AddCommand(showCommand(g, "show ID", "Print a stored equating table again", "equating", "equatings list", func(ctx context.Context, b *bank.Bank, id int64) error {
+		e, err := b.EquatingByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if g.format == "json" {
+			return renderValue(g.out, "json", e, nil)
+		}
+		g.status("equating %d: form %s to form %s under run %d (%s)", e.ID, e.FromForm, e.ToForm, e.Run, e.CreatedAt)
+		return render(g.out, g.format, e.Rows)
+	}))
 	return cmd
 }

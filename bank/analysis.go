@@ -5,38 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/passportirt/passport/irt"
 	"slices"
 	"strings"
 )
-
-// AnalysisItem is what item analysis needs to know about an item.
-type AnalysisItem struct {
-	Code     string
-	Domain   string
-	Key      int // the keyed option, 1 = A; 0 for an unkeyed item
-	NOptions int
-}
-
-// AnalysisData is the bank's responses as item analysis reads them: for
-// each examinee, the form taken and, per item answered, the option chosen
-// and the score, in compressed rows. Examinee p answered items
-// Item[Start[p]:Start[p+1]] (indexes into Items, ascending) choosing
-// Option[…] and scoring Score[…].
-type AnalysisData struct {
-	Items     []AnalysisItem // the items answered, by code
-	Forms     []string       // form codes; "" for responses logged without a form
-	Examinees []string
-	// Form is each examinee's form, an index into Forms: the form of the
-	// examinee's responses (of the first one, by item, should they differ).
-	Form  []int32
-	Start []int
-	Item  []int32
-	// Option is the option chosen, 1..NOptions; 0 for an item presented
-	// but not answered (scored wrong); −1 where the log carried only a
-	// score.
-	Option []int8
-	Score  []uint8
-}
 
 // AnalysisFilter selects the responses of AnalysisData.
 type AnalysisFilter struct {
@@ -44,10 +16,13 @@ type AnalysisFilter struct {
 	Form  string   // only the responses given on this form; "": all
 }
 
-// AnalysisData reads the responses that pass f. Items no response
-// passing f answers are left out.
-func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*AnalysisData, error) {
-	d := &AnalysisData{}
+// AnalysisData reads the responses that pass f with the option chosen and
+// the form of each examinee (the form of the examinee's first response, by
+// item, should they differ): Option is irt.Omitted for an item presented but
+// not answered, irt.ScoreOnly where the log carried only a score. Items no
+// response passing f answers are left out.
+func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*irt.Responses, error) {
+	d := &irt.Responses{}
 	col, err := b.analysisItems(ctx, d, f.Items)
 	if err != nil {
 		return nil, err
@@ -120,13 +95,13 @@ func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*AnalysisDat
 	if last >= 0 {
 		closeRow()
 	}
-	d.dropUnanswered()
+	dropUnanswered(d)
 	return d, nil
 }
 
 // dropUnanswered removes the items without responses, renumbering the
 // responses' items.
-func (d *AnalysisData) dropUnanswered() {
+func dropUnanswered(d *irt.Responses) {
 	answered := make([]bool, len(d.Items))
 	for _, i := range d.Item {
 		answered[i] = true
@@ -147,7 +122,7 @@ func (d *AnalysisData) dropUnanswered() {
 
 // analysisItems fills d.Items with the items named (all when nil), by
 // code, and returns the column of each item id.
-func (b *Bank) analysisItems(ctx context.Context, d *AnalysisData, want []string) (map[int64]int32, error) {
+func (b *Bank) analysisItems(ctx context.Context, d *irt.Responses, want []string) (map[int64]int32, error) {
 	rows, err := b.db.QueryContext(ctx, `SELECT id, code, domain, n_options, COALESCE(key, 0) FROM items ORDER BY code`)
 	if err != nil {
 		return nil, err
@@ -160,7 +135,7 @@ func (b *Bank) analysisItems(ctx context.Context, d *AnalysisData, want []string
 	col := map[int64]int32{}
 	for rows.Next() {
 		var id int64
-		var it AnalysisItem
+		var it irt.ItemInfo
 		if err := rows.Scan(&id, &it.Code, &it.Domain, &it.NOptions, &it.Key); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package bank
 
 import (
 	"context"
+	"github.com/passportirt/passport/irt"
 	"reflect"
 	"strings"
 	"testing"
@@ -24,8 +25,8 @@ func TestAnalysisData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &AnalysisData{
-		Items: []AnalysisItem{
+	want := &irt.Responses{
+		Items: []irt.ItemInfo{
 			{Code: "IT001", Domain: "idioms", Key: 2, NOptions: 4},
 			{Code: "IT002", Domain: "performance", Key: 3, NOptions: 4},
 			{Code: "IT003", Domain: "stdlib", Key: 4, NOptions: 4},

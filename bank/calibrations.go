@@ -10,21 +10,9 @@ import (
 	"math"
 	"slices"
 	"strings"
-)
 
-// Matrix is the bank's responses as a sparse examinee × item matrix in
-// compressed rows, the layout calibrate.Data takes: examinee p answered
-// columns Item[Start[p]:Start[p+1]] with scores Score[…].
-type Matrix struct {
-	Items     []string // item code of each column
-	NOptions  []int    // options of each column's item
-	Examinees []string // examinee code of each row
-	Start     []int
-	Item      []int32
-	Score     []uint8
-	Omitted   int     // omitted responses, scored 0 or dropped (see MatrixFilter)
-	Imports   []int64 // the imports the responses came from
-}
+	"github.com/passportirt/passport/irt"
+)
 
 // MatrixFilter selects the responses of a Matrix.
 type MatrixFilter struct {
@@ -38,18 +26,20 @@ type MatrixFilter struct {
 	Imports []int64
 }
 
-// ResponseMatrix reads the responses that pass f.
-func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*Matrix, error) {
+// ResponseMatrix reads the scored responses that pass f as a sparse
+// matrix, its columns the items ordered by code (with domain, key and
+// number of options), its rows the examinees.
+func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*irt.Responses, error) {
 	for _, s := range f.Statuses {
 		if !slices.Contains(Statuses, s) {
 			return nil, fmt.Errorf("%q is not a status; expected one of %s", s, strings.Join(Statuses, ", "))
 		}
 	}
-	rows, err := b.db.QueryContext(ctx, `SELECT id, code, status, n_options FROM items ORDER BY code`)
+	rows, err := b.db.QueryContext(ctx, `SELECT id, code, status, domain, n_options, COALESCE(key, 0) FROM items ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
-	m := &Matrix{}
+	m := &irt.Responses{}
 	col := map[int64]int32{}
 	want := map[string]bool{}
 	for _, c := range f.Items {
@@ -57,9 +47,9 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*Matrix, err
 	}
 	for rows.Next() {
 		var id int64
-		var code, status string
-		var n int
-		if err := rows.Scan(&id, &code, &status, &n); err != nil {
+		var code, status, domain string
+		var n, key int
+		if err := rows.Scan(&id, &code, &status, &domain, &n, &key); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -68,8 +58,7 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*Matrix, err
 		}
 		delete(want, code)
 		col[id] = int32(len(m.Items))
-		m.Items = append(m.Items, code)
-		m.NOptions = append(m.NOptions, n)
+		m.Items = append(m.Items, irt.ItemInfo{Code: code, Domain: domain, Key: key, NOptions: n})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -144,27 +133,83 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*Matrix, err
 	return m, nil
 }
 
-// Calibration is a calibration run: item parameters with the options and
+// Calibration is a calibration run: item parameters with the settings and
 // inputs that produced them.
 type Calibration struct {
-	ID         int64          `json:"run"`
-	Name       string         `json:"name"`
-	Model      string         `json:"model"`
-	D          float64        `json:"D"`
-	Source     string         `json:"source"` // em, import or linked
-	Options    map[string]any `json:"options"`
-	LogLik     float64        `json:"loglik"` // NaN when not known
-	Cycles     int            `json:"cycles"`
-	Converged  bool           `json:"converged"`
-	NExaminees int            `json:"n_examinees"`
-	NResponses int            `json:"n_responses"`
-	LatentMean float64        `json:"latent_mean"`
-	LatentSD   float64        `json:"latent_sd"`
-	ParentID   int64          `json:"parent,omitempty"` // the run it was linked or anchored from
-	CreatedAt  string         `json:"created_at"`
-	Params     []ParamRow     `json:"items,omitempty"`
-	Fixed      []string       `json:"fixed,omitempty"`  // items held at their anchor values
-	Inputs     []int64        `json:"inputs,omitempty"` // response imports read
+	ID         int64       `json:"run"`
+	Name       string      `json:"name"`
+	Model      string      `json:"model"`
+	D          float64     `json:"D"`
+	Source     string      `json:"source"` // em, import or linked
+	Settings   RunSettings `json:"settings"`
+	LogLik     float64     `json:"loglik"` // NaN when not known
+	Cycles     int         `json:"cycles"`
+	Converged  bool        `json:"converged"`
+	NExaminees int         `json:"n_examinees"`
+	NResponses int         `json:"n_responses"`
+	LatentMean float64     `json:"latent_mean"`
+	LatentSD   float64     `json:"latent_sd"`
+	ParentID   int64       `json:"parent,omitempty"` // the run it was linked or anchored from
+	CreatedAt  string      `json:"created_at"`
+	Params     []ParamRow  `json:"items,omitempty"`
+	Fixed      []string    `json:"fixed,omitempty"`  // items held at their anchor values
+	Inputs     []int64     `json:"inputs,omitempty"` // response imports read
+}
+
+// RunSettings is the typed record of how a run was made: everything a
+// command that evaluates the run (score, fit, tables, linking) must reuse,
+// and what a reader needs to reproduce it. It is stored as JSON with these
+// snake_case keys.
+type RunSettings struct {
+	// Grid is the quadrature the run integrated over (zero: the default).
+	irt.GridSpec
+	Tol        float64    `json:"tol,omitempty"`        // convergence: largest parameter change of a cycle
+	MaxCycles  int        `json:"max_cycles,omitempty"` // most EM cycles
+	Priors     irt.Priors `json:"priors"`
+	Accelerate bool       `json:"accelerate"` // SQUAREM
+	// OmitAsMissing: omitted responses (presented, not answered) were left
+	// out of the likelihood rather than scored wrong.
+	OmitAsMissing bool     `json:"omit_as_missing"`
+	Items         []string `json:"items,omitempty"`   // only these items were calibrated
+	Statuses      []string `json:"status,omitempty"`  // only items of these statuses
+	Imports       []int64  `json:"imports,omitempty"` // only the responses of these imports
+	AnchorRun     int64    `json:"anchor_run,omitempty"`
+	Anchors       []string `json:"anchors,omitempty"`
+	SE            string   `json:"se,omitempty"`        // how standard errors were computed
+	LogPrior      float64  `json:"log_prior,omitempty"` // log prior density at the estimates
+	Reason        string   `json:"reason,omitempty"`    // why the EM stopped
+	// OmittedResponses counts the omitted responses read (scored 0 or dropped).
+	OmittedResponses int      `json:"omitted_responses,omitempty"`
+	ResponsesFile    string   `json:"responses_file,omitempty"` // calibrated from this file, not the bank
+	Warnings         []string `json:"warnings,omitempty"`
+	// File is where an imported run's parameters came from.
+	File string `json:"file,omitempty"`
+	// Linked says how a linked run was moved from its parent's scale.
+	Linked *LinkedFrom `json:"linked,omitempty"`
+}
+
+// LinkedFrom records the linking that put a run on another run's scale:
+// θ_to = A·θ_from + B.
+type LinkedFrom struct {
+	Linking int64   `json:"linking"`
+	Method  string  `json:"method"`
+	A       float64 `json:"A"`
+	B       float64 `json:"B"`
+	FromRun int64   `json:"from_run"`
+	ToRun   int64   `json:"to_run"`
+}
+
+// Grid returns the run's quadrature: a new grid the caller owns.
+func (c *Calibration) Grid() irt.Quadrature { return c.Settings.Quadrature() }
+
+// ItemParams returns the run's items as irt values under the run's D, in
+// the order of Params.
+func (c *Calibration) ItemParams() []irt.ThreePL {
+	out := make([]irt.ThreePL, len(c.Params))
+	for i, p := range c.Params {
+		out[i] = p.ThreePL(c.D)
+	}
+	return out
 }
 
 func nullFloat(x float64) sql.NullFloat64 {
@@ -174,10 +219,10 @@ func nullFloat(x float64) sql.NullFloat64 {
 // SaveCalibration stores a run with its parameters in one transaction and
 // returns its id. Every parameter row must name an item in the bank.
 func (b *Bank) SaveCalibration(ctx context.Context, c *Calibration) (int64, error) {
-	if !slices.Contains(Models, c.Model) {
-		return 0, fmt.Errorf("model %q: expected one of %s", c.Model, strings.Join(Models, ", "))
+	if _, err := irt.ParseModel(c.Model); err != nil {
+		return 0, err
 	}
-	opts, err := json.Marshal(c.Options)
+	opts, err := json.Marshal(c.Settings)
 	if err != nil {
 		return 0, err
 	}
@@ -253,8 +298,8 @@ func scanCalibration(sc interface{ Scan(...any) error }) (Calibration, error) {
 	if ll.Valid {
 		c.LogLik = ll.Float64
 	}
-	if err := json.Unmarshal([]byte(opts), &c.Options); err != nil {
-		return c, fmt.Errorf("calibration %d: options: %w", c.ID, err)
+	if err := json.Unmarshal([]byte(opts), &c.Settings); err != nil {
+		return c, fmt.Errorf("calibration run %d: its stored settings are not readable (%v); the bank may be damaged", c.ID, err)
 	}
 	return c, nil
 }
@@ -360,7 +405,7 @@ func (b *Bank) ImportCalibration(ctx context.Context, file string, in io.Reader,
 			return 0, &InputError{File: file, Line: r.Line, Field: "model", Msg: fmt.Sprintf("model %s differs from the run's %s; expected one model per run", r.Model, model)}
 		}
 	}
-	c := &Calibration{Name: name, Model: model, D: D, Source: "import", Options: map[string]any{"file": file}, LogLik: math.NaN(),
+	c := &Calibration{Name: name, Model: model, D: D, Source: "import", Settings: RunSettings{File: file}, LogLik: math.NaN(),
 		LatentMean: 0, LatentSD: 1, Params: rows}
 	return b.SaveCalibration(ctx, c)
 }

@@ -3,8 +3,12 @@ package bank
 import (
 	"context"
 	"math"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/passportirt/passport/irt"
 )
 
 func TestResponseMatrix(t *testing.T) {
@@ -19,7 +23,7 @@ func TestResponseMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(m.Items, ",") != "IT001,IT002,IT003" || strings.Join(m.Examinees, ",") != "E1,E2" {
+	if strings.Join(m.Codes(), ",") != "IT001,IT002,IT003" || strings.Join(m.Examinees, ",") != "E1,E2" {
 		t.Fatalf("columns %v rows %v", m.Items, m.Examinees)
 	}
 	want := []struct {
@@ -51,7 +55,7 @@ func TestCalibrationRoundTrip(t *testing.T) {
 	b := withItems(t, 4)
 	nan := math.NaN()
 	c := &Calibration{Name: "r", Model: "3pl", D: 1.702, Source: "em", LogLik: -123.5, Cycles: 7, Converged: true,
-		NExaminees: 10, NResponses: 40, LatentMean: 0.25, LatentSD: 1.1, Options: map[string]any{"tol": 1e-4},
+		NExaminees: 10, NResponses: 40, LatentMean: 0.25, LatentSD: 1.1, Settings: RunSettings{Tol: 1e-4, OmitAsMissing: true, GridSpec: irt.GridSpec{Points: 41, Min: -5, Max: 5}, Priors: irt.Priors{LogASD: 0.5, CAuto: true}},
 		Params: []ParamRow{
 			{Item: "IT001", Model: "3pl", A: 1.2, B: -0.5, C: 0.2, SEA: 0.1, SEB: 0.05, SEC: 0.02, N: 10},
 			{Item: "IT002", Model: "3pl", A: 0.8, B: 0.5, C: 0.1, SEA: nan, SEB: nan, SEC: nan},
@@ -66,7 +70,7 @@ func TestCalibrationRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "r" || got.D != 1.702 || got.LogLik != -123.5 || !got.Converged || got.LatentSD != 1.1 || got.Options["tol"] != 1e-4 {
+	if got.Name != "r" || got.D != 1.702 || got.LogLik != -123.5 || !got.Converged || got.LatentSD != 1.1 || !reflect.DeepEqual(got.Settings, c.Settings) {
 		t.Errorf("run %+v", got)
 	}
 	if len(got.Params) != 2 || got.Params[0] != c.Params[0] || !math.IsNaN(got.Params[1].SEA) || got.Params[1].N != 0 {
@@ -136,5 +140,58 @@ func TestImportCalibrationAndScores(t *testing.T) {
 	}
 	if err := b.SaveScores(ctx, id, "median", nil); err == nil {
 		t.Error("an unknown method was accepted")
+	}
+}
+
+// TestRunSettingsMigration opens a bank whose runs were stored before the
+// settings were typed (schema 4: priors with Go field names, a linked run's
+// linking at the top level) and reads them back typed.
+func TestRunSettingsMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.ImportItems(ctx, "items.csv", strings.NewReader(itemsCSV(2))); err != nil {
+		t.Fatal(err)
+	}
+	old := []struct{ source, options string }{
+		{"em", `{"quad_points":41,"quad_min":-5,"quad_max":5,"tol":0.001,"max_cycles":500,"omit_as_missing":true,` +
+			`"priors":{"LogAMean":0,"LogASD":0.5,"BMean":0,"BSD":0,"CAlpha":0,"CBeta":0,"CAuto":true},"anchor_run":0,"anchors":null}`},
+		{"linked", `{"linking":3,"method":"sl","A":1.1,"B":-0.2,"from_run":1,"to_run":2}`},
+	}
+	for _, o := range old {
+		if _, err := b.db.Exec(`INSERT INTO calibrations (name, model, d, source, options, latent_mean, latent_sd, created_at)
+			VALUES ('', '2pl', 1, ?, ?, 0, 1, 'x')`, o.source, o.options); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.db.Exec(`DELETE FROM schema_version WHERE version = 5`); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	if b, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	em, err := b.Calibration(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := RunSettings{GridSpec: irt.GridSpec{Points: 41, Min: -5, Max: 5}, Tol: 0.001, MaxCycles: 500, OmitAsMissing: true,
+		Priors: irt.Priors{LogASD: 0.5, CAuto: true}}
+	if !reflect.DeepEqual(em.Settings, want) {
+		t.Errorf("migrated settings %+v, want %+v", em.Settings, want)
+	}
+	if g := em.Grid(); len(g.Nodes) != 41 || g.Nodes[0] != -5 {
+		t.Errorf("the run's grid has %d nodes from %g; want 41 from -5", len(g.Nodes), g.Nodes[0])
+	}
+	linked, err := b.Calibration(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := linked.Settings.Linked; l == nil || *l != (LinkedFrom{Linking: 3, Method: "sl", A: 1.1, B: -0.2, FromRun: 1, ToRun: 2}) {
+		t.Errorf("migrated linking %+v", l)
 	}
 }

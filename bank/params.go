@@ -5,15 +5,19 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/passportirt/passport/irt"
 )
 
-// Models are the IRT models passport estimates and stores.
-var Models = []string{"rasch", "1pl", "2pl", "3pl"}
+// ThreePL is the row's parameters as an irt item under scaling constant D
+// (the run's): the one conversion from a stored row to the response model.
+func (r ParamRow) ThreePL(D float64) irt.ThreePL {
+	return irt.ThreePL{A: r.A, B: r.B, C: r.C, D: D}
+}
 
 // ParamRow is one item's parameters in the IRT parameterisation
 // P = c + (1 − c)/(1 + exp(−D·a·(θ − b))), as parameter tables are written
@@ -114,8 +118,8 @@ func ReadParams(file string, in io.Reader, defModel string) ([]ParamRow, error) 
 		if p.Model == "" {
 			p.Model = defModel
 		}
-		if !slices.Contains(Models, p.Model) {
-			return nil, bad("model", "%q is not a model; expected one of %s", r.Model, strings.Join(Models, ", "))
+		if _, err := irt.ParseModel(p.Model); err != nil {
+			return nil, bad("model", "%q is not a model; expected one of %s", r.Model, irt.ModelNames())
 		}
 		var errs [7]error
 		p.A, errs[0] = num("a", r.A, math.NaN())

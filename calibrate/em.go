@@ -12,32 +12,11 @@ import (
 	"github.com/passportirt/passport/irt"
 )
 
-// Model is an IRT model for dichotomous items.
-type Model string
-
-// The models. All are special cases of the 3PL
-// P(θ) = c + (1 − c)/(1 + exp(−D·a·(θ − b))) (Lord 1980, ch. 2).
-const (
-	Rasch   Model = "rasch" // a = 1, c = 0
-	OnePL   Model = "1pl"   // a common slope estimated, c = 0
-	TwoPL   Model = "2pl"   // c = 0
-	ThreePL Model = "3pl"
-)
-
-// ParseModel reads a model name.
-func ParseModel(s string) (Model, error) {
-	switch m := Model(strings.ToLower(s)); m {
-	case Rasch, OnePL, TwoPL, ThreePL:
-		return m, nil
-	}
-	return "", fmt.Errorf("model %q: expected rasch, 1pl, 2pl or 3pl", s)
-}
-
 // Options control a calibration. The zero value of a field takes the
 // default noted.
 type Options struct {
-	Model Model   // default TwoPL
-	D     float64 // scaling constant; default 1 (1.702 approximates the normal ogive)
+	Model irt.Model // default irt.Model2PL
+	D     float64   // scaling constant; default 1 (1.702 approximates the normal ogive)
 	// Grid is the quadrature over θ for the N(0, 1) reference
 	// distribution; default irt.DefaultGrid(): 61 equally spaced nodes on
 	// [−6, 6] with normal weights, as mirt.
@@ -47,12 +26,9 @@ type Options struct {
 	// cycles it takes); default 2000.
 	MaxCycles int
 	// Priors on the item parameters; nil means the model's defaults: none,
-	// except for the 3PL the BILOG-MG Beta prior on c. Use &Priors{} for
+	// except for the 3PL the BILOG-MG Beta prior on c. Use &irt.Priors{} for
 	// pure maximum likelihood.
-	Priors *Priors
-	// NOptions is each item's number of options (for the c prior);
-	// nil or 0 means 4.
-	NOptions []int
+	Priors *irt.Priors
 	// Fixed holds anchor items at the given parameters (keyed by item
 	// index; D must equal Options.D). With anchors the latent mean and SD
 	// are estimated, so that the free items land on the anchors' scale.
@@ -121,9 +97,9 @@ func (e *DisconnectedError) Error() string {
 
 func (o *Options) defaults(nItems int) error {
 	if o.Model == "" {
-		o.Model = TwoPL
+		o.Model = irt.Model2PL
 	}
-	if _, err := ParseModel(string(o.Model)); err != nil {
+	if _, err := irt.ParseModel(string(o.Model)); err != nil {
 		return err
 	}
 	if o.D == 0 {
@@ -142,16 +118,13 @@ func (o *Options) defaults(nItems int) error {
 		o.MaxCycles = 2000
 	}
 	if o.Priors == nil {
-		o.Priors = &Priors{CAuto: o.Model == ThreePL}
+		o.Priors = &irt.Priors{CAuto: o.Model == irt.Model3PL}
 	}
 	if o.Threads <= 0 {
 		o.Threads = runtime.GOMAXPROCS(0)
 	}
 	if o.MinResponses == 0 {
 		o.MinResponses = 10
-	}
-	if o.NOptions != nil && len(o.NOptions) != nItems {
-		return fmt.Errorf("NOptions has %d entries for %d items", len(o.NOptions), nItems)
 	}
 	for i, p := range o.Fixed {
 		if i < 0 || i >= nItems {
@@ -166,7 +139,7 @@ func (o *Options) defaults(nItems int) error {
 
 // engine holds a calibration's working state.
 type engine struct {
-	d      *Data
+	d      *irt.Responses
 	o      Options
 	nq     int
 	free   []int        // indexes of the estimated items
@@ -184,18 +157,18 @@ type engine struct {
 }
 
 // Run calibrates the items of d.
-func Run(d *Data, o Options) (*Result, error) {
-	if err := o.defaults(d.NItems); err != nil {
+func Run(d *irt.Responses, o Options) (*Result, error) {
+	if err := o.defaults(d.NItems()); err != nil {
 		return nil, err
 	}
-	if d.Examinees() == 0 || d.Responses() == 0 {
+	if d.NExaminees() == 0 || d.NResponses() == 0 {
 		return nil, errors.New("no responses to calibrate")
 	}
 	e := &engine{d: d, o: o, nq: len(o.Grid.Nodes), mu: 0, sd: 1}
-	res := &Result{Items: make([]ItemEstimate, d.NItems), Options: o}
-	n, r := d.itemCounts()
-	e.active = make([]bool, d.NItems)
-	for i := range d.NItems {
+	res := &Result{Items: make([]ItemEstimate, d.NItems()), Options: o}
+	n, r := itemCounts(d)
+	e.active = make([]bool, d.NItems())
+	for i := range d.NItems() {
 		it := &res.Items[i]
 		it.N = n[i]
 		it.SEA, it.SEB, it.SEC = math.NaN(), math.NaN(), math.NaN()
@@ -231,7 +204,7 @@ func Run(d *Data, o Options) (*Result, error) {
 	e.latent = len(o.Fixed) > 0 || o.EstimateLatent
 	e.start(n, r)
 	e.es = newEstep(d, e.nq, o.Threads, true)
-	e.logP0, e.logP1 = make([]float64, d.NItems*e.nq), make([]float64, d.NItems*e.nq)
+	e.logP0, e.logP1 = make([]float64, d.NItems()*e.nq), make([]float64, d.NItems()*e.nq)
 	e.logPrior = make([]float64, e.nq)
 
 	x := e.pack()
@@ -259,7 +232,7 @@ func Run(d *Data, o Options) (*Result, error) {
 
 // checkConnected fails when the active items form more than one linked group.
 func (e *engine) checkConnected() error {
-	label, k := e.d.components()
+	label, k := components(e.d)
 	if k <= 1 {
 		return nil
 	}
@@ -286,26 +259,26 @@ func (e *engine) checkConnected() error {
 // intercepts from the logit of the proportion, c at the prior's mode or 0.1.
 func (e *engine) start(n, r []float64) {
 	o := e.o
-	e.params = make([]siParams, e.d.NItems)
-	e.cShape = make([][2]float64, e.d.NItems)
+	e.params = make([]siParams, e.d.NItems())
+	e.cShape = make([][2]float64, e.d.NItems())
 	switch o.Model {
-	case ThreePL:
+	case irt.Model3PL:
 		e.which = [3]bool{true, true, true}
-	case TwoPL:
+	case irt.Model2PL:
 		e.which = [3]bool{true, true, false}
 	default:
 		e.which = [3]bool{false, true, false}
 	}
-	for i := range e.d.NItems {
+	for i := range e.d.NItems() {
 		if p, ok := o.Fixed[i]; ok {
 			e.params[i] = fromIRT(p)
 			continue
 		}
-		k := 4
-		if o.NOptions != nil && o.NOptions[i] > 1 {
-			k = o.NOptions[i]
+		k := 4 // options, when the matrix does not say
+		if n := e.d.Items[i].NOptions; n > 1 {
+			k = n
 		}
-		if o.Model == ThreePL {
+		if o.Model == irt.Model3PL {
 			pr := o.Priors
 			switch {
 			case pr.CAlpha > 0 && pr.CBeta > 0:
@@ -317,7 +290,7 @@ func (e *engine) start(n, r []float64) {
 		}
 		c := 0.0
 		gamma := math.Inf(-1)
-		if o.Model == ThreePL {
+		if o.Model == irt.Model3PL {
 			c = 0.1
 			if s := e.cShape[i]; s[0] > 0 {
 				c = (s[0] - 1) / (s[0] + s[1] - 2)
@@ -330,7 +303,7 @@ func (e *engine) start(n, r []float64) {
 		}
 		pv = min(max((pv-c)/(1-c), 0.02), 0.98)
 		alpha := 1.0
-		if o.Model == Rasch {
+		if o.Model == irt.ModelRasch {
 			alpha = o.D
 		}
 		e.params[i] = siParams{alpha: alpha, delta: logit(pv) * 1.2, gamma: gamma}
@@ -369,7 +342,7 @@ func (e *engine) pack() []float64 {
 			x = append(x, s.gamma)
 		}
 	}
-	if e.o.Model == OnePL {
+	if e.o.Model == irt.Model1PL {
 		x = append(x, e.params[e.free[0]].alpha)
 	}
 	if e.latent {
@@ -393,7 +366,7 @@ func (e *engine) unpack(x []float64) {
 			k++
 		}
 	}
-	if e.o.Model == OnePL {
+	if e.o.Model == irt.Model1PL {
 		for _, i := range e.free {
 			e.params[i].alpha = x[k]
 		}
@@ -423,7 +396,7 @@ func (e *engine) valid(x []float64) bool {
 			}
 		}
 	}
-	if e.o.Model == OnePL && x[len(e.free)] <= 0 {
+	if e.o.Model == irt.Model1PL && x[len(e.free)] <= 0 {
 		return false
 	}
 	return true
@@ -432,7 +405,7 @@ func (e *engine) valid(x []float64) bool {
 // evaluate runs the E-step at the current parameters.
 func (e *engine) evaluate() *counts {
 	nodes := e.o.Grid.Nodes
-	for i := range e.d.NItems {
+	for i := range e.d.NItems() {
 		off := i * e.nq
 		if !e.active[i] {
 			clear(e.logP0[off : off+e.nq])
@@ -478,7 +451,7 @@ func (e *engine) latentWeights() {
 func (e *engine) logPriorTotal() float64 {
 	var v float64
 	for _, i := range e.free {
-		pv, _, _ := e.o.Priors.logPrior(e.params[i], e.o.D, e.cShape[i][0], e.cShape[i][1], e.which)
+		pv, _, _ := logPrior(e.o.Priors, e.params[i], e.o.D, e.cShape[i][0], e.cShape[i][1], e.which)
 		v += pv
 	}
 	return v
@@ -511,7 +484,7 @@ func (e *engine) emStep() float64 {
 		}()
 	}
 	wg.Wait()
-	if e.o.Model == OnePL {
+	if e.o.Model == irt.Model1PL {
 		e.commonSlope(c)
 	}
 	if e.latent {
@@ -539,7 +512,7 @@ func (e *engine) commonSlope(c *counts) {
 			s := e.params[i]
 			s.alpha = alpha
 			iv, ig, ii := itemObjective(s, nodes, c.r0[off:off+e.nq], c.r1[off:off+e.nq], [3]bool{true, false, false})
-			pv, pg, ph := e.o.Priors.logPrior(s, e.o.D, 0, 0, [3]bool{false, true, false})
+			pv, pg, ph := logPrior(e.o.Priors, s, e.o.D, 0, 0, [3]bool{false, true, false})
 			v += iv + pv
 			g += ig[0] + pg[0]
 			info += ii[0][0] - ph[0][0]
@@ -663,13 +636,13 @@ func (e *engine) diagnose(res *Result) []Warning {
 		switch {
 		case p.A > 10:
 			w = append(w, Warning{i, fmt.Sprintf("slope a = %.3g is very large: the item may be near-deterministic (Guttman) in this sample", p.A)})
-		case e.o.Model != Rasch && e.o.Model != OnePL && p.A < 0.05:
+		case e.o.Model != irt.ModelRasch && e.o.Model != irt.Model1PL && p.A < 0.05:
 			w = append(w, Warning{i, fmt.Sprintf("slope a = %.3g is near zero: the item barely discriminates", p.A)})
 		}
 		if math.Abs(p.B) > 5 {
 			w = append(w, Warning{i, fmt.Sprintf("difficulty b = %.3g is far outside the ability range", p.B)})
 		}
-		if e.o.Model == ThreePL {
+		if e.o.Model == irt.Model3PL {
 			switch {
 			case p.C > 0.5:
 				w = append(w, Warning{i, fmt.Sprintf("lower asymptote c = %.3f ran high (toward its bound 1)", p.C)})

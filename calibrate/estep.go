@@ -1,6 +1,7 @@
 package calibrate
 
 import (
+	"github.com/passportirt/passport/irt"
 	"math"
 	"slices"
 	"sync"
@@ -44,7 +45,7 @@ type counts struct {
 // The work per examinee falls from (number of items) to min(number right,
 // number wrong) passes over the nodes.
 type estep struct {
-	data    *Data
+	data    *irt.Responses
 	q       int
 	threads int
 
@@ -79,10 +80,10 @@ type chunkAcc struct {
 
 // newEstep prepares the E-step for d on nq nodes. grouped = false uses the
 // direct computation for every examinee (for tests).
-func newEstep(d *Data, nq, threads int, grouped bool) *estep {
-	n := d.Examinees()
+func newEstep(d *irt.Responses, nq, threads int, grouped bool) *estep {
+	n := d.NExaminees()
 	e := &estep{data: d, q: nq, threads: max(1, threads), group: make([]int32, n), modeB: make([]bool, n)}
-	key, sets := ItemSets(d)
+	key, sets := d.ItemSets()
 	sizes := make([]int, len(sets))
 	for _, k := range key {
 		if k >= 0 {
@@ -157,7 +158,7 @@ func newEstep(d *Data, nq, threads int, grouped bool) *estep {
 		e.bounds[c] = c * n / k
 	}
 	e.bounds[k] = n
-	ni := d.NItems * nq
+	ni := d.NItems() * nq
 	for c := range k {
 		acc := &chunkAcc{r1a: make([]float64, ni), r0b: make([]float64, ni), r1s: make([]float64, ni), r0s: make([]float64, ni), nq: make([]float64, nq)}
 		lo, hi := e.bounds[c], e.bounds[c+1]
@@ -335,7 +336,7 @@ func (e *estep) chunk(acc *chunkAcc, members []int32, logP0, logP1, logPrior, lp
 		}
 		lo, hi, top, sum := posteriorWindow(lp)
 		post := lp[lo:hi]
-		w := d.weight(p)
+		w := d.W(p)
 		acc.loglik += w * (top + math.Log(sum))
 		scale := w / sum
 		for q := range post {

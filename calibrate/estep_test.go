@@ -1,6 +1,7 @@
 package calibrate
 
 import (
+	"github.com/passportirt/passport/irt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -11,7 +12,7 @@ import (
 // log-likelihood, on a design mixing forms with unique item sets.
 func TestGroupedEStepMatchesDirect(t *testing.T) {
 	s := simulateSparse(3, 40, 4, 15, 600, true)
-	b := NewBuilder(40)
+	b := irt.NewBuilder(40)
 	for p := 0; p+1 < len(s.start); p++ {
 		for k := s.start[p]; k < s.start[p+1]; k++ {
 			// Every 7th examinee skips one item: some of them have an item
@@ -23,7 +24,7 @@ func TestGroupedEStepMatchesDirect(t *testing.T) {
 		}
 		b.NextWeighted(1 + float64(p%3))
 	}
-	d := b.Data()
+	d := b.Responses()
 	const nq = 21
 	rng := rand.New(rand.NewPCG(1, 2))
 	logP0, logP1 := make([]float64, 40*nq), make([]float64, 40*nq)

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/passportirt/passport/fixtures"
+	"github.com/passportirt/passport/irt"
 )
 
 // patterns reads a response-pattern file (items..., frequency) as weighted
 // Data.
-func patterns(t testing.TB, name string) *Data {
+func patterns(t testing.TB, name string) *irt.Responses {
 	t.Helper()
 	raw, err := fixtures.Reference(name)
 	if err != nil {
@@ -23,7 +24,7 @@ func patterns(t testing.TB, name string) *Data {
 		t.Fatal(err)
 	}
 	n := len(recs[0]) - 1
-	b := NewBuilder(n)
+	b := irt.NewBuilder(n)
 	for _, r := range recs[1:] {
 		for i := range n {
 			if err := b.Add(i, uint8(r[i][0]-'0')); err != nil {
@@ -36,7 +37,7 @@ func patterns(t testing.TB, name string) *Data {
 		}
 		b.NextWeighted(f)
 	}
-	return b.Data()
+	return b.Responses()
 }
 
 // TestLSAT7 reproduces mirt's published 2PL estimates of LSAT7 (Bock &
@@ -57,15 +58,15 @@ func TestLSAT7(t *testing.T) {
 		p := res.Items[i].Params
 		return p.A * p.D, -p.A * p.D * p.B
 	}
-	mirtLike, err := Run(d, Options{Model: TwoPL, NoAccel: true})
+	mirtLike, err := Run(d, Options{Model: irt.Model2PL, NoAccel: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	exact, err := Run(d, Options{Model: TwoPL, NoAccel: true, Tol: 1e-10, NoSE: true})
+	exact, err := Run(d, Options{Model: irt.Model2PL, NoAccel: true, Tol: 1e-10, NoSE: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(d, Options{Model: TwoPL})
+	res, err := Run(d, Options{Model: irt.Model2PL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,25 +34,10 @@ func (s siParams) prob(theta float64, c float64) (p, psi float64) {
 	return min(max(p, probClamp), 1-probClamp), psi
 }
 
-// Priors are prior densities on the IRT parameters, used in the M-step (a
-// maximum a posteriori, or "Bayes modal", estimate: Mislevy 1986,
-// Psychometrika 51, 177–195). A zero SD or Beta shape turns a prior off.
-type Priors struct {
-	// LogA: log a ~ N(LogAMean, LogASD²), a lognormal on the slope.
-	LogAMean, LogASD float64
-	// B: b ~ N(BMean, BSD²).
-	BMean, BSD float64
-	// C: c ~ Beta(CAlpha, CBeta). With CAuto set and CAlpha, CBeta zero,
-	// the BILOG-MG default Beta(20p + 1, 20(1 − p) + 1), p = 1/options
-	// (Zimowski, Muraki, Mislevy & Bock 2003, BILOG-MG manual).
-	CAlpha, CBeta float64
-	CAuto         bool
-}
-
 // logPrior returns the log prior density of the item's (a, b, c) at s, its
 // gradient and its Hessian with respect to (α, δ, γ). which says which of
 // the three are free. cA, cB are the Beta shapes for this item (0: none).
-func (pr *Priors) logPrior(s siParams, D float64, cA, cB float64, which [3]bool) (v float64, g [3]float64, h [3][3]float64) {
+func logPrior(pr *irt.Priors, s siParams, D float64, cA, cB float64, which [3]bool) (v float64, g [3]float64, h [3][3]float64) {
 	if pr == nil {
 		return
 	}
@@ -135,10 +120,10 @@ const maxNewton = 6
 
 // mstepItem improves one item's parameters by Fisher scoring with step
 // halving, and returns the new parameters.
-func mstepItem(s siParams, nodes, r0, r1 []float64, which [3]bool, pr *Priors, D, cA, cB float64) siParams {
+func mstepItem(s siParams, nodes, r0, r1 []float64, which [3]bool, pr *irt.Priors, D, cA, cB float64) siParams {
 	obj := func(s siParams) (float64, [3]float64, [3][3]float64) {
 		v, g, info := itemObjective(s, nodes, r0, r1, which)
-		pv, pg, ph := pr.logPrior(s, D, cA, cB, which)
+		pv, pg, ph := logPrior(pr, s, D, cA, cB, which)
 		for j := range 3 {
 			g[j] += pg[j]
 			for k := range 3 {

@@ -19,15 +19,15 @@ import (
 // mirt's empiricalhist). A single pass would shrink the distribution
 // toward q's weights, where the iteration starts. Linking uses it to weight
 // a characteristic-curve criterion by the groups' own distributions.
-func Posterior(d *Data, items []irt.ThreePL, q irt.Quadrature) ([]float64, error) {
-	if len(items) != d.NItems {
-		return nil, fmt.Errorf("%d item parameters for %d items", len(items), d.NItems)
+func Posterior(d *irt.Responses, items []irt.ThreePL, q irt.Quadrature) ([]float64, error) {
+	if len(items) != d.NItems() {
+		return nil, fmt.Errorf("%d item parameters for %d items", len(items), d.NItems())
 	}
-	if d.Responses() == 0 {
+	if d.NResponses() == 0 {
 		return nil, errors.New("no responses to estimate the distribution from")
 	}
 	nq := len(q.Nodes)
-	logP0, logP1 := make([]float64, d.NItems*nq), make([]float64, d.NItems*nq)
+	logP0, logP1 := make([]float64, d.NItems()*nq), make([]float64, d.NItems()*nq)
 	for i, it := range items {
 		for k, th := range q.Nodes {
 			p, r := it.PQ(th)

@@ -73,8 +73,8 @@ func simulateSparse(seed uint64, nItems, nForms, formLen, nExam int, threePL boo
 
 // data builds the sparse matrix (the part of a calibration's cost that
 // the benchmarks include).
-func (s *sparseDesign) data() *Data {
-	b := NewBuilder(len(s.truth))
+func (s *sparseDesign) data() *irt.Responses {
+	b := irt.NewBuilder(len(s.truth))
 	b.Grow(len(s.start)-1, len(s.items))
 	for p := 0; p+1 < len(s.start); p++ {
 		for k := s.start[p]; k < s.start[p+1]; k++ {
@@ -84,7 +84,7 @@ func (s *sparseDesign) data() *Data {
 		}
 		b.Next()
 	}
-	return b.Data()
+	return b.Responses()
 }
 
 // crBound is the root mean Cramér–Rao variance of (a, b, c) over the items
@@ -149,15 +149,15 @@ func TestRecovery2PL3PL(t *testing.T) {
 	for _, threePL := range []bool{false, true} {
 		s := simulateSparse(11, 200, 16, 50, 20000, threePL)
 		d := s.data()
-		model := TwoPL
+		model := irt.Model2PL
 		if threePL {
-			model = ThreePL
+			model = irt.Model3PL
 		}
 		res, err := Run(d, Options{Model: model})
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, _ := d.itemCounts()
+		n, _ := itemCounts(d)
 		// The default c prior for four options: Beta(20·0.25+1, 20·0.75+1) = Beta(6, 16).
 		bound := crBound(s, n, threePL, 6, 16)
 		rec := Compare(estimates(res), s.truth)
@@ -208,7 +208,7 @@ func TestThreadsDoNotChangeResults(t *testing.T) {
 	d := s.data()
 	var first *Result
 	for _, th := range []int{1, 2, 3, 8} {
-		res, err := Run(d, Options{Model: ThreePL, Threads: th, Tol: 1e-3})
+		res, err := Run(d, Options{Model: irt.Model3PL, Threads: th, Tol: 1e-3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +230,7 @@ func TestThreadsDoNotChangeResults(t *testing.T) {
 func TestAnchoredCalibration(t *testing.T) {
 	s := simulateSparse(8, 100, 8, 40, 8000, false)
 	d := s.data()
-	free, err := Run(d, Options{Model: TwoPL, NoSE: true})
+	free, err := Run(d, Options{Model: irt.Model2PL, NoSE: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestAnchoredCalibration(t *testing.T) {
 		p := free.Items[i].Params
 		fixed[i] = irt.ThreePL{A: p.A / A, B: A*p.B + B, D: p.D}
 	}
-	anch, err := Run(d, Options{Model: TwoPL, Fixed: fixed, NoSE: true})
+	anch, err := Run(d, Options{Model: irt.Model2PL, Fixed: fixed, NoSE: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestAnchoredCalibration(t *testing.T) {
 }
 
 func TestExclusionsAndDisconnected(t *testing.T) {
-	b := NewBuilder(4)
+	b := irt.NewBuilder(4)
 	// Items 0 and 1 are answered together; 2 and 3 together; nobody links them.
 	for p := range 40 {
 		b.Add(0, uint8(p%2))
@@ -275,7 +275,7 @@ func TestExclusionsAndDisconnected(t *testing.T) {
 		b.Add(3, uint8(p%5%2))
 		b.Next()
 	}
-	_, err := Run(b.Data(), Options{Model: TwoPL})
+	_, err := Run(b.Responses(), Options{Model: irt.Model2PL})
 	var de *DisconnectedError
 	if !asDisconnected(err, &de) || len(de.Components) != 2 {
 		t.Fatalf("a disconnected design: %v", err)
@@ -283,7 +283,7 @@ func TestExclusionsAndDisconnected(t *testing.T) {
 	// An item everyone gets right and one nobody answered are excluded with
 	// a warning; the rest is estimated.
 	s := simulateSparse(2, 10, 1, 10, 500, false)
-	bd := NewBuilder(12)
+	bd := irt.NewBuilder(12)
 	for p := 0; p+1 < len(s.start); p++ {
 		for k := s.start[p]; k < s.start[p+1]; k++ {
 			bd.Add(int(s.items[k]), s.scores[k])
@@ -291,7 +291,7 @@ func TestExclusionsAndDisconnected(t *testing.T) {
 		bd.Add(10, 1)
 		bd.Next()
 	}
-	res, err := Run(bd.Data(), Options{Model: TwoPL})
+	res, err := Run(bd.Responses(), Options{Model: irt.Model2PL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,9 +315,9 @@ func asDisconnected(err error, de **DisconnectedError) bool {
 // items on 16 overlapping forms, the sparse matrix built inside the timing.
 func benchmarkFit(b *testing.B, threePL bool) {
 	s := simulateSparse(11, 200, 16, 50, 20000, threePL)
-	model := TwoPL
+	model := irt.Model2PL
 	if threePL {
-		model = ThreePL
+		model = irt.Model3PL
 	}
 	b.ReportAllocs()
 	var res *Result
@@ -341,22 +341,22 @@ func BenchmarkFit5M(b *testing.B) {
 	s := simulateSparse(12, 400, 16, 50, 100000, false)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Run(s.data(), Options{Model: TwoPL}); err != nil {
+		if _, err := Run(s.data(), Options{Model: irt.Model2PL}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// TestRaschAnd1PL: data from a Rasch model (a = 1) and from a 1PL with a
+// TestRaschAnd1PL: data from a irt.ModelRasch model (a = 1) and from a 1PL with a
 // common slope of 1.4 are fitted by the matching model. Every item keeps
 // the model's slope (fixed at 1, or one estimate shared by all items, within
 // 0.05 of 1.4), and the b's are recovered within twice their complete-data
 // Cramér–Rao bound with the slope known.
 func TestRaschAnd1PL(t *testing.T) {
 	for _, tc := range []struct {
-		model Model
+		model irt.Model
 		slope float64
-	}{{Rasch, 1}, {OnePL, 1.4}} {
+	}{{irt.ModelRasch, 1}, {irt.Model1PL, 1.4}} {
 		s := simulateSparse(21, 60, 6, 30, 6000, false)
 		for i := range s.truth {
 			s.truth[i].A = tc.slope
@@ -376,15 +376,15 @@ func TestRaschAnd1PL(t *testing.T) {
 				t.Fatalf("%s: item %d has slope %g, item 0 %g: the slope is not common", tc.model, i, it.Params.A, a0)
 			}
 		}
-		if tc.model == Rasch && (a0 != 1 || !math.IsNaN(res.Items[0].SEA)) {
-			t.Errorf("Rasch slope %g (SE %g), want 1 and not estimated", a0, res.Items[0].SEA)
+		if tc.model == irt.ModelRasch && (a0 != 1 || !math.IsNaN(res.Items[0].SEA)) {
+			t.Errorf("irt.ModelRasch slope %g (SE %g), want 1 and not estimated", a0, res.Items[0].SEA)
 		}
 		if math.Abs(a0-tc.slope) > 0.05 {
 			t.Errorf("%s: common slope %.4f, true %.2f", tc.model, a0, tc.slope)
 		}
 		// With the slope known, b's Cramér–Rao bound is 1/I_bb,
 		// I_bb = n·∫(∂P/∂b)²/(P(1−P))φ(θ)dθ.
-		n, _ := s.data().itemCounts()
+		n, _ := itemCounts(s.data())
 		g := irt.DefaultGrid()
 		var v float64
 		for i, p := range s.truth {

@@ -55,9 +55,9 @@ type ExamineeScore struct {
 // parameters (one per column of d). Examinees with the same item set (one
 // form) share the work: one tabulated trace for EAP, one summed-score table
 // for EAPsum.
-func Score(d *Data, items []irt.ThreePL, m Method, o ScoreOptions) ([]ExamineeScore, error) {
-	if len(items) != d.NItems {
-		return nil, fmt.Errorf("%d item parameters for %d items", len(items), d.NItems)
+func Score(d *irt.Responses, items []irt.ThreePL, m Method, o ScoreOptions) ([]ExamineeScore, error) {
+	if len(items) != d.NItems() {
+		return nil, fmt.Errorf("%d item parameters for %d items", len(items), d.NItems())
 	}
 	if _, err := ParseMethod(string(m)); err != nil {
 		return nil, err
@@ -75,14 +75,14 @@ func Score(d *Data, items []irt.ThreePL, m Method, o ScoreOptions) ([]ExamineeSc
 	if o.Threads <= 0 {
 		o.Threads = runtime.GOMAXPROCS(0)
 	}
-	key, sets := ItemSets(d)
+	key, sets := d.ItemSets()
 	members := make([][]int, len(sets))
 	for p, k := range key {
 		if k >= 0 {
 			members[k] = append(members[k], p)
 		}
 	}
-	out := make([]ExamineeScore, d.Examinees())
+	out := make([]ExamineeScore, d.NExaminees())
 	for p, k := range key {
 		if k < 0 {
 			out[p].Theta, out[p].SE = math.NaN(), math.NaN()
@@ -98,7 +98,7 @@ func Score(d *Data, items []irt.ThreePL, m Method, o ScoreOptions) ([]ExamineeSc
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			col := make([]int, d.NItems)
+			col := make([]int, d.NItems())
 			for k := range next {
 				set := sets[k]
 				params := make([]irt.ThreePL, len(set))

@@ -27,7 +27,7 @@ func (e *engine) standardErrors(res *Result) error {
 	nq := e.nq
 	nodes := e.o.Grid.Nodes
 	// Parameter positions, as in pack (without the latent moments).
-	pos := make([][3]int, e.d.NItems)
+	pos := make([][3]int, e.d.NItems())
 	for i := range pos {
 		pos[i] = [3]int{-1, -1, -1}
 	}
@@ -40,14 +40,14 @@ func (e *engine) standardErrors(res *Result) error {
 			}
 		}
 	}
-	if e.o.Model == OnePL {
+	if e.o.Model == irt.Model1PL {
 		for _, i := range e.free {
 			pos[i][0] = np
 		}
 		np++
 	}
 	// g1, g0: per item and node, ∂log P(u | θ_q)/∂x_j for u = 1 and 0.
-	g1, g0 := make([]float64, e.d.NItems*nq*3), make([]float64, e.d.NItems*nq*3)
+	g1, g0 := make([]float64, e.d.NItems()*nq*3), make([]float64, e.d.NItems()*nq*3)
 	for _, i := range e.free {
 		s := e.params[i]
 		c := irt.Logistic(s.gamma)
@@ -188,7 +188,7 @@ func (e *engine) standardErrors(res *Result) error {
 	}
 	// The prior's curvature.
 	for _, i := range e.free {
-		_, _, h := e.o.Priors.logPrior(e.params[i], e.o.D, e.cShape[i][0], e.cShape[i][1], e.which)
+		_, _, h := logPrior(e.o.Priors, e.params[i], e.o.D, e.cShape[i][0], e.cShape[i][1], e.which)
 		for j := range 3 {
 			for k := j; k < 3; k++ {
 				if a, b := pos[i][j], pos[i][k]; a >= 0 && b >= 0 {
@@ -266,7 +266,7 @@ func (sc *scorer) score(p int, lp, row []float64, colOf []int) {
 		}
 	}
 	lo, hi, _, sum := posteriorWindow(lp)
-	scale := math.Sqrt(d.weight(p)) / sum
+	scale := math.Sqrt(d.W(p)) / sum
 	for k := s; k < t; k++ {
 		i := int(d.Item[k])
 		g := sc.g0

@@ -39,7 +39,7 @@ func NormalGrid(n int, lo, hi float64) Quadrature {
 // DefaultGrid returns passport's default quadrature, as in mirt: 61 equally
 // spaced nodes on [−6, 6] with normalised N(0, 1) weights.
 func DefaultGrid() Quadrature {
-	return NormalGrid(61, -6, 6)
+	return DefaultGridSpec.Quadrature()
 }
 
 // SetNormalWeights overwrites q.Weights, in place, with the N(μ, σ²) density

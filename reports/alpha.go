@@ -1,6 +1,10 @@
 package reports
 
-import "math"
+import (
+	"math"
+
+	"github.com/passportirt/passport/irt"
+)
 
 // FormStats summarises the total scores on one form.
 type FormStats struct {
@@ -46,9 +50,9 @@ func formLabel(code string) string {
 // Without the item i, α uses k − 1 items, Σ s² − s_i², and the variance of
 // X − x_i, s_X² − 2·cov(x_i, X) + s_i², so one pass over the complete cases
 // gives every item's value.
-func formAlpha(r *Responses, tot []int) ([]FormStats, []FormItemStats, []float64) {
+func formAlpha(r *irt.Responses, tot []int) ([]FormStats, []FormItemStats, []float64) {
 	nf := len(r.Forms)
-	order := r.formItems()
+	order := formItems(r)
 	col := make([]map[int32]int, nf) // form → item → column
 	examinees := make([]int, nf)
 	for f, items := range order {

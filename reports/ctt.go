@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/passportirt/passport/irt"
 	"math"
 	"slices"
 )
@@ -86,12 +87,12 @@ type itemFormAcc struct {
 // distractor analysis. Items are flagged FlagEasy, FlagHard, FlagNegative
 // (corrected item–total correlation below zero) and FlagMiskey (see
 // OptionStats).
-func Analyze(r *Responses, o AnalysisOptions) (*Analysis, error) {
-	if err := r.check(); err != nil {
+func Analyze(r *irt.Responses, o AnalysisOptions) (*Analysis, error) {
+	if err := check(r); err != nil {
 		return nil, err
 	}
 	o.defaults()
-	tot := r.totals()
+	tot := totals(r)
 	group := abilityGroups(r, tot, o.Groups)
 	acc := make([]itemAcc, len(r.Items))
 	for i := range acc {
@@ -102,7 +103,7 @@ func Analyze(r *Responses, o AnalysisOptions) (*Analysis, error) {
 			acc[i].chose[k] = make([]int, o.Groups)
 		}
 	}
-	for p := range r.Examinees() {
+	for p := range r.NExaminees() {
 		f := r.Form[p]
 		for k := r.Start[p]; k < r.Start[p+1]; k++ {
 			a := &acc[r.Item[k]]
@@ -118,10 +119,10 @@ func Analyze(r *Responses, o AnalysisOptions) (*Analysis, error) {
 			fa.total.add(s, float64(tot[p]))
 			fa.rest.add(s, rest)
 			opt := r.Option[k]
-			if opt == Omitted {
+			if opt == irt.Omitted {
 				a.omitted++
 			}
-			if opt == ScoreOnly {
+			if opt == irt.ScoreOnly {
 				continue
 			}
 			fa.nOpt++
@@ -192,7 +193,7 @@ func (a *itemAcc) sortedForms() []*itemFormAcc {
 // form's examinees scoring lower plus half of those scoring the same) is in
 // group ⌊g·q⌋, so that examinees with equal scores share a group and the
 // groups are as equal in size as the ties allow. Group 0 is the lowest.
-func abilityGroups(r *Responses, tot []int, g int) []int {
+func abilityGroups(r *irt.Responses, tot []int, g int) []int {
 	counts := make([][]int, len(r.Forms))
 	for p, f := range r.Form {
 		if counts[f] == nil {

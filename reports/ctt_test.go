@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/passportirt/passport/irt"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -18,9 +19,9 @@ import (
 //	α without item 1: 2·(1 − (7/16)/(11/16)) = 8/11
 func TestAnalyzeByHand(t *testing.T) {
 	scores := [][]uint8{{1, 1, 1}, {1, 1, 0}, {1, 0, 0}, {0, 0, 0}}
-	r := &Responses{Forms: []string{"F1"}, Start: []int{0}}
+	r := &irt.Responses{Forms: []string{"F1"}, Start: []int{0}}
 	for j := range 3 {
-		r.Items = append(r.Items, Item{Code: string(rune('1' + j)), Domain: "idioms", Key: 1, NOptions: 3})
+		r.Items = append(r.Items, irt.ItemInfo{Code: string(rune('1' + j)), Domain: "idioms", Key: 1, NOptions: 3})
 	}
 	for _, row := range scores {
 		for j, s := range row {
@@ -77,7 +78,7 @@ func TestAnalyzeSAT12(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, k := r.Examinees(), len(r.Items)
+	n, k := r.NExaminees(), len(r.Items)
 	cols := make([][]float64, k)
 	total := make([]float64, n)
 	for j := range cols {
@@ -174,10 +175,10 @@ func TestPooledWithinForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := sat12(t)
-	n := r.Examinees()
-	two := &Responses{Items: r.Items, Forms: []string{"F1", "F2"}, Start: []int{0}}
+	n := r.NExaminees()
+	two := &irt.Responses{Items: r.Items, Forms: []string{"F1", "F2"}, Start: []int{0}}
 	for i := range 5 {
-		two.Items = append(two.Items, Item{Code: "EXTRA" + string(rune('1'+i)), Domain: "stdlib", Key: 1, NOptions: 2})
+		two.Items = append(two.Items, irt.ItemInfo{Code: "EXTRA" + string(rune('1'+i)), Domain: "stdlib", Key: 1, NOptions: 2})
 	}
 	for copyNo := range 2 {
 		for p := range n {
@@ -219,7 +220,7 @@ func TestPooledWithinForm(t *testing.T) {
 
 // TestAbilityGroups: mid-rank groups keep ties together.
 func TestAbilityGroups(t *testing.T) {
-	r := &Responses{Items: make([]Item, 4), Forms: []string{"A", "B"}, Form: []int32{0, 0, 0, 0, 0, 1, 1}}
+	r := &irt.Responses{Items: make([]irt.ItemInfo, 4), Forms: []string{"A", "B"}, Form: []int32{0, 0, 0, 0, 0, 1, 1}}
 	tot := []int{0, 1, 1, 1, 4, 2, 0}
 	// Form A: score 0 has mid-rank 0.5/5 → group ⌊3·0.1⌋ = 0; score 1,
 	// (1 + 1.5)/5 = 0.5 → 1; score 4, 4.5/5 = 0.9 → 2. Form B: 0 → 0.25 → 0,

@@ -1,6 +1,10 @@
 package reports
 
-import "math"
+import (
+	"math"
+
+	"github.com/passportirt/passport/irt"
+)
 
 // OptionStats is one option of a keyed item in the distractor analysis,
 // over the responses whose option was recorded.
@@ -19,16 +23,16 @@ type OptionStats struct {
 	ByGroup Nums `csv:"share_by_group" json:"share_by_group"`
 }
 
-// optionName is an option's letter, or "omit" for Omitted.
+// optionName is an option's letter, or "omit" for irt.Omitted.
 func optionName(o int8) string {
-	if o == Omitted {
+	if o == irt.Omitted {
 		return "omit"
 	}
 	return string(rune('A' + o - 1))
 }
 
 // distractors returns the rows of item it: its options A, B, … then omits.
-func distractors(it Item, a *itemAcc, fs []*itemFormAcc) []OptionStats {
+func distractors(it irt.ItemInfo, a *itemAcc, fs []*itemFormAcc) []OptionStats {
 	var n int
 	for _, c := range a.nGroup {
 		n += c
@@ -38,7 +42,7 @@ func distractors(it Item, a *itemAcc, fs []*itemFormAcc) []OptionStats {
 	for o := 1; o <= it.NOptions; o++ {
 		order = append(order, int8(o))
 	}
-	for _, o := range append(order, Omitted) {
+	for _, o := range append(order, irt.Omitted) {
 		row := OptionStats{Item: it.Code, Option: optionName(o), Key: int(o) == it.Key, Share: Num(math.NaN()), PointBiserial: Num(math.NaN())}
 		ms := make([]*moments, len(fs))
 		for j, fa := range fs {

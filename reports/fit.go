@@ -127,8 +127,8 @@ type FitResult struct {
 // flagged FlagMisfit (adjusted p below Alpha), FlagInfit and FlagOutfit
 // (mean square outside [MSLow, MSHigh] with |z| ≥ ZCut) and
 // FlagLocalDependence (in a flagged Q3 pair).
-func Fit(r *Responses, params []irt.ThreePL, o FitOptions) (*FitResult, error) {
-	if err := r.check(); err != nil {
+func Fit(r *irt.Responses, params []irt.ThreePL, o FitOptions) (*FitResult, error) {
+	if err := check(r); err != nil {
 		return nil, err
 	}
 	if len(params) != len(r.Items) || len(o.NPar) != len(r.Items) {
@@ -137,18 +137,18 @@ func Fit(r *Responses, params []irt.ThreePL, o FitOptions) (*FitResult, error) {
 	o.defaults()
 	omits := 0
 	for _, opt := range r.Option {
-		if opt == Omitted {
+		if opt == irt.Omitted {
 			omits++
 		}
 	}
 	if o.OmitAsMissing {
-		r = r.withoutOmits()
+		r = withoutOmits(r)
 	}
 	res := &FitResult{Missing: missingNote(r, omits, o.OmitAsMissing), Options: o}
 	q := irt.Quadrature{Nodes: o.Grid.Nodes, Weights: make([]float64, len(o.Grid.Nodes))}
 	q.SetNormalWeights(o.Mean, o.SD)
 
-	data := &calibrate.Data{NItems: len(r.Items), Start: r.Start, Item: r.Item, Score: r.Score}
+	data := r
 	est, err := calibrate.Score(data, params, o.Method, calibrate.ScoreOptions{Mean: o.Mean, SD: o.SD, Grid: q})
 	if err != nil {
 		return nil, err
@@ -219,8 +219,8 @@ func (o *FitOptions) outside(ms, z Num) bool {
 
 // missingNote describes how Fit handles the data's missing responses and
 // its omits (omitted responses, already removed from r when omitAsMissing).
-func missingNote(r *Responses, omits int, omitAsMissing bool) string {
-	key, sets := r.itemSets()
+func missingNote(r *irt.Responses, omits int, omitAsMissing bool) string {
+	key, sets := r.ItemSets()
 	empty := 0
 	for _, k := range key {
 		if k < 0 {
@@ -230,7 +230,7 @@ func missingNote(r *Responses, omits int, omitAsMissing bool) string {
 	var s string
 	if len(sets) == 1 && len(sets[0]) == len(r.Items) {
 		s = fmt.Sprintf("Complete data: all %d examinees answered the same %d items, so S-X² is Orlando and Thissen's on one summed-score table per item.",
-			r.Examinees()-empty, len(r.Items))
+			r.NExaminees()-empty, len(r.Items))
 	} else {
 		s = fmt.Sprintf("Incomplete data: the %d examinees answered %d distinct item sets (forms) of the %d items. "+
 			"Items not administered are missing, not wrong: each examinee's summed score is over the items answered, "+
@@ -239,7 +239,7 @@ func missingNote(r *Responses, omits int, omitAsMissing bool) string {
 			"(S-X² sums their cells; df = cells − rows − estimated parameters), "+
 			"and a set whose table cannot reach the minimum expected count is left out of the item's S-X². "+
 			"Infit, outfit and Q3 use the responses given, at each examinee's ability estimate.",
-			r.Examinees()-empty, len(sets), len(r.Items))
+			r.NExaminees()-empty, len(sets), len(r.Items))
 	}
 	switch {
 	case omits == 0:

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/passportirt/passport/fixtures"
+	"github.com/passportirt/passport/irt"
 )
 
 // sat12Key is the published key of the TESTFACT SAT12 data
@@ -15,12 +16,12 @@ var sat12Key = []int{1, 4, 5, 2, 3, 1, 2, 1, 3, 1, 2, 4, 2, 1, 5, 3, 4, 4, 1, 4,
 
 // sat12 reads the SAT12 raw options (8 = not answered, an omit) as
 // Responses on one form, scored with the published key.
-func sat12(t testing.TB) *Responses {
+func sat12(t testing.TB) *irt.Responses {
 	t.Helper()
 	recs := readReference(t, "sat12_raw_options.csv")
-	r := &Responses{Forms: []string{""}, Start: []int{0}}
+	r := &irt.Responses{Forms: []string{""}, Start: []int{0}}
 	for j, code := range recs[0] {
-		r.Items = append(r.Items, Item{Code: code, Domain: "stdlib", Key: sat12Key[j], NOptions: 5})
+		r.Items = append(r.Items, irt.ItemInfo{Code: code, Domain: "stdlib", Key: sat12Key[j], NOptions: 5})
 	}
 	for _, rec := range recs[1:] {
 		for j, cell := range rec {
@@ -29,7 +30,7 @@ func sat12(t testing.TB) *Responses {
 				t.Fatal(err)
 			}
 			if o == 8 {
-				o = int(Omitted)
+				o = int(irt.Omitted)
 			}
 			r.Item = append(r.Item, int32(j))
 			r.Option = append(r.Option, int8(o))
@@ -43,13 +44,13 @@ func sat12(t testing.TB) *Responses {
 
 // lsat7 reads the LSAT7 response patterns expanded to 1000 examinees, as
 // 0/1 scores (no options) on one form.
-func lsat7(t testing.TB) *Responses {
+func lsat7(t testing.TB) *irt.Responses {
 	t.Helper()
 	recs := readReference(t, "lsat7_patterns.csv")
 	n := len(recs[0]) - 1
-	r := &Responses{Forms: []string{""}, Start: []int{0}}
+	r := &irt.Responses{Forms: []string{""}, Start: []int{0}}
 	for j := range n {
-		r.Items = append(r.Items, Item{Code: recs[0][j], Domain: "stdlib", NOptions: 2})
+		r.Items = append(r.Items, irt.ItemInfo{Code: recs[0][j], Domain: "stdlib", NOptions: 2})
 	}
 	for _, rec := range recs[1:] {
 		freq, err := strconv.Atoi(rec[n])
@@ -59,7 +60,7 @@ func lsat7(t testing.TB) *Responses {
 		for range freq {
 			for j := range n {
 				r.Item = append(r.Item, int32(j))
-				r.Option = append(r.Option, ScoreOnly)
+				r.Option = append(r.Option, irt.ScoreOnly)
 				r.Score = append(r.Score, boolScore(rec[j] == "1"))
 			}
 			r.Form = append(r.Form, 0)

@@ -76,7 +76,7 @@ func EmpiricalICC(theta []float64, u []uint8, groups int) []EmpiricalPoint {
 
 // ICCPlot draws an item's model curve P(θ) over [−4, 4] with the empirical
 // proportions right of ability groups and their 95 % intervals.
-func ICCPlot(it Item, params irt.ThreePL, pts []EmpiricalPoint) (Figure, error) {
+func ICCPlot(it irt.ItemInfo, params irt.ThreePL, pts []EmpiricalPoint) (Figure, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s (%s): a = %.2f, b = %.2f, c = %.2f", it.Code, it.Domain, params.A, params.B, params.C)
 	p.X.Label.Text = "θ"

@@ -66,9 +66,9 @@ func cubeRootZ(ms, q float64) float64 {
 
 // itemMeanSquares accumulates every item's residuals at the examinees'
 // ability estimates theta, over the responses given.
-func itemMeanSquares(r *Responses, params []irt.ThreePL, theta []float64) []meanSquares {
+func itemMeanSquares(r *irt.Responses, params []irt.ThreePL, theta []float64) []meanSquares {
 	out := make([]meanSquares, len(r.Items))
-	for p := range r.Examinees() {
+	for p := range r.NExaminees() {
 		if math.IsNaN(theta[p]) {
 			continue
 		}

@@ -19,11 +19,11 @@ import (
 //	infit  q² = Σ(C − W²)/(ΣW)² = (2·(21/256 − 9/256) + 0)/(10/16)² = 6/25
 //	z = (MS^(1/3) − 1)·3/q + q/3:  outfit 0.900145, infit 0.890118
 func TestMeanSquaresByHand(t *testing.T) {
-	r := &Responses{
-		Items: []Item{{Code: "I1", NOptions: 2}},
+	r := &irt.Responses{
+		Items: []irt.ItemInfo{{Code: "I1", NOptions: 2}},
 		Forms: []string{""}, Form: []int32{0, 0, 0},
 		Start: []int{0, 1, 2, 3}, Item: []int32{0, 0, 0},
-		Option: []int8{ScoreOnly, ScoreOnly, ScoreOnly}, Score: []uint8{1, 1, 0},
+		Option: []int8{irt.ScoreOnly, irt.ScoreOnly, irt.ScoreOnly}, Score: []uint8{1, 1, 0},
 	}
 	params := []irt.ThreePL{{A: 1, B: 0, D: 1}}
 	ms := itemMeanSquares(r, params, []float64{math.Log(3), -math.Log(3), 0})[0]

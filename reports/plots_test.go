@@ -40,7 +40,7 @@ func TestEmpiricalICC(t *testing.T) {
 func TestPlots(t *testing.T) {
 	items := []irt.ThreePL{{A: 1, B: -1, D: 1}, {A: 1.5, B: 0, C: 0.2, D: 1}, {A: 0.8, B: 1, D: 1}}
 	var figs []Figure
-	icc, err := ICCPlot(Item{Code: "SEM/001", Domain: "semantics"}, items[1], []EmpiricalPoint{{Theta: -1, N: 10, Prop: 0.3, Lo: 0.1, Hi: 0.6}, {Theta: 1, N: 10, Prop: 0.9, Lo: 0.6, Hi: 1}})
+	icc, err := ICCPlot(irt.ItemInfo{Code: "SEM/001", Domain: "semantics"}, items[1], []EmpiricalPoint{{Theta: -1, N: 10, Prop: 0.3, Lo: 0.1, Hi: 0.6}, {Theta: 1, N: 10, Prop: 0.9, Lo: 0.6, Hi: 1}})
 	figs = append(figs, icc)
 	if err != nil || icc.Name != "icc-SEM_001" {
 		t.Fatalf("ICC %q: %v", icc.Name, err)
@@ -79,7 +79,7 @@ func TestPlots(t *testing.T) {
 func BenchmarkICCPlot(b *testing.B) {
 	pts := []EmpiricalPoint{{Theta: -1, N: 10, Prop: 0.3, Lo: 0.1, Hi: 0.6}, {Theta: 1, N: 10, Prop: 0.9, Lo: 0.6, Hi: 1}}
 	for b.Loop() {
-		if _, err := ICCPlot(Item{Code: "X", Domain: "idioms"}, irt.ThreePL{A: 1, D: 1}, pts); err != nil {
+		if _, err := ICCPlot(irt.ItemInfo{Code: "X", Domain: "idioms"}, irt.ThreePL{A: 1, D: 1}, pts); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -35,12 +35,12 @@ type FormQ3 struct {
 
 // formQ3 computes Q3 for every pair of items on each form, at the
 // examinees' ability estimates theta: one summary per form, in form order.
-func formQ3(r *Responses, params []irt.ThreePL, theta []float64, cut float64) ([]FormQ3, []Q3Pair) {
+func formQ3(r *irt.Responses, params []irt.ThreePL, theta []float64, cut float64) ([]FormQ3, []Q3Pair) {
 	members := make([][]int, len(r.Forms))
 	for p, f := range r.Form {
 		members[f] = append(members[f], p)
 	}
-	formItems := r.formItems()
+	formItems := formItems(r)
 	var forms []FormQ3
 	var pairs []Q3Pair
 	for f, ps := range members {

@@ -17,16 +17,16 @@ func TestQ3(t *testing.T) {
 	r := lsat7(t)
 	params := lsat7Params(t, r)
 	// Item 6 repeats item 1's answers.
-	r2 := &Responses{Items: slices.Concat(r.Items, []Item{{Code: "Copy.1", Domain: "stdlib", NOptions: 2}}), Forms: r.Forms, Form: r.Form, Start: []int{0}}
-	for p := range r.Examinees() {
+	r2 := &irt.Responses{Items: slices.Concat(r.Items, []irt.ItemInfo{{Code: "Copy.1", Domain: "stdlib", NOptions: 2}}), Forms: r.Forms, Form: r.Form, Start: []int{0}}
+	for p := range r.NExaminees() {
 		for k := r.Start[p]; k < r.Start[p+1]; k++ {
 			r2.Item, r2.Option, r2.Score = append(r2.Item, r.Item[k]), append(r2.Option, r.Option[k]), append(r2.Score, r.Score[k])
 		}
-		r2.Item, r2.Option, r2.Score = append(r2.Item, 5), append(r2.Option, ScoreOnly), append(r2.Score, r.Score[r.Start[p]])
+		r2.Item, r2.Option, r2.Score = append(r2.Item, 5), append(r2.Option, irt.ScoreOnly), append(r2.Score, r.Score[r.Start[p]])
 		r2.Start = append(r2.Start, len(r2.Item))
 	}
 	for _, c := range []struct {
-		r       *Responses
+		r       *irt.Responses
 		ps      []irt.ThreePL
 		flagged []string
 	}{{r, params, nil}, {r2, slices.Concat(params, params[:1]), []string{"Item.1", "Copy.1"}}} {
@@ -37,7 +37,7 @@ func TestQ3(t *testing.T) {
 		}
 		n := len(c.r.Items)
 		resid := make([][]float64, n)
-		for p := range c.r.Examinees() {
+		for p := range c.r.NExaminees() {
 			for k := c.r.Start[p]; k < c.r.Start[p+1]; k++ {
 				i := c.r.Item[k]
 				resid[i] = append(resid[i], float64(c.r.Score[k])-ps[i].Prob(res.Theta[p].Theta))

@@ -38,7 +38,7 @@ type ReportInput struct {
 	Title     string
 	Generated string // when the report was made, as it should read
 	Run       RunInfo
-	Responses *Responses
+	Responses *irt.Responses
 	Analysis  *Analysis
 	Fit       *FitResult
 	Params    []irt.ThreePL // one per Responses.Items: the run's parameters
@@ -87,7 +87,7 @@ type DomainRow struct {
 }
 
 // ItemRows joins the analyses item by item, CTT flags first.
-func ItemRows(r *Responses, an *Analysis, fit *FitResult, params []irt.ThreePL) []ItemRow {
+func ItemRows(r *irt.Responses, an *Analysis, fit *FitResult, params []irt.ThreePL) []ItemRow {
 	rows := make([]ItemRow, len(r.Items))
 	for i := range r.Items {
 		st, f, p := an.Items[i], fit.Items[i], params[i]
@@ -262,7 +262,7 @@ type itemCard struct {
 func summaryFigures(in *ReportInput) ([]Figure, error) {
 	r := in.Responses
 	var forms []FormParams
-	for f, items := range r.formItems() {
+	for f, items := range formItems(r) {
 		fp := FormParams{Form: r.Forms[f]}
 		for _, i := range items {
 			fp.Items = append(fp.Items, in.Params[i])
@@ -317,9 +317,9 @@ func itemCards(in *ReportInput, rows []ItemRow, groups int) ([]itemCard, error) 
 	// omits when the fit treated them as not administered.
 	thetas := make([][]float64, len(r.Items))
 	scores := make([][]uint8, len(r.Items))
-	for p := range r.Examinees() {
+	for p := range r.NExaminees() {
 		for k := r.Start[p]; k < r.Start[p+1]; k++ {
-			if in.Fit.Options.OmitAsMissing && r.Option[k] == Omitted {
+			if in.Fit.Options.OmitAsMissing && r.Option[k] == irt.Omitted {
 				continue
 			}
 			i := r.Item[k]

@@ -25,8 +25,8 @@ import (
 func sat12Report(t *testing.T, dir string) (string, *ReportInput) {
 	t.Helper()
 	full := sat12(t)
-	r := &Responses{Items: full.Items, Forms: []string{"F1", "F2"}, Start: []int{0}}
-	for p := range full.Examinees() {
+	r := &irt.Responses{Items: full.Items, Forms: []string{"F1", "F2"}, Start: []int{0}}
+	for p := range full.NExaminees() {
 		f := int32(p / 300)
 		for k := full.Start[p]; k < full.Start[p+1]; k++ {
 			i := full.Item[k]
@@ -37,8 +37,8 @@ func sat12Report(t *testing.T, dir string) (string, *ReportInput) {
 		r.Form = append(r.Form, f)
 		r.Start = append(r.Start, len(r.Item))
 	}
-	d := &calibrate.Data{NItems: len(r.Items), Start: r.Start, Item: r.Item, Score: r.Score}
-	cal, err := calibrate.Run(d, calibrate.Options{Model: calibrate.TwoPL, NoSE: true})
+	d := r
+	cal, err := calibrate.Run(d, calibrate.Options{Model: irt.Model2PL, NoSE: true})
 	if err != nil {
 		t.Fatal(err)
 	}

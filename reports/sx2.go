@@ -178,8 +178,8 @@ func sx2Stat(rows []sx2Row) (x2 float64, df int) {
 // sx2Sets builds the S-X² tables of every item set of r (responses 0/1
 // by item set, see Responses.itemSets) under the item parameters and the
 // latent distribution q.
-func sx2Sets(r *Responses, params []irt.ThreePL, q irt.Quadrature) []sx2Set {
-	key, sets := r.itemSets()
+func sx2Sets(r *irt.Responses, params []irt.ThreePL, q irt.Quadrature) []sx2Set {
+	key, sets := r.ItemSets()
 	out := make([]sx2Set, len(sets))
 	pos := make([]int, len(r.Items)) // item → position in the current set
 	for g, set := range sets {

@@ -11,10 +11,10 @@ import (
 
 // lsat7Params calibrates the 2PL on LSAT7 as calibrate's TestLSAT7 does
 // (the exact maximum, which mirt's estimates reach with SE.type = 'SEM').
-func lsat7Params(t testing.TB, r *Responses) []irt.ThreePL {
+func lsat7Params(t testing.TB, r *irt.Responses) []irt.ThreePL {
 	t.Helper()
-	d := &calibrate.Data{NItems: len(r.Items), Start: r.Start, Item: r.Item, Score: r.Score}
-	res, err := calibrate.Run(d, calibrate.Options{Model: calibrate.TwoPL, NoSE: true, Tol: 1e-8})
+	d := r
+	res, err := calibrate.Run(d, calibrate.Options{Model: irt.Model2PL, NoSE: true, Tol: 1e-8})
 	if err != nil {
 		t.Fatal(err)
 	}

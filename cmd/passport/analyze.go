@@ -97,15 +97,15 @@ func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	r := analysisResponses(d)
-	if r.Examinees() == 0 {
+	r := d
+	if r.NExaminees() == 0 {
 		return fmt.Errorf("the bank holds no responses%s; import some with `passport responses import`", onForm(o.form))
 	}
 	an, err := reports.Analyze(r, o.opts)
 	if err != nil {
 		return err
 	}
-	g.status("analysed %d responses of %d examinees to %d items%s", len(r.Item), r.Examinees(), len(r.Items), onForm(o.form))
+	g.status("analysed %d responses of %d examinees to %d items%s", len(r.Item), r.NExaminees(), len(r.Items), onForm(o.form))
 	for _, f := range an.Forms {
 		g.status("form %s: %d examinees, %d items, alpha %s, SEM %s", f.Form, f.Examinees, f.Items, f.Alpha, f.SEM)
 	}
@@ -123,17 +123,6 @@ func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
 		return render(g.out, g.format, an.FormItems)
 	}
 	return render(g.out, g.format, an.Items)
-}
-
-// analysisResponses turns the bank's responses into the plain values the
-// reports package reads.
-func analysisResponses(d *bank.AnalysisData) *reports.Responses {
-	r := &reports.Responses{Forms: d.Forms, Form: d.Form, Start: d.Start, Item: d.Item, Option: d.Option, Score: d.Score}
-	r.Items = make([]reports.Item, len(d.Items))
-	for i, it := range d.Items {
-		r.Items[i] = reports.Item{Code: it.Code, Domain: it.Domain, Key: it.Key, NOptions: it.NOptions}
-	}
-	return r
 }
 
 func onForm(form string) string {

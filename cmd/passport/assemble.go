@@ -18,7 +18,6 @@ import (
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/bank/assemble"
 	"github.com/passportirt/passport/fixtures/blueprints"
-	"github.com/passportirt/passport/irt"
 )
 
 type assembleOptions struct {
@@ -272,7 +271,7 @@ func assemblyPool(ctx context.Context, b *bank.Bank, run *bank.Calibration, time
 			s = typical
 		}
 		pool = append(pool, assemble.Item{Code: it.Code, Domain: it.Domain, Subdomain: it.Subdomain, Status: it.Status,
-			EnemyGroup: it.EnemyGroup, Params: irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D}, Seconds: s})
+			EnemyGroup: it.EnemyGroup, Params: p.ThreePL(run.D), Seconds: s})
 	}
 	if len(pool) == 0 {
 		return nil, fmt.Errorf("run %d has no parameters for the bank's items", run.ID)

@@ -114,8 +114,8 @@ func pair(flag, s string) (float64, float64, error) {
 	return 0, 0, fmt.Errorf("--%s %q: expected two numbers separated by a comma", flag, s)
 }
 
-func (o *calibrateOptions) priors(model calibrate.Model) (*calibrate.Priors, error) {
-	pr := &calibrate.Priors{CAuto: model == calibrate.ThreePL && !o.noPriors}
+func (o *calibrateOptions) priors(model irt.Model) (*irt.Priors, error) {
+	pr := &irt.Priors{CAuto: model == irt.Model3PL && !o.noPriors}
 	var err error
 	if o.priorA != "" {
 		if pr.LogAMean, pr.LogASD, err = pair("prior-a", o.priorA); err != nil {
@@ -166,7 +166,7 @@ func runCalibrate(ctx context.Context, g *globals, o *calibrateOptions) error {
 // when save is set, reports on stderr, and returns the run and a note per
 // item (warnings, anchors).
 func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOptions, save bool) (*bank.Calibration, map[string]string, error) {
-	model, err := calibrate.ParseModel(o.model)
+	model, err := irt.ParseModel(o.model)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -181,14 +181,13 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	if err != nil {
 		return nil, nil, err
 	}
-	data := &calibrate.Data{NItems: len(m.Items), Start: m.Start, Item: m.Item, Score: m.Score}
 	opts := calibrate.Options{
 		Model: model, D: o.D, Grid: irt.NormalGrid(o.quad, o.quadMin, o.quadMax), Tol: o.tol, MaxCycles: o.maxCycles,
-		Priors: priors, NOptions: m.NOptions, Threads: o.threads, NoAccel: o.noAccel,
+		Priors: priors, Threads: o.threads, NoAccel: o.noAccel,
 	}
 	var anchorCodes []string
 	if o.anchorRun > 0 || len(o.anchors) > 0 {
-		if opts.Fixed, anchorCodes, err = anchorParams(ctx, b, o, m.Items); err != nil {
+		if opts.Fixed, anchorCodes, err = anchorParams(ctx, b, o, m.Codes()); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -196,25 +195,25 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	opts.Progress = func(c calibrate.Cycle) {
 		p.Message("EM cycle %d, log-likelihood %.4f, largest change %.2e", c.N, c.LogLik, c.MaxChange)
 	}
-	g.status("calibrating %s: %d items, %d examinees, %d responses", model, len(m.Items), data.Examinees(), data.Responses())
-	res, err := calibrate.Run(data, opts)
+	g.status("calibrating %s: %d items, %d examinees, %d responses", model, len(m.Items), m.NExaminees(), m.NResponses())
+	res, err := calibrate.Run(m, opts)
 	p.Done()
 	if err != nil {
 		var de *calibrate.DisconnectedError
 		if errors.As(err, &de) {
-			return nil, nil, disconnectedError(de, m.Items)
+			return nil, nil, disconnectedError(de, m.Codes())
 		}
 		return nil, nil, err
 	}
 	run := &bank.Calibration{
 		Name: o.name, Model: string(model), D: o.D, Source: "em", LogLik: res.LogLik, Cycles: res.Cycles, Converged: res.Converged,
-		NExaminees: data.Examinees(), NResponses: data.Responses(), LatentMean: res.LatentMean, LatentSD: res.LatentSD,
+		NExaminees: m.NExaminees(), NResponses: m.NResponses(), LatentMean: res.LatentMean, LatentSD: res.LatentSD,
 		ParentID: o.anchorRun, Fixed: anchorCodes, Inputs: m.Imports,
-		Options: map[string]any{
-			"quad_points": o.quad, "quad_min": o.quadMin, "quad_max": o.quadMax, "tol": o.tol, "max_cycles": o.maxCycles,
-			"priors": priors, "accelerate": !o.noAccel, "omit_as_missing": o.omitMiss, "items": o.items, "status": o.statuses, "imports": o.imports,
-			"anchor_run": o.anchorRun, "anchors": anchorCodes, "se": "cross-product", "log_prior": res.LogPrior,
-			"reason": res.Reason, "omitted_responses": m.Omitted, "responses_file": o.responses,
+		Settings: bank.RunSettings{
+			GridSpec: irt.GridSpec{Points: o.quad, Min: o.quadMin, Max: o.quadMax}, Tol: o.tol, MaxCycles: o.maxCycles,
+			Priors: *priors, Accelerate: !o.noAccel, OmitAsMissing: o.omitMiss, Items: o.items, Statuses: o.statuses,
+			Imports: o.imports, AnchorRun: o.anchorRun, Anchors: anchorCodes, SE: "cross-product", LogPrior: res.LogPrior,
+			Reason: res.Reason, OmittedResponses: m.Omitted, ResponsesFile: o.responses,
 		},
 	}
 	notes := map[string]string{}
@@ -233,19 +232,19 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 			warnings = append(warnings, w.Msg)
 			continue
 		}
-		warnings = append(warnings, m.Items[w.Item]+": "+w.Msg)
-		notes[m.Items[w.Item]] = w.Msg
+		warnings = append(warnings, m.Items[w.Item].Code+": "+w.Msg)
+		notes[m.Items[w.Item].Code] = w.Msg
 	}
-	run.Options["warnings"] = warnings
+	run.Settings.Warnings = warnings
 	for i, it := range res.Items {
 		if it.Excluded != "" {
 			continue
 		}
 		pr := it.Params
-		run.Params = append(run.Params, bank.ParamRow{Item: m.Items[i], Model: string(model), A: pr.A, B: pr.B, C: pr.C,
+		run.Params = append(run.Params, bank.ParamRow{Item: m.Items[i].Code, Model: string(model), A: pr.A, B: pr.B, C: pr.C,
 			SEA: it.SEA, SEB: it.SEB, SEC: it.SEC, N: int(math.Round(it.N))})
 		if it.Fixed {
-			notes[m.Items[i]] = "anchor (fixed)"
+			notes[m.Items[i].Code] = "anchor (fixed)"
 		}
 	}
 	if save {
@@ -259,7 +258,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	conv := "converged"
 	if !res.Converged {
 		conv = "did NOT converge: " + res.Reason
-		if model != calibrate.Rasch && model != calibrate.OnePL && priors.LogASD == 0 {
+		if model != irt.ModelRasch && model != irt.Model1PL && priors.LogASD == 0 {
 			g.status("hint: slopes that run away in small samples are kept finite by a prior, e.g. --prior-a 0,0.5 (BILOG-MG's)")
 		}
 	}
@@ -276,7 +275,7 @@ func runView(c *bank.Calibration, notes map[string]string) map[string]any {
 	return map[string]any{
 		"run": c.ID, "name": c.Name, "model": c.Model, "D": c.D, "source": c.Source, "loglik": finite(c.LogLik),
 		"cycles": c.Cycles, "converged": c.Converged, "n_examinees": c.NExaminees, "n_responses": c.NResponses,
-		"latent_mean": c.LatentMean, "latent_sd": c.LatentSD, "parent": c.ParentID, "options": c.Options,
+		"latent_mean": c.LatentMean, "latent_sd": c.LatentSD, "parent": c.ParentID, "settings": c.Settings,
 		"inputs": c.Inputs, "created_at": c.CreatedAt, "items": viewParams(c.Params, notes),
 	}
 }
@@ -320,7 +319,7 @@ func anchorParams(ctx context.Context, b *bank.Bank, o *calibrateOptions, items 
 		if !ok {
 			return nil, nil, fmt.Errorf("anchor %s has no responses in the data", c)
 		}
-		fixed[i] = irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D}
+		fixed[i] = p.ThreePL(run.D)
 	}
 	if len(fixed) == 0 {
 		return nil, nil, fmt.Errorf("run %d shares no items with the data: nothing to anchor", run.ID)

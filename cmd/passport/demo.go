@@ -247,12 +247,12 @@ func printRecovery(w io.Writer, truthFile string, run *bank.Calibration) error {
 	}
 	byItem := map[string]irt.ThreePL{}
 	for _, t := range truth {
-		byItem[t.Item] = irt.ThreePL{A: t.A, B: t.B, C: t.C, D: run.D}
+		byItem[t.Item] = t.ThreePL(run.D)
 	}
 	var est, tru []irt.ThreePL
 	for _, p := range run.Params {
 		if t, ok := byItem[p.Item]; ok {
-			est = append(est, irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D})
+			est = append(est, p.ThreePL(run.D))
 			tru = append(tru, t)
 		}
 	}

@@ -90,7 +90,7 @@ func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) erro
 	}
 	fo := reports.FitOptions{Method: method, Alpha: o.alpha, MinCell: o.minCell, OmitAsMissing: o.omitMiss}
 	if !omitGiven {
-		fo.OmitAsMissing = run.Options["omit_as_missing"] == true
+		fo.OmitAsMissing = run.Settings.OmitAsMissing
 	}
 	p := g.progress("item fit", 0)
 	p.Message("reading responses")
@@ -105,7 +105,7 @@ func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) erro
 	if err != nil {
 		return err
 	}
-	g.status("fit of run %d (%s) to %d responses of %d examinees: %s", run.ID, run.Model, len(r.Item), r.Examinees(), fit.Missing)
+	g.status("fit of run %d (%s) to %d responses of %d examinees: %s", run.ID, run.Model, len(r.Item), r.NExaminees(), fit.Missing)
 	flags := make([]reports.Flags, len(fit.Items))
 	for i, it := range fit.Items {
 		flags[i] = it.Flags
@@ -124,7 +124,7 @@ func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) erro
 // package takes them, with the run's parameters and, in o, the number of
 // parameters each item's calibration estimated and the run's latent
 // distribution. Items of the run that nobody answered are left out.
-func runResponses(ctx context.Context, b *bank.Bank, run *bank.Calibration, o *reports.FitOptions) (*reports.Responses, []irt.ThreePL, error) {
+func runResponses(ctx context.Context, b *bank.Bank, run *bank.Calibration, o *reports.FitOptions) (*irt.Responses, []irt.ThreePL, error) {
 	if len(run.Params) == 0 {
 		return nil, nil, fmt.Errorf("run %d has no item parameters", run.ID)
 	}
@@ -138,8 +138,8 @@ func runResponses(ctx context.Context, b *bank.Bank, run *bank.Calibration, o *r
 	if err != nil {
 		return nil, nil, err
 	}
-	r := analysisResponses(d)
-	if r.Examinees() == 0 {
+	r := d
+	if r.NExaminees() == 0 {
 		return nil, nil, fmt.Errorf("the bank holds no responses to run %d's items; import the responses it was calibrated on", run.ID)
 	}
 	npar := map[string]int{"rasch": 1, "1pl": 1, "2pl": 2, "3pl": 3}[run.Model]
@@ -147,7 +147,7 @@ func runResponses(ctx context.Context, b *bank.Bank, run *bank.Calibration, o *r
 	o.NPar = make([]int, len(r.Items))
 	for i, it := range r.Items {
 		p := byCode[it.Code]
-		params[i] = irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D}
+		params[i] = p.ThreePL(run.D)
 		if !slices.Contains(run.Fixed, p.Item) {
 			o.NPar[i] = npar
 		}

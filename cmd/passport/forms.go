@@ -127,7 +127,7 @@ func showForm(ctx context.Context, g *globals, b *bank.Bank, code string, run in
 			return err
 		}
 		for _, p := range c.Params {
-			params[p.Item] = irt.ThreePL{A: p.A, B: p.B, C: p.C, D: c.D}
+			params[p.Item] = p.ThreePL(c.D)
 		}
 	}
 	items, err := b.Items(ctx, bank.ItemFilter{})

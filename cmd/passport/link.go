@@ -137,8 +137,8 @@ func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*linkResult, e
 		}
 		codes = append(codes, p.Item)
 		items = append(items, scale.CommonItem{
-			New:  irt.ThreePL{A: p.A, B: p.B, C: p.C, D: from.D},
-			Base: irt.ThreePL{A: q.A, B: q.B, C: q.C, D: to.D},
+			New:  p.ThreePL(from.D),
+			Base: q.ThreePL(to.D),
 		})
 	}
 	if len(items) < 2 {
@@ -252,13 +252,13 @@ func groupPosterior(ctx context.Context, b *bank.Bank, run *bank.Calibration, gr
 	items := make([]irt.ThreePL, len(run.Params))
 	for i, p := range run.Params {
 		codes[i] = p.Item
-		items[i] = irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D}
+		items[i] = p.ThreePL(run.D)
 	}
 	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: codes, Imports: run.Inputs})
 	if err != nil {
 		return irt.Quadrature{}, err
 	}
-	w, err := calibrate.Posterior(&calibrate.Data{NItems: len(m.Items), Start: m.Start, Item: m.Item, Score: m.Score}, items, grid)
+	w, err := calibrate.Posterior(m, items, grid)
 	if err != nil {
 		return irt.Quadrature{}, err
 	}
@@ -274,11 +274,11 @@ func applyLinking(ctx context.Context, b *bank.Bank, from *bank.Calibration, l *
 	if c.Name == "" {
 		c.Name = fmt.Sprintf("run %d on the scale of run %d", from.ID, l.To)
 	}
-	c.Options = map[string]any{"linking": l.ID, "method": l.Method, "A": t.A, "B": t.B, "from_run": from.ID, "to_run": l.To}
+	c.Settings.Linked = &bank.LinkedFrom{Linking: l.ID, Method: l.Method, A: t.A, B: t.B, FromRun: from.ID, ToRun: l.To}
 	c.LatentMean, c.LatentSD = t.Theta(from.LatentMean), t.A*from.LatentSD
 	c.Params = make([]bank.ParamRow, len(from.Params))
 	for i, p := range from.Params {
-		q := t.Item(irt.ThreePL{A: p.A, B: p.B, C: p.C, D: from.D})
+		q := t.Item(p.ThreePL(from.D))
 		seA, seB := t.SE(p.SEA, p.SEB)
 		c.Params[i] = bank.ParamRow{Item: p.Item, Model: p.Model, A: q.A, B: q.B, C: q.C, SEA: seA, SEB: seB, SEC: p.SEC, N: p.N}
 	}

@@ -181,14 +181,14 @@ func TestCalibrateStoreShowScore(t *testing.T) {
 		Run       int64
 		Converged bool
 		Items     []map[string]any
-		Options   map[string]any
+		Settings  map[string]any
 		Inputs    []int64
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v\n%.300s", err, out)
 	}
-	if res.Run != 1 || !res.Converged || len(res.Items) < 200 || len(res.Inputs) != 1 || res.Options["quad_points"] != 61.0 {
-		t.Errorf("calibrate --format json: run %d converged %v, %d items, inputs %v, options %v", res.Run, res.Converged, len(res.Items), res.Inputs, res.Options)
+	if res.Run != 1 || !res.Converged || len(res.Items) < 200 || len(res.Inputs) != 1 || res.Settings["quad_points"] != 61.0 {
+		t.Errorf("calibrate --format json: run %d converged %v, %d items, inputs %v, settings %v", res.Run, res.Converged, len(res.Items), res.Inputs, res.Settings)
 	}
 	out, _, err = run(t, db, "calibrations", "list")
 	if err != nil || !strings.Contains(out, "first") {

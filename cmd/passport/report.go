@@ -56,7 +56,7 @@ conversion curves of stored tables. The page's path is printed on stdout.`,
 				return err
 			}
 			if !cmd.Flags().Changed("omit-as-missing") {
-				o.omitMiss = run.Options["omit_as_missing"] == true
+				o.omitMiss = run.Settings.OmitAsMissing
 			}
 			rep, err := analyzeRun(cmd.Context(), g, b, run, o)
 			if err != nil {
@@ -147,7 +147,7 @@ func flagSummary(rep *reports.ReportInput) (flagged int, summary string) {
 // form, and writes the report to dir/report/, printing its path.
 func demoReport(ctx context.Context, w io.Writer, g *globals, b *bank.Bank, run *bank.Calibration, dir string, linking int64, tables []int64) error {
 	start := time.Now()
-	rep, err := analyzeRun(ctx, g, b, run, &reportOptions{groups: 5, iccGroups: 10, omitMiss: run.Options["omit_as_missing"] == true})
+	rep, err := analyzeRun(ctx, g, b, run, &reportOptions{groups: 5, iccGroups: 10, omitMiss: run.Settings.OmitAsMissing})
 	if err != nil {
 		return err
 	}

@@ -186,7 +186,7 @@ func runItems(run *bank.Calibration, codes []string) ([]irt.ThreePL, error) {
 			missing = append(missing, c)
 			continue
 		}
-		items = append(items, irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D})
+		items = append(items, p.ThreePL(run.D))
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("run %d has no parameters for %d of the items: %s", run.ID, len(missing), strings.Join(missing, ", "))

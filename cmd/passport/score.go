@@ -12,6 +12,7 @@ import (
 )
 
 type scoreOptions struct {
+	*globals // streams, --db, --quiet, --format
 	run      int64
 	method   string
 	omitMiss bool
@@ -19,7 +20,7 @@ type scoreOptions struct {
 }
 
 func newScoreCmd(g *globals) *cobra.Command {
-	o := &scoreOptions{}
+	o := &scoreOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "score",
 		Short: "Estimate every examinee's θ under a calibration run",
@@ -29,7 +30,7 @@ likelihood) or EAPsum (from the number right), with the run's latent mean
 and SD as the prior, and stores them with the run. ML has no finite
 estimate for an all-right or all-wrong pattern: θ is then empty.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runScore(cmd.Context(), g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runScore(cmd.Context(), o) },
 	}
 	cmd.Flags().Int64Var(&o.run, "run", 0, "the calibration run (required)")
 	cmd.Flags().StringVar(&o.method, "method", "eap", "eap, map, ml, wle or eapsum")
@@ -39,12 +40,13 @@ estimate for an all-right or all-wrong pattern: θ is then empty.`,
 	return cmd
 }
 
-func runScore(ctx context.Context, g *globals, o *scoreOptions) error {
+// runScore scores the examinees under o.run, stores the scores and writes them.
+func runScore(ctx context.Context, o *scoreOptions) error {
 	method, err := calibrate.ParseMethod(o.method)
 	if err != nil {
 		return err
 	}
-	b, err := g.openBank()
+	b, err := o.openBank()
 	if err != nil {
 		return err
 	}
@@ -56,9 +58,9 @@ func runScore(ctx context.Context, g *globals, o *scoreOptions) error {
 	if err := b.SaveScores(ctx, run.ID, string(method), scores); err != nil {
 		return err
 	}
-	g.status("scored %d examinees by %s under run %d: θ mean %.3f, SD %.3f, RMS SE %.3f, marginal reliability %.3f (%d without a finite estimate)",
+	o.status("scored %d examinees by %s under run %d: θ mean %.3f, SD %.3f, RMS SE %.3f, marginal reliability %.3f (%d without a finite estimate)",
 		sum.N, method, run.ID, sum.Mean, sum.SD, sum.RMSSE, sum.Reliability, sum.NonFinite)
-	return writeOutput(g, o.output, func(w io.Writer) error { return renderScores(w, g.format, scores) })
+	return writeOutput(o.globals, o.output, func(w io.Writer) error { return renderScores(w, o.format, scores) })
 }
 
 // scoreRun scores the bank's examinees under run id, and sums the scores up.
@@ -72,15 +74,14 @@ func scoreRun(ctx context.Context, b *bank.Bank, id int64, m calibrate.Method, o
 	items := make([]irt.ThreePL, len(run.Params))
 	for i, p := range run.Params {
 		codes[i] = p.Item
-		items[i] = irt.ThreePL{A: p.A, B: p.B, C: p.C, D: run.D}
+		items[i] = p.ThreePL(run.D)
 	}
 	mx, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: codes, OmitAsMissing: omitMiss})
 	if err != nil {
 		return nil, sum, nil, err
 	}
 	// ResponseMatrix orders columns by code, as Calibration orders params.
-	data := &calibrate.Data{NItems: len(mx.Items), Start: mx.Start, Item: mx.Item, Score: mx.Score}
-	est, err := calibrate.Score(data, items, m, calibrate.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD})
+	est, err := calibrate.Score(mx, items, m, calibrate.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD})
 	if err != nil {
 		return nil, sum, nil, err
 	}

@@ -102,7 +102,7 @@ func readTrueParams(file string, D float64) (map[string]irt.ThreePL, error) {
 	}
 	out := make(map[string]irt.ThreePL, len(rows))
 	for _, r := range rows {
-		out[r.Item] = irt.ThreePL{A: r.A, B: r.B, C: r.C, D: D}
+		out[r.Item] = r.ThreePL(D)
 	}
 	return out, nil
 }

@@ -1,15 +1,13 @@
 package reports
 
 import (
-	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 )
 
-// Num is a statistic in a result table: written with four decimals in CSV
-// and as a JSON number, and as an empty cell (JSON null) when it is not
-// defined (NaN or infinite) — an item nobody answered has no p-value.
+// Num is a statistic in a result table, NaN when it is not defined (an
+// item nobody answered has no p-value): the renderer (package table) writes
+// it as an empty cell or JSON null, and String as "" in the report.
 type Num float64
 
 // Defined reports whether x is a finite number.
@@ -23,46 +21,13 @@ func (x Num) String() string {
 	return strconv.FormatFloat(float64(x), 'f', 4, 64)
 }
 
-// MarshalCSV writes x as String does.
-func (x Num) MarshalCSV() (string, error) { return x.String(), nil }
-
-// MarshalJSON writes x as a number, or null when undefined.
-func (x Num) MarshalJSON() ([]byte, error) {
-	if !x.Defined() {
-		return []byte("null"), nil
-	}
-	return json.Marshal(float64(x))
-}
-
-// Nums is a list of statistics: a JSON array, or one CSV cell with the
-// values separated by spaces.
+// Nums is a list of statistics: a JSON array, or one cell with the values
+// separated by spaces.
 type Nums []Num
 
-// MarshalCSV writes the values separated by spaces ("-" where undefined).
-func (xs Nums) MarshalCSV() (string, error) {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		if s[i] = x.String(); s[i] == "" {
-			s[i] = "-"
-		}
-	}
-	return strings.Join(s, " "), nil
-}
-
 // Flags are the words that mark an item for review: a JSON array, or one
-// CSV cell with the words separated by spaces.
+// cell with the words separated by spaces.
 type Flags []string
-
-// MarshalCSV writes the words separated by spaces.
-func (f Flags) MarshalCSV() (string, error) { return strings.Join(f, " "), nil }
-
-// MarshalJSON writes the words as an array, empty rather than null.
-func (f Flags) MarshalJSON() ([]byte, error) {
-	if f == nil {
-		return []byte("[]"), nil
-	}
-	return json.Marshal([]string(f))
-}
 
 // The flags the analyses raise.
 const (

@@ -13,9 +13,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/passportirt/passport/irt"
+	"github.com/passportirt/passport/reports/table"
 )
 
 // RunInfo describes the calibration run a report is about.
@@ -359,13 +358,13 @@ func itemCards(in *ReportInput, rows []ItemRow, groups int) ([]itemCard, error) 
 	return cards, nil
 }
 
-// writeCSV writes rows, a slice of structs with csv tags, to path.
+// writeCSV writes rows, a slice of structs, to path as CSV (table.Write).
 func writeCSV(path string, rows any) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := gocsv.Marshal(rows, f); err != nil {
+	if err := table.Write(f, "csv", rows); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -270,14 +270,14 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	return run, notes, nil
 }
 
-// runView is a run as JSON output: its fields and its items.
-func runView(c *bank.Calibration, notes map[string]string) map[string]any {
-	return map[string]any{
-		"run": c.ID, "name": c.Name, "model": c.Model, "D": c.D, "source": c.Source, "loglik": finite(c.LogLik),
-		"cycles": c.Cycles, "converged": c.Converged, "n_examinees": c.NExaminees, "n_responses": c.NResponses,
-		"latent_mean": c.LatentMean, "latent_sd": c.LatentSD, "parent": c.ParentID, "settings": c.Settings,
-		"inputs": c.Inputs, "created_at": c.CreatedAt, "items": viewParams(c.Params, notes),
-	}
+// runRecord is a run as JSON: its fields, settings and items with notes.
+type runRecord struct {
+	*bank.Calibration
+	Items []paramNote `json:"items"`
+}
+
+func runView(c *bank.Calibration, notes map[string]string) runRecord {
+	return runRecord{c, withNotes(c.Params, notes)}
 }
 
 // anchorParams holds items at the parameters of --anchor-run: all of that

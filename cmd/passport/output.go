@@ -2,79 +2,22 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
-	"github.com/gocarina/gocsv"
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/reports/table"
 )
 
-// render writes rows, a slice of structs with csv and json tags, as a table
-// for people, or as JSON or CSV for scripts.
-func render(w io.Writer, format string, rows any) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
-	case "csv":
-		return gocsv.Marshal(rows, w)
-	}
-	text, err := gocsv.MarshalString(rows)
-	if err != nil {
-		return err
-	}
-	recs, err := csv.NewReader(strings.NewReader(text)).ReadAll()
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for i, rec := range recs {
-		for j := range rec {
-			rec[j] = oneLine(rec[j])
-		}
-		if i == 0 {
-			for j := range rec {
-				rec[j] = strings.ToUpper(rec[j])
-			}
-		}
-		fmt.Fprintln(tw, strings.Join(rec, "\t"))
-	}
-	return tw.Flush()
-}
-
-// oneLine shortens a cell to one line of at most 60 characters for a table.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:59]) + "…"
-	}
-	return s
-}
-
-// renderValue writes one value as JSON, or as "key: value" lines.
-func renderValue(w io.Writer, format string, v any, lines [][2]string) error {
-	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, l := range lines {
-		fmt.Fprintf(tw, "%s:\t%s\n", l[0], l[1])
-	}
-	return tw.Flush()
-}
+// render writes v as a table, JSON or CSV (see table.Write).
+func render(w io.Writer, format string, v any) error { return table.Write(w, format, v) }
 
 // listCommand is a command without arguments that opens the bank and
-// renders the rows list returns (a slice of structs with csv and json tags).
+// renders the rows list returns.
 func listCommand(g *globals, use, short string, list func(context.Context, *bank.Bank) (any, error)) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
@@ -115,4 +58,17 @@ func showCommand(g *globals, use, short, what, list string, show func(ctx contex
 			return show(cmd.Context(), b, id)
 		},
 	}
+}
+
+// renderValue writes one value as JSON, or as "key: value" lines.
+// Deprecated: use render; kept until every command renders through it.
+func renderValue(w io.Writer, format string, v any, lines [][2]string) error {
+	if format == "json" {
+		return render(w, "json", v)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, l := range lines {
+		fmt.Fprintf(tw, "%s:\t%s\n", l[0], l[1])
+	}
+	return tw.Flush()
 }

@@ -1,0 +1,90 @@
+package table
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+)
+
+type inner struct {
+	Model string  `json:"model"`
+	A     float64 `json:"a"`
+	Note  string  `json:"note,omitempty"`
+}
+
+type row struct {
+	inner
+	Note   string    `json:"note"` // hides inner's
+	N      int       `json:"n"`
+	Shares []float64 `json:"shares"`
+	Hidden string    `json:"-"`
+	SEA    float64
+	Ptr    *float64 `json:"ptr"`
+}
+
+func write(t *testing.T, format string, v any) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, format, v); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestWrite(t *testing.T) {
+	third := 1.0 / 3
+	rows := []row{
+		{inner: inner{Model: "3pl", A: 0.1 + 0.2, Note: "inner"}, Note: "outer", N: 7, Shares: []float64{0.25, math.NaN()}, Hidden: "x", SEA: math.NaN(), Ptr: &third},
+		{inner: inner{Model: "2pl", A: math.Inf(1)}, N: -1},
+	}
+	for _, tc := range []struct{ format, want string }{
+		// 0.1 + 0.2 = 0.30000000000000004 prints as 0.3; NaN and Inf as empty or null; lists joined by spaces, "-" for NaN.
+		{"csv", "model,a,note,n,shares,sea,ptr\n3pl,0.3,outer,7,0.25 -,,0.3333333333\n2pl,,,-1,,0,\n"},
+		{"json", `[
+  {
+    "model": "3pl",
+    "a": 0.3,
+    "note": "outer",
+    "n": 7,
+    "shares": [
+      0.25,
+      null
+    ],
+    "sea": null,
+    "ptr": 0.3333333333
+  },
+  {
+    "model": "2pl",
+    "a": null,
+    "note": "",
+    "n": -1,
+    "shares": [],
+    "sea": 0,
+    "ptr": null
+  }
+]
+`},
+		{"table", "MODEL  A       NOTE   N   SHARES    SEA     PTR\n3pl    0.3000  outer  7   0.2500 -          0.3333\n2pl                   -1            0.0000  \n"},
+	} {
+		if got := write(t, tc.format, rows); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.format, got, tc.want)
+		}
+	}
+}
+
+func TestWriteRecord(t *testing.T) {
+	rec := struct {
+		Run   int64  `json:"run"`
+		Name  string `json:"name"`
+		Items []row  `json:"items"`
+	}{Run: 3, Name: strings.Repeat("long name ", 10)}
+	got := write(t, "table", rec)
+	want := "run:    3\nname:   long name long name long name long name long name long name…\nitems:  \n"
+	if got != want {
+		t.Errorf("record as a table:\n got %q\nwant %q", got, want)
+	}
+	if got := write(t, "json", rec); !strings.Contains(got, `"items": []`) {
+		t.Errorf("an empty list is not [] in JSON:\n%s", got)
+	}
+}

@@ -13,6 +13,7 @@ import (
 )
 
 type analyzeOptions struct {
+	*globals
 	form  string
 	table string
 	opts  reports.AnalysisOptions
@@ -27,7 +28,7 @@ type analyzeOptions struct {
 var analyzeTables = []string{"items", "distractors", "forms", "alpha"}
 
 func newAnalyzeCmd(g *globals) *cobra.Command {
-	o := &analyzeOptions{}
+	o := &analyzeOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "analyze",
 		Short: "Classical item analysis: p-values, discrimination, alpha, distractors",
@@ -55,7 +56,7 @@ different difficulty do not inflate them.
 --wide --key K analyses a wide file of chosen options without a bank
 (--omit CODE marks omitted responses).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd.Context(), g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.form, "form", "", "analyse only the responses given on this form")
@@ -70,7 +71,7 @@ different difficulty do not inflate them.
 	return cmd
 }
 
-func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
+func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	if !slices.Contains(analyzeTables, o.table) {
 		return fmt.Errorf("--table %q: expected one of %s", o.table, strings.Join(analyzeTables, ", "))
 	}
@@ -89,7 +90,7 @@ func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
 			return err
 		}
 		defer cleanup()
-	} else if b, err = g.openBank(); err != nil {
+	} else if b, err = o.openBank(); err != nil {
 		return err
 	}
 	defer b.Close()
@@ -105,24 +106,24 @@ func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	g.status("analysed %d responses of %d examinees to %d items%s", len(r.Item), r.NExaminees(), len(r.Items), onForm(o.form))
+	o.status("analysed %d responses of %d examinees to %d items%s", len(r.Item), r.NExaminees(), len(r.Items), onForm(o.form))
 	for _, f := range an.Forms {
-		g.status("form %s: %d examinees, %d items, alpha %s, SEM %s", f.Form, f.Examinees, f.Items, f.Alpha, f.SEM)
+		o.status("form %s: %d examinees, %d items, alpha %s, SEM %s", f.Form, f.Examinees, f.Items, f.Alpha, f.SEM)
 	}
 	flags := make([]reports.Flags, len(an.Items))
 	for i, it := range an.Items {
 		flags[i] = it.Flags
 	}
-	statusFlags(g, flags)
+	statusFlags(o.globals, flags)
 	switch o.table {
 	case "distractors":
-		return render(g.out, g.format, an.Distractors)
+		return render(o.out, o.format, an.Distractors)
 	case "forms":
-		return render(g.out, g.format, an.Forms)
+		return render(o.out, o.format, an.Forms)
 	case "alpha":
-		return render(g.out, g.format, an.FormItems)
+		return render(o.out, o.format, an.FormItems)
 	}
-	return render(g.out, g.format, an.Items)
+	return render(o.out, o.format, an.Items)
 }
 
 func onForm(form string) string {

@@ -18,6 +18,7 @@ import (
 )
 
 type calibrateOptions struct {
+	*globals
 	model     string
 	D         float64
 	quad      int
@@ -52,6 +53,7 @@ func defaultCalibrateOptions() *calibrateOptions {
 
 func newCalibrateCmd(g *globals) *cobra.Command {
 	o := defaultCalibrateOptions()
+	o.globals = g
 	cmd := &cobra.Command{
 		Use:   "calibrate",
 		Short: "Estimate item parameters by marginal maximum likelihood (EM)",
@@ -71,7 +73,7 @@ items land on that run's scale.
 --responses FILE --wide calibrates a wide 0/1 file (or options with --key)
 without a bank, as mirt would.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runCalibrate(cmd.Context(), g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runCalibrate(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.model, "model", o.model, "rasch, 1pl, 2pl or 3pl")
@@ -138,7 +140,7 @@ func (o *calibrateOptions) priors(model irt.Model) (*irt.Priors, error) {
 	return pr, nil
 }
 
-func runCalibrate(ctx context.Context, g *globals, o *calibrateOptions) error {
+func runCalibrate(ctx context.Context, o *calibrateOptions) error {
 	fromFile := o.responses != ""
 	var b *bank.Bank
 	var err error
@@ -148,18 +150,18 @@ func runCalibrate(ctx context.Context, g *globals, o *calibrateOptions) error {
 			return err
 		}
 		defer cleanup()
-	} else if b, err = g.openBank(); err != nil {
+	} else if b, err = o.openBank(); err != nil {
 		return err
 	}
 	defer b.Close()
-	run, notes, err := calibrateBank(ctx, g, b, o, !fromFile)
+	run, notes, err := calibrateBank(ctx, o.globals, b, o, !fromFile)
 	if err != nil {
 		return err
 	}
-	if g.format == "json" {
-		return renderValue(g.out, "json", runView(run, notes), nil)
+	if o.format == "json" {
+		return renderValue(o.out, "json", runView(run, notes), nil)
 	}
-	return writeParams(g.out, g.format, run.Params, notes)
+	return writeParams(o.out, o.format, run.Params, notes)
 }
 
 // calibrateBank calibrates the bank's responses as o says, stores the run

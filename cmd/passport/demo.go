@@ -18,13 +18,14 @@ import (
 )
 
 type demoOptions struct {
+	*globals
 	dir       string
 	examinees int
 	seed      uint64
 }
 
 func newDemoCmd(g *globals) *cobra.Command {
-	o := &demoOptions{}
+	o := &demoOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole pipeline on the embedded demo bank",
@@ -34,7 +35,7 @@ overlapping forms, imports the log, and prints what each stage did.
 The bank and files go to a temporary folder, removed afterwards, unless
 --dir names one to keep.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runDemo(cmd.Context(), g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runDemo(cmd.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.dir, "dir", "", "keep the demo bank and files in this folder")
 	cmd.Flags().IntVar(&o.examinees, "examinees", 6000, "examinees in the simulated year")
@@ -45,7 +46,7 @@ The bank and files go to a temporary folder, removed afterwards, unless
 // demoPriorA is the demo's slope prior, BILOG-MG's lognormal(0, 0.5).
 const demoPriorA = "0,0.5"
 
-func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
+func runDemo(ctx context.Context, o *demoOptions) error {
 	dir := o.dir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "passport-demo-")
@@ -57,8 +58,8 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	w := g.out
-	dg := *g
+	w := o.out
+	dg := *o.globals
 	dg.db = filepath.Join(dir, "passport.db")
 	if _, err := os.Stat(dg.db); err == nil {
 		return fmt.Errorf("%s already exists: the demo starts from a fresh bank; choose another --dir", dg.db)
@@ -86,10 +87,10 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 	fmt.Fprintf(w, "\n2. Simulation: a year of administrations, %d examinees on 8 overlapping forms\n", o.examinees)
 	year1 := filepath.Join(dir, "year1_responses.csv")
 	truth := filepath.Join(dir, "year1_truth.csv")
-	so := &simulateOptions{output: year1, truth: truth}
+	so := &simulateOptions{globals: &dg, output: year1, truth: truth}
 	so.design.Seed, so.design.Examinees, so.design.Forms, so.design.FormLength, so.design.Anchors = o.seed, o.examinees, 8, 50, 10
 	so.design.Model, so.design.D, so.design.OmitRate = "3pl", 1, 0.005
-	if err := runSimulate(ctx, &dg, so); err != nil {
+	if err := runSimulate(ctx, so); err != nil {
 		return err
 	}
 	fi, err := os.Stat(year1)
@@ -161,11 +162,11 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 	fmt.Fprintf(w, "\n6. Linking: a second year, %d new examinees on forms G01–G08 from the same items, abler and more\n"+
 		"   spread (θ ~ N(%.2f, %.2f²) on year 1's scale), calibrated on its own and linked onto year 1\n", o.examinees, trueB, trueA)
 	year2 := filepath.Join(dir, "year2_responses.csv")
-	so2 := &simulateOptions{output: year2, params: truth}
+	so2 := &simulateOptions{globals: &dg, output: year2, params: truth}
 	so2.design = so.design
 	so2.design.Seed, so2.design.ThetaMean, so2.design.ThetaSD = o.seed+1, trueB, trueA
 	so2.design.FormPrefix, so2.design.ExamPrefix = "G", "N"
-	if err := runSimulate(ctx, &dg, so2); err != nil {
+	if err := runSimulate(ctx, so2); err != nil {
 		return err
 	}
 	f2, err := os.Open(year2)

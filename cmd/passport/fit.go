@@ -15,6 +15,7 @@ import (
 )
 
 type fitOptions struct {
+	*globals
 	run      int64
 	method   string
 	omitMiss bool
@@ -27,7 +28,7 @@ type fitOptions struct {
 var fitTables = []string{"items", "q3", "q3-pairs"}
 
 func newFitCmd(g *globals) *cobra.Command {
-	o := &fitOptions{}
+	o := &fitOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "fit",
 		Short: "IRT item fit of a calibration run: S-X², infit and outfit, Q3",
@@ -54,7 +55,7 @@ tables (see the note on stderr). Infit, outfit and Q3 use the
 responses given at each examinee's ability estimate (--theta).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runFit(cmd.Context(), g, o, cmd.Flags().Changed("omit-as-missing"))
+			return runFit(cmd.Context(), o, cmd.Flags().Changed("omit-as-missing"))
 		},
 	}
 	f := cmd.Flags()
@@ -68,7 +69,7 @@ responses given at each examinee's ability estimate (--theta).`,
 	return cmd
 }
 
-func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) error {
+func runFit(ctx context.Context, o *fitOptions, omitGiven bool) error {
 	if !slices.Contains(fitTables, o.table) {
 		return fmt.Errorf("--table %q: expected one of %s", o.table, strings.Join(fitTables, ", "))
 	}
@@ -79,7 +80,7 @@ func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) erro
 	if err != nil || method == calibrate.EAPSum {
 		return fmt.Errorf("--theta %q: expected eap, wle, map or ml", o.method)
 	}
-	b, err := g.openBank()
+	b, err := o.openBank()
 	if err != nil {
 		return err
 	}
@@ -92,7 +93,7 @@ func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) erro
 	if !omitGiven {
 		fo.OmitAsMissing = run.Settings.OmitAsMissing
 	}
-	p := g.progress("item fit", 0)
+	p := o.progress("item fit", 0)
 	p.Message("reading responses")
 	r, params, err := runResponses(ctx, b, run, &fo)
 	if err != nil {
@@ -105,19 +106,19 @@ func runFit(ctx context.Context, g *globals, o *fitOptions, omitGiven bool) erro
 	if err != nil {
 		return err
 	}
-	g.status("fit of run %d (%s) to %d responses of %d examinees: %s", run.ID, run.Model, len(r.Item), r.NExaminees(), fit.Missing)
+	o.status("fit of run %d (%s) to %d responses of %d examinees: %s", run.ID, run.Model, len(r.Item), r.NExaminees(), fit.Missing)
 	flags := make([]reports.Flags, len(fit.Items))
 	for i, it := range fit.Items {
 		flags[i] = it.Flags
 	}
-	statusFlags(g, flags)
+	statusFlags(o.globals, flags)
 	switch o.table {
 	case "q3":
-		return render(g.out, g.format, fit.Q3)
+		return render(o.out, o.format, fit.Q3)
 	case "q3-pairs":
-		return render(g.out, g.format, fit.Q3Pairs)
+		return render(o.out, o.format, fit.Q3Pairs)
 	}
-	return render(g.out, g.format, fit.Items)
+	return render(o.out, o.format, fit.Items)
 }
 
 // runResponses reads the bank's responses to a run's items as the reports

@@ -18,6 +18,7 @@ func newResponsesCmd(g *globals) *cobra.Command {
 }
 
 type responsesImportOptions struct {
+	*globals
 	file        string
 	wide        bool
 	onDuplicate string
@@ -26,7 +27,7 @@ type responsesImportOptions struct {
 }
 
 func newResponsesImportCmd(g *globals) *cobra.Command {
-	o := &responsesImportOptions{}
+	o := &responsesImportOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Import a response log, long or wide (one transaction)",
@@ -49,7 +50,7 @@ item) follow --on-duplicate.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
-			return runResponsesImport(cmd.Context(), g, o)
+			return runResponsesImport(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -67,7 +68,7 @@ item) follow --on-duplicate.`,
 	return cmd
 }
 
-func runResponsesImport(ctx context.Context, g *globals, o *responsesImportOptions) error {
+func runResponsesImport(ctx context.Context, o *responsesImportOptions) error {
 	dup, err := bank.ParseOnDuplicate(o.onDuplicate)
 	if err != nil {
 		return err
@@ -81,12 +82,12 @@ func runResponsesImport(ctx context.Context, g *globals, o *responsesImportOptio
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	b, err := g.openBank()
+	b, err := o.openBank()
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	p := g.progress("importing "+o.file, 0)
+	p := o.progress("importing "+o.file, 0)
 	defer p.Done()
 	opts := o.wideOpts
 	opts.OnDuplicate = dup
@@ -104,7 +105,7 @@ func runResponsesImport(ctx context.Context, g *globals, o *responsesImportOptio
 	if err != nil {
 		return err
 	}
-	g.status("imported %s (%d bytes) as import %d: %d rows, %d responses added, %d duplicates (%s), %d omitted, %d new examinees, %d new forms",
+	o.status("imported %s (%d bytes) as import %d: %d rows, %d responses added, %d duplicates (%s), %d omitted, %d new examinees, %d new forms",
 		o.file, size, res.ImportID, res.Rows, res.Responses, res.Duplicates, dup, res.Omitted, res.NewExaminees, res.NewForms)
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 )
 
 type simulateOptions struct {
+	*globals
 	design simulate.Design
 	params string // file of true parameters to use
 	truth  string // file to write the true parameters to
@@ -21,7 +22,7 @@ type simulateOptions struct {
 }
 
 func newSimulateCmd(g *globals) *cobra.Command {
-	o := &simulateOptions{}
+	o := &simulateOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "simulate",
 		Short: "Write a simulated response log for the bank's items",
@@ -32,7 +33,7 @@ read with --params; --truth writes them out. Forms share --anchors items and
 overlap through rotation; examinees are spiralled over the forms; wrong
 answers are spread over the distractors. The same --seed gives the same log.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runSimulate(cmd.Context(), g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runSimulate(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
 	d := &o.design
@@ -54,8 +55,8 @@ answers are spread over the distractors. The same --seed gives the same log.`,
 	return cmd
 }
 
-func runSimulate(ctx context.Context, g *globals, o *simulateOptions) error {
-	b, err := g.openBank()
+func runSimulate(ctx context.Context, o *simulateOptions) error {
+	b, err := o.openBank()
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func runSimulate(ctx context.Context, g *globals, o *simulateOptions) error {
 		}
 	}
 	var res simulate.Result
-	err = writeOutput(g, o.output, func(w io.Writer) error {
+	err = writeOutput(o.globals, o.output, func(w io.Writer) error {
 		res, err = simulate.Run(items, o.design, w)
 		return err
 	})
@@ -81,11 +82,11 @@ func runSimulate(ctx context.Context, g *globals, o *simulateOptions) error {
 		return err
 	}
 	if o.truth != "" {
-		if err := writeOutput(g, o.truth, func(w io.Writer) error { return bank.WriteParams(w, truthRows(res.Truth, o.design.Model)) }); err != nil {
+		if err := writeOutput(o.globals, o.truth, func(w io.Writer) error { return bank.WriteParams(w, truthRows(res.Truth, o.design.Model)) }); err != nil {
 			return err
 		}
 	}
-	g.status("simulated %d responses: %d examinees on %d forms of %d items (%d items in all), θ mean %.3f SD %.3f",
+	o.status("simulated %d responses: %d examinees on %d forms of %d items (%d items in all), θ mean %.3f SD %.3f",
 		res.Responses, o.design.Examinees, o.design.Forms, o.design.FormLength, len(res.Truth.Items), res.MeanTheta, res.SDTheta)
 	return nil
 }

@@ -1,77 +1,108 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"strconv"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
 
 func newBankCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "bank", Short: "Facts about the bank"}
-	var perItem bool
-	stats := &cobra.Command{
+	cmd.AddCommand(newBankStatsCmd(g))
+	return cmd
+}
+
+type bankStatsOptions struct {
+	*globals
+	table string // one table only: summary, domains, forms or items; "" for the overview
+}
+
+// bankTables are the tables bank stats prints on their own.
+var bankTables = []string{"summary", "domains", "forms", "items"}
+
+func newBankStatsCmd(g *globals) *cobra.Command {
+	o := &bankStatsOptions{globals: g}
+	cmd := &cobra.Command{
 		Use:   "stats",
 		Short: "Counts by domain, status and form, and responses per item",
 		Long: `Counts the bank's items by domain and status, the forms with their
 examinees and responses, and each item's responses and proportion correct.
---format json prints everything; --format csv prints the per-item table.`,
+Without --table it prints an overview (a table, or with --format json
+everything); --table summary|domains|forms|items prints one table in any
+format (--items is --table items).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			s, err := b.Stats(cmd.Context())
-			if err != nil {
-				return err
-			}
-			switch g.format {
-			case "json":
-				return renderValue(g.out, "json", s, nil)
-			case "csv":
-				return render(g.out, "csv", s.PerItem)
-			}
-			w := g.out
-			err = renderValue(w, "table", nil, [][2]string{
-				{"bank", b.Path()},
-				{"schema version", strconv.Itoa(s.SchemaVersion)},
-				{"items", strconv.Itoa(s.Items)},
-				{"examinees with responses", strconv.Itoa(s.Examinees)},
-				{"items with responses", strconv.Itoa(s.ItemsAnswered)},
-				{"responses", strconv.FormatInt(s.Responses, 10)},
-				{"imports", strconv.Itoa(s.Imports)},
-				{"calibrations", strconv.Itoa(s.Calibrations)},
-			})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(w, "\nItems by domain and status")
-			if err := render(w, "table", s.ByDomain); err != nil {
-				return err
-			}
-			if len(s.ByForm) > 0 {
-				fmt.Fprintln(w, "\nForms")
-				if err := render(w, "table", s.ByForm); err != nil {
-					return err
-				}
-			}
-			if perItem {
-				fmt.Fprintln(w, "\nResponses per item")
-				return render(w, "table", s.PerItem)
-			}
-			if s.ItemsAnswered > 0 {
-				lo, hi := s.PerItem[0].Responses, s.PerItem[0].Responses
-				for _, c := range s.PerItem {
-					lo, hi = min(lo, c.Responses), max(hi, c.Responses)
-				}
-				fmt.Fprintf(w, "\nResponses per item: %d to %d (--items lists them)\n", lo, hi)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runBankStats(cmd.Context(), o) },
 	}
-	stats.Flags().BoolVar(&perItem, "items", false, "list every item's responses and proportion correct")
-	cmd.AddCommand(stats)
+	cmd.Flags().StringVar(&o.table, "table", "", "print only this table: "+strings.Join(bankTables, ", "))
+	cmd.Flags().BoolFunc("items", "list every item's responses and proportion correct (--table items)", func(string) error {
+		o.table = "items"
+		return nil
+	})
 	return cmd
+}
+
+// runBankStats prints the bank's counts.
+func runBankStats(ctx context.Context, o *bankStatsOptions) error {
+	if o.table != "" && !slices.Contains(bankTables, o.table) {
+		return fmt.Errorf("--table %q: expected one of %s", o.table, strings.Join(bankTables, ", "))
+	}
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	s, err := b.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	type summary struct {
+		Bank          string `json:"bank"`
+		SchemaVersion int    `json:"schema_version"`
+		Items         int    `json:"items"`
+		Examinees     int    `json:"examinees_with_responses"`
+		ItemsAnswered int    `json:"items_with_responses"`
+		Responses     int64  `json:"responses"`
+		Imports       int    `json:"imports"`
+		Calibrations  int    `json:"calibrations"`
+	}
+	sum := summary{b.Path(), s.SchemaVersion, s.Items, s.Examinees, s.ItemsAnswered, s.Responses, s.Imports, s.Calibrations}
+	switch {
+	case o.table == "summary":
+		return render(o.out, o.format, sum)
+	case o.table == "domains":
+		return render(o.out, o.format, s.ByDomain)
+	case o.table == "forms":
+		return render(o.out, o.format, s.ByForm)
+	case o.table == "items":
+		return render(o.out, o.format, s.PerItem)
+	case o.format == "json":
+		return render(o.out, o.format, s)
+	case o.format == "csv":
+		return fmt.Errorf("--format csv prints one table: add --table %s", strings.Join(bankTables, "|"))
+	}
+	w := o.out
+	if err := render(w, "table", sum); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nItems by domain and status")
+	if err := render(w, "table", s.ByDomain); err != nil {
+		return err
+	}
+	if len(s.ByForm) > 0 {
+		fmt.Fprintln(w, "\nForms")
+		if err := render(w, "table", s.ByForm); err != nil {
+			return err
+		}
+	}
+	if s.ItemsAnswered > 0 {
+		lo, hi := s.PerItem[0].Responses, s.PerItem[0].Responses
+		for _, c := range s.PerItem {
+			lo, hi = min(lo, c.Responses), max(hi, c.Responses)
+		}
+		fmt.Fprintf(w, "\nResponses per item: %d to %d (--table items lists them)\n", lo, hi)
+	}
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -73,7 +72,10 @@ items land on that run's scale.
 --responses FILE --wide calibrates a wide 0/1 file (or options with --key)
 without a bank, as mirt would.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runCalibrate(cmd.Context(), o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := runCalibrate(cmd.Context(), o)
+			return err
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.model, "model", o.model, "rasch, 1pl, 2pl or 3pl")
@@ -140,28 +142,30 @@ func (o *calibrateOptions) priors(model irt.Model) (*irt.Priors, error) {
 	return pr, nil
 }
 
-func runCalibrate(ctx context.Context, o *calibrateOptions) error {
+// runCalibrate calibrates, stores the run (unless it came from a file),
+// prints its parameters and returns it.
+func runCalibrate(ctx context.Context, o *calibrateOptions) (*bank.Calibration, error) {
 	fromFile := o.responses != ""
 	var b *bank.Bank
 	var err error
 	if fromFile {
 		var cleanup func()
 		if b, cleanup, err = fileBank(ctx, o); err != nil {
-			return err
+			return nil, err
 		}
 		defer cleanup()
 	} else if b, err = o.openBank(); err != nil {
-		return err
+		return nil, err
 	}
 	defer b.Close()
 	run, notes, err := calibrateBank(ctx, o.globals, b, o, !fromFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.format == "json" {
-		return renderValue(o.out, "json", runView(run, notes), nil)
+		return run, render(o.out, "json", runView(run, notes))
 	}
-	return writeParams(o.out, o.format, run.Params, notes)
+	return run, writeParams(o.out, o.format, run.Params, notes)
 }
 
 // calibrateBank calibrates the bank's responses as o says, stores the run
@@ -244,7 +248,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 		}
 		pr := it.Params
 		run.Params = append(run.Params, bank.ParamRow{Item: m.Items[i].Code, Model: string(model), A: pr.A, B: pr.B, C: pr.C,
-			SEA: it.SEA, SEB: it.SEB, SEC: it.SEC, N: int(math.Round(it.N))})
+			SEA: it.SEA, SEB: it.SEB, SEC: it.SEC, N: it.Responses()})
 		if it.Fixed {
 			notes[m.Items[i].Code] = "anchor (fixed)"
 		}
@@ -292,7 +296,7 @@ func anchorParams(ctx context.Context, b *bank.Bank, o *calibrateOptions, items 
 	if err != nil {
 		return nil, nil, err
 	}
-	if math.Abs(run.D-o.D) > 1e-12 {
+	if run.D != o.D {
 		return nil, nil, fmt.Errorf("anchor run %d has D = %g; calibrate with --D %g", run.ID, run.D, run.D)
 	}
 	col := map[string]int{}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/irt"
 )
 
 func newCalibrationsCmd(g *globals) *cobra.Command {
@@ -23,7 +26,7 @@ func newCalibrationsCmd(g *globals) *cobra.Command {
 			Model     string  `csv:"model" json:"model"`
 			D         float64 `csv:"D" json:"D"`
 			Source    string  `csv:"source" json:"source"`
-			LogLik    string  `csv:"loglik" json:"loglik"`
+			LogLik    float64 `csv:"loglik" json:"loglik"`
 			Cycles    int     `csv:"cycles" json:"cycles"`
 			Converged bool    `csv:"converged" json:"converged"`
 			Examinees int     `csv:"examinees" json:"examinees"`
@@ -33,7 +36,7 @@ func newCalibrationsCmd(g *globals) *cobra.Command {
 		}
 		rows := make([]row, len(runs))
 		for i, c := range runs {
-			rows[i] = row{c.ID, c.Name, c.Model, c.D, c.Source, num(c.LogLik), c.Cycles, c.Converged, c.NExaminees, c.NResponses, c.ParentID, c.CreatedAt}
+			rows[i] = row{c.ID, c.Name, c.Model, c.D, c.Source, c.LogLik, c.Cycles, c.Converged, c.NExaminees, c.NResponses, c.ParentID, c.CreatedAt}
 		}
 		return rows, nil
 	}))
@@ -48,7 +51,7 @@ func newCalibrationsCmd(g *globals) *cobra.Command {
 				notes[f] = "anchor (fixed)"
 			}
 			if g.format == "json" {
-				return renderValue(g.out, "json", runView(c, notes), nil)
+				return render(g.out, "json", runView(c, notes))
 			}
 			g.status("run %d %q: %s, D = %g, source %s, %d items; log-likelihood %s, %d cycles, converged %v; %d examinees, %d responses; latent N(%.3f, %.3f²); created %s",
 				c.ID, c.Name, c.Model, c.D, c.Source, len(c.Params), num(c.LogLik), c.Cycles, c.Converged, c.NExaminees, c.NResponses, c.LatentMean, c.LatentSD, c.CreatedAt)
@@ -58,9 +61,21 @@ func newCalibrationsCmd(g *globals) *cobra.Command {
 csv writes the table as item,model,a,b,c,se_a,se_b,se_c,n (what calibrations
 import reads), --format json the run with its items.`
 	cmd.AddCommand(show)
-	var model, name string
-	var D float64
-	imp := &cobra.Command{
+	cmd.AddCommand(newCalibrationsImportCmd(g), newCalibrationsCompareCmd(g))
+	return cmd
+}
+
+type calibrationsImportOptions struct {
+	*globals
+	file  string
+	model string
+	D     float64
+	name  string
+}
+
+func newCalibrationsImportCmd(g *globals) *cobra.Command {
+	o := &calibrationsImportOptions{globals: g}
+	cmd := &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Store parameters estimated elsewhere as a run",
 		Long: `Stores a parameter table estimated elsewhere (a legacy bank, BILOG, mirt)
@@ -69,28 +84,114 @@ se_c,n optional; b is the difficulty (IRT form). Give the scaling constant
 the parameters were estimated with as --D.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := os.Open(args[0])
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			id, err := b.ImportCalibration(cmd.Context(), args[0], f, model, D, name)
-			if err != nil {
-				return err
-			}
-			g.status("stored %s as run %d (%s, D = %g)", args[0], id, model, D)
-			fmt.Fprintln(g.out, id)
-			return nil
+			o.file = args[0]
+			return runCalibrationsImport(cmd.Context(), o)
 		},
 	}
-	imp.Flags().StringVar(&model, "model", "3pl", "the parameters' model: rasch, 1pl, 2pl or 3pl")
-	imp.Flags().Float64Var(&D, "D", 1, "the scaling constant they were estimated with (1 or 1.7/1.702)")
-	imp.Flags().StringVar(&name, "name", "", "a name for the run")
-	cmd.AddCommand(imp)
+	cmd.Flags().StringVar(&o.model, "model", "3pl", "the parameters' model: "+irt.ModelNames())
+	cmd.Flags().Float64Var(&o.D, "D", 1, "the scaling constant they were estimated with (1 or 1.7/1.702)")
+	cmd.Flags().StringVar(&o.name, "name", "", "a name for the run")
 	return cmd
+}
+
+// runCalibrationsImport stores o.file's parameters as a run and prints its id.
+func runCalibrationsImport(ctx context.Context, o *calibrationsImportOptions) error {
+	f, err := os.Open(o.file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	id, err := b.ImportCalibration(ctx, o.file, f, o.model, o.D, o.name)
+	if err != nil {
+		return err
+	}
+	o.status("stored %s as run %d (%s, D = %g)", o.file, id, o.model, o.D)
+	fmt.Fprintln(o.out, id)
+	return nil
+}
+
+type calibrationsCompareOptions struct {
+	*globals
+	run  int64
+	file string
+}
+
+func newCalibrationsCompareCmd(g *globals) *cobra.Command {
+	o := &calibrationsCompareOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "compare RUN FILE.csv",
+		Short: "Compare a run's parameters with a parameter file (true values, another program's estimates)",
+		Long: `Compares a run's item parameters with those of a parameter file (the
+format calibrations import reads): the true parameters of a simulation
+(simulate --truth), or another program's estimates of the same items. For
+a, b and c it prints the root mean squared difference, the mean difference
+(run − file) and the correlation over the items both hold.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("run %q: expected a number (see passport calibrations list)", args[0])
+			}
+			o.run, o.file = id, args[1]
+			_, err = runCalibrationsCompare(cmd.Context(), o)
+			return err
+		},
+	}
+	return cmd
+}
+
+// runCalibrationsCompare prints the recovery of the file's parameters by
+// the run, and returns it.
+func runCalibrationsCompare(ctx context.Context, o *calibrationsCompareOptions) (calibrate.Recovery, error) {
+	var rec calibrate.Recovery
+	b, err := o.openBank()
+	if err != nil {
+		return rec, err
+	}
+	defer b.Close()
+	run, err := b.Calibration(ctx, o.run)
+	if err != nil {
+		return rec, err
+	}
+	f, err := os.Open(o.file)
+	if err != nil {
+		return rec, err
+	}
+	defer f.Close()
+	other, err := bank.ReadParams(o.file, f, run.Model)
+	if err != nil {
+		return rec, err
+	}
+	byItem := map[string]irt.ThreePL{}
+	for _, p := range other {
+		byItem[p.Item] = p.ThreePL(run.D)
+	}
+	var est, ref []irt.ThreePL
+	for _, p := range run.Params {
+		if q, ok := byItem[p.Item]; ok {
+			est = append(est, p.ThreePL(run.D))
+			ref = append(ref, q)
+		}
+	}
+	if len(est) == 0 {
+		return rec, fmt.Errorf("run %d and %s share no items", run.ID, o.file)
+	}
+	rec = calibrate.Compare(est, ref)
+	type row struct {
+		Param string  `json:"parameter"`
+		RMSE  float64 `json:"rmse"`
+		Bias  float64 `json:"bias"`
+		Corr  float64 `json:"correlation"`
+	}
+	o.status("run %d against %s: %d items in common", run.ID, o.file, rec.N)
+	return rec, render(o.out, o.format, []row{
+		{"a", rec.A.RMSE, rec.A.Bias, rec.A.Corr},
+		{"b", rec.B.RMSE, rec.B.Bias, rec.B.Corr},
+		{"c", rec.C.RMSE, rec.C.Bias, rec.C.Corr},
+	})
 }

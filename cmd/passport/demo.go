@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
-	"github.com/passportirt/passport/calibrate"
-	"github.com/passportirt/passport/irt"
 	"github.com/passportirt/passport/scale"
 )
 
@@ -59,32 +57,25 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	w := o.out
+	// Each stage runs a command on the demo bank; the commands' results
+	// and status lines appear indented under the stage.
 	dg := *o.globals
 	dg.db = filepath.Join(dir, "passport.db")
+	dg.out, dg.errOut, dg.quiet, dg.errTTY, dg.format = indented(w), indented(w), false, false, "table"
 	if _, err := os.Stat(dg.db); err == nil {
 		return fmt.Errorf("%s already exists: the demo starts from a fresh bank; choose another --dir", dg.db)
 	}
-	dg.quiet = true // the demo narrates on stdout
-	b, err := dg.openBank()
-	if err != nil {
-		return err
-	}
-	defer b.Close()
 
 	fmt.Fprintf(w, "passport demo — bank %s\n\n", dg.db)
-	fmt.Fprintln(w, "1. Item bank: loading the embedded Python Fundamentals items")
-	if err := loadDemoItems(ctx, &dg, b); err != nil {
+	fmt.Fprintln(w, "1. Item bank: passport init --demo loads the embedded Python Fundamentals items")
+	if err := runInit(ctx, &initOptions{globals: &dg, demo: true}); err != nil {
 		return err
 	}
-	s, err := b.Stats(ctx)
-	if err != nil {
-		return err
-	}
-	if err := render(indented(w), "table", s.ByDomain); err != nil {
+	if err := runBankStats(ctx, &bankStatsOptions{globals: &dg, table: "domains"}); err != nil {
 		return err
 	}
 
-	fmt.Fprintf(w, "\n2. Simulation: a year of administrations, %d examinees on 8 overlapping forms\n", o.examinees)
+	fmt.Fprintf(w, "\n2. Simulation: a year of administrations, %d examinees on 8 overlapping forms (passport simulate)\n", o.examinees)
 	year1 := filepath.Join(dir, "year1_responses.csv")
 	truth := filepath.Join(dir, "year1_truth.csv")
 	so := &simulateOptions{globals: &dg, output: year1, truth: truth}
@@ -93,70 +84,38 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if err := runSimulate(ctx, so); err != nil {
 		return err
 	}
-	fi, err := os.Stat(year1)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "   wrote %s (%d bytes) and the true parameters to %s\n", year1, fi.Size(), truth)
 
-	fmt.Fprintln(w, "\n3. Import: the response log into the bank, in one transaction")
-	f, err := os.Open(year1)
-	if err != nil {
+	fmt.Fprintln(w, "\n3. Import: the response log into the bank, in one transaction (passport responses import)")
+	io1 := &responsesImportOptions{globals: &dg, file: year1, onDuplicate: "reject"}
+	if _, err := runResponsesImport(ctx, io1); err != nil {
 		return err
 	}
-	defer f.Close()
-	start := time.Now()
-	res, err := b.ImportLong(ctx, year1, f, bank.ResponseOptions{})
-	if err != nil {
-		return err
+	if _, err := runResponsesImport(ctx, io1); err != nil {
+		fmt.Fprintf(dg.out, "importing it again is refused: %v\n", err)
 	}
-	el := time.Since(start)
-	fmt.Fprintf(w, "   %d responses from %d examinees (%d omitted) in %.2fs (%.0f rows/s)\n",
-		res.Responses, res.NewExaminees, res.Omitted, el.Seconds(), float64(res.Rows)/el.Seconds())
-	if _, err := f.Seek(0, 0); err != nil {
-		return err
-	}
-	if _, err := b.ImportLong(ctx, year1, f, bank.ResponseOptions{}); err != nil {
-		fmt.Fprintf(w, "   importing it again is refused: %v\n", err)
-	}
-	if s, err = b.Stats(ctx); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\n   bank: %d items, %d examinees, %d responses\n", s.Items, s.Examinees, s.Responses)
-	if err := render(indented(w), "table", s.ByForm); err != nil {
+	if err := runBankStats(ctx, &bankStatsOptions{globals: &dg, table: "forms"}); err != nil {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (EM), with BILOG-MG's priors:")
-	fmt.Fprintln(w, "   log a ~ N(0, 0.5²) keeps slopes finite where a few hundred responses cannot; c ~ Beta(6, 16) for 4 options")
+	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (passport calibrate --model 3pl), with")
+	fmt.Fprintln(w, "   BILOG-MG's priors log a ~ N(0, 0.5²) and c ~ Beta(6, 16) for 4 options; then the estimates")
+	fmt.Fprintln(w, "   against the simulation's true parameters (passport calibrations compare)")
+	quiet := dg
+	quiet.out = io.Discard // the parameter table is long: passport calibrations show prints it
 	co := defaultCalibrateOptions()
-	co.model, co.name, co.priorA = "3pl", "year 1", demoPriorA
-	start = time.Now()
-	run, _, err := calibrateBank(ctx, &dg, b, co, true)
+	co.globals, co.model, co.name, co.priorA = &quiet, "3pl", "year 1", demoPriorA
+	run, err := runCalibrate(ctx, co)
 	if err != nil {
 		return err
 	}
-	conv := "converged"
-	if !run.Converged {
-		conv = "did not converge"
-	}
-	fmt.Fprintf(w, "   run %d: %s in %d EM cycles (%.2fs), log-likelihood %.2f; %d items estimated from %d responses\n",
-		run.ID, conv, run.Cycles, time.Since(start).Seconds(), run.LogLik, len(run.Params), run.NResponses)
-	if err := printRecovery(w, truth, run); err != nil {
+	if _, err := runCalibrationsCompare(ctx, &calibrationsCompareOptions{globals: &dg, run: run.ID, file: truth}); err != nil {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n5. Scoring: every examinee's θ by EAP under the run")
-	start = time.Now()
-	scores, sum, _, err := scoreRun(ctx, b, run.ID, calibrate.EAP, false)
-	if err != nil {
+	fmt.Fprintln(w, "\n5. Scoring: every examinee's θ by EAP under the run (passport score)")
+	if err := runScore(ctx, &scoreOptions{globals: &dg, run: run.ID, method: "eap", output: filepath.Join(dir, "year1_scores.csv")}); err != nil {
 		return err
 	}
-	if err := b.SaveScores(ctx, run.ID, string(calibrate.EAP), scores); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "   %d examinees in %.2fs: θ mean %.3f, SD %.3f; RMS standard error %.3f (marginal reliability %.3f)\n",
-		sum.N, time.Since(start).Seconds(), sum.Mean, sum.SD, sum.RMSSE, sum.Reliability)
 
 	const trueA, trueB = 1.15, 0.4
 	fmt.Fprintf(w, "\n6. Linking: a second year, %d new examinees on forms G01–G08 from the same items, abler and more\n"+
@@ -169,25 +128,24 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if err := runSimulate(ctx, so2); err != nil {
 		return err
 	}
-	f2, err := os.Open(year2)
-	if err != nil {
-		return err
-	}
-	defer f2.Close()
-	imp2, err := b.ImportLong(ctx, year2, f2, bank.ResponseOptions{})
+	imp2, err := runResponsesImport(ctx, &responsesImportOptions{globals: &dg, file: year2, onDuplicate: "reject"})
 	if err != nil {
 		return err
 	}
 	co2 := defaultCalibrateOptions()
-	co2.model, co2.name, co2.imports, co2.priorA = "3pl", "year 2", []int64{imp2.ImportID}, demoPriorA
-	run2, _, err := calibrateBank(ctx, &dg, b, co2, true)
+	co2.globals, co2.model, co2.name, co2.imports, co2.priorA = &quiet, "3pl", "year 2", []int64{imp2.ImportID}, demoPriorA
+	run2, err := runCalibrate(ctx, co2)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "   run %d: year 2 alone, %d responses, %d EM cycles\n", run2.ID, run2.NResponses, run2.Cycles)
+	b, err := dg.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
 	lo := defaultLinkOptions()
 	lo.from, lo.to, lo.apply, lo.applyName = run2.ID, run.ID, true, "year 2 on the year-1 scale"
-	start = time.Now()
+	start := time.Now()
 	lr, err := linkRuns(ctx, b, lo)
 	if err != nil {
 		return err
@@ -226,51 +184,14 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	}
 
 	fmt.Fprintln(w, "\n9. Analysis: classical item analysis, distractors, S-X², infit/outfit, Q3, and the analysts' report")
-	if err := demoReport(ctx, w, &dg, b, run, dir, l.ID, []int64{tab.ID}); err != nil {
+	ro := &reportOptions{globals: &dg, run: run.ID, dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, linking: l.ID, tables: []int64{tab.ID}}
+	if err := runReport(ctx, ro); err != nil {
 		return err
 	}
 	if o.dir == "" {
 		fmt.Fprintln(w, "   (the demo folder is removed at exit: run passport demo --dir DIR to keep the bank and the report)")
 	}
 	return nil
-}
-
-// printRecovery compares a run with the simulation's true parameters.
-func printRecovery(w io.Writer, truthFile string, run *bank.Calibration) error {
-	f, err := os.Open(truthFile)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	truth, err := bank.ReadParams(truthFile, f, "3pl")
-	if err != nil {
-		return err
-	}
-	byItem := map[string]irt.ThreePL{}
-	for _, t := range truth {
-		byItem[t.Item] = t.ThreePL(run.D)
-	}
-	var est, tru []irt.ThreePL
-	for _, p := range run.Params {
-		if t, ok := byItem[p.Item]; ok {
-			est = append(est, p.ThreePL(run.D))
-			tru = append(tru, t)
-		}
-	}
-	rec := calibrate.Compare(est, tru)
-	type row struct {
-		Param string `csv:"parameter"`
-		RMSE  string `csv:"rmse"`
-		Bias  string `csv:"bias"`
-		Corr  string `csv:"correlation"`
-	}
-	rows := []row{
-		{"a", num(rec.A.RMSE), num(rec.A.Bias), num(rec.A.Corr)},
-		{"b", num(rec.B.RMSE), num(rec.B.Bias), num(rec.B.Corr)},
-		{"c", num(rec.C.RMSE), num(rec.C.Bias), num(rec.C.Corr)},
-	}
-	fmt.Fprintf(w, "   recovery of the %d items' true parameters:\n", rec.N)
-	return render(indented(w), "table", rows)
 }
 
 // indenter writes to w with every line indented under the demo's stages.

@@ -16,12 +16,13 @@ import (
 
 type fitOptions struct {
 	*globals
-	run      int64
-	method   string
-	omitMiss bool
-	table    string
-	alpha    float64
-	minCell  float64
+	omitGiven bool // --omit-as-missing was given; otherwise the run's treatment
+	run       int64
+	method    string
+	omitMiss  bool
+	table     string
+	alpha     float64
+	minCell   float64
 }
 
 // fitTables are the tables fit prints.
@@ -55,7 +56,8 @@ tables (see the note on stderr). Infit, outfit and Q3 use the
 responses given at each examinee's ability estimate (--theta).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runFit(cmd.Context(), o, cmd.Flags().Changed("omit-as-missing"))
+			o.omitGiven = cmd.Flags().Changed("omit-as-missing")
+			return runFit(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -69,7 +71,7 @@ responses given at each examinee's ability estimate (--theta).`,
 	return cmd
 }
 
-func runFit(ctx context.Context, o *fitOptions, omitGiven bool) error {
+func runFit(ctx context.Context, o *fitOptions) error {
 	if !slices.Contains(fitTables, o.table) {
 		return fmt.Errorf("--table %q: expected one of %s", o.table, strings.Join(fitTables, ", "))
 	}
@@ -90,7 +92,7 @@ func runFit(ctx context.Context, o *fitOptions, omitGiven bool) error {
 		return err
 	}
 	fo := reports.FitOptions{Method: method, Alpha: o.alpha, MinCell: o.minCell, OmitAsMissing: o.omitMiss}
-	if !omitGiven {
+	if !o.omitGiven {
 		fo.OmitAsMissing = run.Settings.OmitAsMissing
 	}
 	p := o.progress("item fit", 0)

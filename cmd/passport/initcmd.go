@@ -6,12 +6,16 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/fixtures"
 )
 
+type initOptions struct {
+	*globals
+	demo bool
+}
+
 func newInitCmd(g *globals) *cobra.Command {
-	var demo bool
+	o := &initOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create the bank (or bring its schema up to date)",
@@ -20,29 +24,28 @@ passport's schema. With --demo it also loads the embedded Python
 Fundamentals item bank (306 items over semantics, idioms, performance and
 stdlib).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			v, err := b.SchemaVersion()
-			if err != nil {
-				return err
-			}
-			g.status("bank %s at schema version %d", b.Path(), v)
-			if demo {
-				return loadDemoItems(cmd.Context(), g, b)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runInit(cmd.Context(), o) },
 	}
-	cmd.Flags().BoolVar(&demo, "demo", false, "load the embedded demo item bank")
+	cmd.Flags().BoolVar(&o.demo, "demo", false, "load the embedded demo item bank")
 	return cmd
 }
 
-// loadDemoItems imports the embedded demo item files.
-func loadDemoItems(ctx context.Context, g *globals, b *bank.Bank) error {
+// runInit creates or migrates the bank and, with o.demo, loads the
+// embedded items.
+func runInit(ctx context.Context, o *initOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	v, err := b.SchemaVersion()
+	if err != nil {
+		return err
+	}
+	o.status("bank %s at schema version %d", b.Path(), v)
+	if !o.demo {
+		return nil
+	}
 	files, err := fixtures.DemoItems()
 	if err != nil {
 		return err
@@ -50,13 +53,13 @@ func loadDemoItems(ctx context.Context, g *globals, b *bank.Bank) error {
 	for _, f := range files {
 		res, err := b.ImportItems(ctx, f.Name, bytes.NewReader(f.Data))
 		if errAlreadyImported(err) {
-			g.status("%v", err)
+			o.status("%v", err)
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		g.status("loaded %s: %d items added, %d updated", f.Name, res.Added, res.Updated)
+		o.status("loaded %s: %d items added, %d updated", f.Name, res.Added, res.Updated)
 	}
 	return nil
 }

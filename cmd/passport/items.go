@@ -18,7 +18,13 @@ func newItemsCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
+type itemsImportOptions struct {
+	*globals
+	file string
+}
+
 func newItemsImportCmd(g *globals) *cobra.Command {
+	o := &itemsImportOptions{globals: g}
 	return &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Add or update items from a CSV file (one transaction)",
@@ -27,120 +33,186 @@ func newItemsImportCmd(g *globals) *cobra.Command {
 (subdomain, option_c…option_e and enemy_group may be left out). New ids are
 added, known ids updated. The file is imported whole or not at all.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runItemsImport(cmd.Context(), g, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.file = args[0]
+			return runItemsImport(cmd.Context(), o)
+		},
 	}
 }
 
-func runItemsImport(ctx context.Context, g *globals, file string) error {
-	f, err := os.Open(file)
+// runItemsImport imports o.file into the bank in one transaction.
+func runItemsImport(ctx context.Context, o *itemsImportOptions) error {
+	f, err := os.Open(o.file)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	b, err := g.openBank()
+	b, err := o.openBank()
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	res, err := b.ImportItems(ctx, file, f)
+	res, err := b.ImportItems(ctx, o.file, f)
 	if err != nil {
 		return err
 	}
-	g.status("imported %s as import %d: %d items added, %d updated, %d unchanged", file, res.ImportID, res.Added, res.Updated, res.Unchanged)
+	o.status("imported %s as import %d: %d items added, %d updated, %d unchanged", o.file, res.ImportID, res.Added, res.Updated, res.Unchanged)
 	return nil
 }
 
+// itemView is an item as list, show and export --format json print it.
+type itemView struct {
+	ID         string   `json:"id"`
+	Domain     string   `json:"domain"`
+	Subdomain  string   `json:"subdomain"`
+	Status     string   `json:"status"`
+	Options    []string `json:"options"`
+	Key        string   `json:"key"`
+	EnemyGroup string   `json:"enemy_group"`
+	Stem       string   `json:"stem"`
+	CreatedAt  string   `json:"created_at"`
+	UpdatedAt  string   `json:"updated_at"`
+}
+
+func viewItem(it bank.Item) itemView {
+	return itemView{it.Code, it.Domain, it.Subdomain, it.Status, it.Options, it.KeyLetter(), it.EnemyGroup, it.Stem, it.CreatedAt, it.UpdatedAt}
+}
+
+type itemsExportOptions struct {
+	*globals
+	output string
+}
+
 func newItemsExportCmd(g *globals) *cobra.Command {
-	var out string
+	o := &itemsExportOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write every item as CSV, in the format items import reads",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			return writeOutput(g, out, func(w io.Writer) error { return b.ExportItems(cmd.Context(), w) })
-		},
+		Long: `Writes every item in the format items import reads (CSV), or with
+--format json as a JSON array.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runItemsExport(cmd.Context(), o) },
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of stdout")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write to this file instead of stdout")
 	return cmd
 }
 
+// runItemsExport writes the bank's items in the import format, or as JSON.
+func runItemsExport(ctx context.Context, o *itemsExportOptions) error {
+	if err := o.exportFormat("csv", "json"); err != nil {
+		return err
+	}
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	return writeOutput(o.globals, o.output, func(w io.Writer) error {
+		if o.format != "json" {
+			return b.ExportItems(ctx, w)
+		}
+		items, err := b.Items(ctx, bank.ItemFilter{})
+		if err != nil {
+			return err
+		}
+		views := make([]itemView, len(items))
+		for i, it := range items {
+			views[i] = viewItem(it)
+		}
+		return render(w, "json", views)
+	})
+}
+
+type itemsListOptions struct {
+	*globals
+	filter bank.ItemFilter
+}
+
 func newItemsListCmd(g *globals) *cobra.Command {
-	var f bank.ItemFilter
+	o := &itemsListOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List items, optionally of one domain or status",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			items, err := b.Items(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
-			type row struct {
-				ID         string `csv:"id" json:"id"`
-				Domain     string `csv:"domain" json:"domain"`
-				Subdomain  string `csv:"subdomain" json:"subdomain"`
-				Status     string `csv:"status" json:"status"`
-				Options    int    `csv:"options" json:"options"`
-				Key        string `csv:"key" json:"key"`
-				EnemyGroup string `csv:"enemy_group" json:"enemy_group"`
-				Stem       string `csv:"stem" json:"stem"`
-			}
-			rows := make([]row, len(items))
-			for i, it := range items {
-				rows[i] = row{it.Code, it.Domain, it.Subdomain, it.Status, len(it.Options), it.KeyLetter(), it.EnemyGroup, it.Stem}
-			}
-			g.status("%d items", len(rows))
-			return render(g.out, g.format, rows)
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return runItemsList(cmd.Context(), o) },
 	}
-	cmd.Flags().StringVar(&f.Domain, "domain", "", "only this domain ("+strings.Join(bank.Domains, ", ")+")")
-	cmd.Flags().StringVar(&f.Status, "status", "", "only this status ("+strings.Join(bank.Statuses, ", ")+")")
+	cmd.Flags().StringVar(&o.filter.Domain, "domain", "", "only this domain ("+strings.Join(bank.Domains, ", ")+")")
+	cmd.Flags().StringVar(&o.filter.Status, "status", "", "only this status ("+strings.Join(bank.Statuses, ", ")+")")
 	return cmd
 }
 
+// runItemsList prints the items that pass the filter.
+func runItemsList(ctx context.Context, o *itemsListOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	items, err := b.Items(ctx, o.filter)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		ID         string `json:"id"`
+		Domain     string `json:"domain"`
+		Subdomain  string `json:"subdomain"`
+		Status     string `json:"status"`
+		Options    int    `json:"options"`
+		Key        string `json:"key"`
+		EnemyGroup string `json:"enemy_group"`
+		Stem       string `json:"stem"`
+	}
+	rows := make([]row, len(items))
+	for i, it := range items {
+		rows[i] = row{it.Code, it.Domain, it.Subdomain, it.Status, len(it.Options), it.KeyLetter(), it.EnemyGroup, it.Stem}
+	}
+	o.status("%d items", len(rows))
+	return render(o.out, o.format, rows)
+}
+
+type itemsShowOptions struct {
+	*globals
+	id string
+}
+
 func newItemsShowCmd(g *globals) *cobra.Command {
+	o := &itemsShowOptions{globals: g}
 	return &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one item in full",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			it, err := b.Item(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			if g.format == "json" {
-				return renderValue(g.out, g.format, map[string]any{"id": it.Code, "domain": it.Domain, "subdomain": it.Subdomain,
-					"status": it.Status, "stem": it.Stem, "options": it.Options, "key": it.KeyLetter(), "enemy_group": it.EnemyGroup,
-					"created_at": it.CreatedAt, "updated_at": it.UpdatedAt}, nil)
-			}
-			w := g.out
-			fmt.Fprintf(w, "%s  %s / %s  [%s]\n\n%s\n\n", it.Code, it.Domain, it.Subdomain, it.Status, it.Stem)
-			for i, o := range it.Options {
-				mark := " "
-				if i+1 == it.Key {
-					mark = "*"
-				}
-				fmt.Fprintf(w, "%s %c. %s\n", mark, 'A'+i, o)
-			}
-			fmt.Fprintf(w, "\nkey: %s   enemy group: %s   updated: %s\n", it.KeyLetter(), orDash(it.EnemyGroup), it.UpdatedAt)
-			return nil
+			o.id = args[0]
+			return runItemsShow(cmd.Context(), o)
 		},
 	}
+}
+
+// runItemsShow prints one item with its options, the key marked.
+func runItemsShow(ctx context.Context, o *itemsShowOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	it, err := b.Item(ctx, o.id)
+	if err != nil {
+		return err
+	}
+	if o.format != "table" {
+		return render(o.out, o.format, viewItem(it))
+	}
+	w := o.out
+	fmt.Fprintf(w, "%s  %s / %s  [%s]\n\n%s\n\n", it.Code, it.Domain, it.Subdomain, it.Status, it.Stem)
+	for i, opt := range it.Options {
+		mark := " "
+		if i+1 == it.Key {
+			mark = "*"
+		}
+		fmt.Fprintf(w, "%s %c. %s\n", mark, 'A'+i, opt)
+	}
+	fmt.Fprintf(w, "\nkey: %s   enemy group: %s   updated: %s\n", it.KeyLetter(), orDash(it.EnemyGroup), it.UpdatedAt)
+	return nil
 }
 
 func orDash(s string) string {

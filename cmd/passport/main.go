@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,9 +31,10 @@ type globals struct {
 	out, errOut io.Writer
 	errTTY      bool // stderr is a terminal: show progress bars
 
-	db     string
-	quiet  bool
-	format string
+	db        string
+	quiet     bool
+	format    string
+	formatSet bool // --format was given
 }
 
 func newRootCmd(g *globals) *cobra.Command {
@@ -44,6 +47,7 @@ calibrations, assemble forms, build score conversion tables and report.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			g.formatSet = cmd.Flags().Changed("format")
 			switch g.format {
 			case "table", "json", "csv":
 				return nil
@@ -70,6 +74,20 @@ calibrations, assemble forms, build score conversion tables and report.`,
 
 // openBank opens the bank named by --db.
 func (g *globals) openBank() (*bank.Bank, error) { return bank.Open(g.db) }
+
+// exportFormat checks --format for a command that writes a file format
+// rather than a table: allowed lists its formats, the first the default
+// (taken when --format was not given).
+func (g *globals) exportFormat(allowed ...string) error {
+	if !g.formatSet {
+		g.format = allowed[0]
+		return nil
+	}
+	if !slices.Contains(allowed, g.format) {
+		return fmt.Errorf("--format %s: this command writes %s", g.format, strings.Join(allowed, " or "))
+	}
+	return nil
+}
 
 // status writes a line of status to stderr unless --quiet.
 func (g *globals) status(format string, args ...any) {

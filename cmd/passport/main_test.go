@@ -99,7 +99,7 @@ func TestSAT12Stats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"examinees with responses:  600", "items with responses:      32", "responses:                 19200"} {
+	for _, want := range []string{"examinees_with_responses:  600", "items_with_responses:      32", "responses:                 19200"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("bank stats lacks %q:\n%s", want, out)
 		}

@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,17 +15,19 @@ import (
 )
 
 type reportOptions struct {
+	*globals
 	run       int64
-	out       string
+	dir       string // the folder to write to
 	groups    int
 	iccGroups int
 	omitMiss  bool
+	omitGiven bool    // --omit-as-missing was given; otherwise the run's treatment
 	linking   int64   // a linking to plot
 	tables    []int64 // conversion tables to plot
 }
 
 func newReportCmd(g *globals) *cobra.Command {
-	o := &reportOptions{}
+	o := &reportOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the analysts' HTML report of a calibration run",
@@ -46,38 +47,13 @@ analysis and distractors, S-X², infit and outfit, Q3 — and writes to --out:
 conversion curves of stored tables. The page's path is printed on stdout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			run, err := b.Calibration(cmd.Context(), o.run)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("omit-as-missing") {
-				o.omitMiss = run.Settings.OmitAsMissing
-			}
-			rep, err := analyzeRun(cmd.Context(), g, b, run, o)
-			if err != nil {
-				return err
-			}
-			if err := addScaling(cmd.Context(), b, rep, o.linking, o.tables); err != nil {
-				return err
-			}
-			path, err := reports.WriteReport(o.out, rep)
-			if err != nil {
-				return err
-			}
-			flagged, summary := flagSummary(rep)
-			g.status("%d items, %d flagged (items per flag: %s); wrote the report, its tables and plots to %s", len(rep.Analysis.Items), flagged, summary, o.out)
-			fmt.Fprintln(g.out, path)
-			return nil
+			o.omitGiven = cmd.Flags().Changed("omit-as-missing")
+			return runReport(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
 	f.Int64Var(&o.run, "run", 0, "the calibration run (required)")
-	f.StringVar(&o.out, "out", "", "the folder to write the report to (required; created if needed)")
+	f.StringVar(&o.dir, "out", "", "the folder to write the report to (required; created if needed)")
 	f.IntVar(&o.groups, "groups", 5, "ability groups of the distractor analysis")
 	f.IntVar(&o.iccGroups, "icc-groups", 10, "ability groups of the observed proportions on each item's curve")
 	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: as the run did)")
@@ -88,41 +64,73 @@ conversion curves of stored tables. The page's path is printed on stdout.`,
 	return cmd
 }
 
-// analyzeRun runs the classical analysis and the item fit of a run's items
-// on the bank's responses, as the report shows them.
-func analyzeRun(ctx context.Context, g *globals, b *bank.Bank, run *bank.Calibration, o *reportOptions) (*reports.ReportInput, error) {
+// runReport analyses the run's items, writes the report to o.dir, says
+// what it flagged on stderr and prints the page's path.
+func runReport(ctx context.Context, o *reportOptions) error {
 	if o.groups < 1 || o.groups > 20 || o.iccGroups < 2 || o.iccGroups > 50 {
-		return nil, fmt.Errorf("--groups %d, --icc-groups %d: expected 1 to 20 and 2 to 50 ability groups", o.groups, o.iccGroups)
+		return fmt.Errorf("--groups %d, --icc-groups %d: expected 1 to 20 and 2 to 50 ability groups", o.groups, o.iccGroups)
 	}
-	p := g.progress("report", 0)
+	if o.dir == "" {
+		return fmt.Errorf("--out: expected the folder to write the report to")
+	}
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	run, err := b.Calibration(ctx, o.run)
+	if err != nil {
+		return err
+	}
+	if !o.omitGiven {
+		o.omitMiss = run.Settings.OmitAsMissing
+	}
+	p := o.progress("report", 0)
 	defer p.Done()
 	fo := reports.FitOptions{Method: calibrate.EAP, OmitAsMissing: o.omitMiss}
 	p.Message("reading responses")
 	r, params, err := runResponses(ctx, b, run, &fo)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.Message("item analysis")
 	an, err := reports.Analyze(r, reports.AnalysisOptions{Groups: o.groups})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.Message("item fit")
 	fit, err := reports.Fit(r, params, fo)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.Message("plots")
 	title := fmt.Sprintf("Item analysis and fit: run %d", run.ID)
 	if run.Name != "" {
 		title += " (" + run.Name + ")"
 	}
-	return &reports.ReportInput{
+	rep := &reports.ReportInput{
 		Title: title, Generated: time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		Run: reports.RunInfo{ID: run.ID, Name: run.Name, Model: run.Model, D: run.D, LogLik: run.LogLik, Converged: run.Converged,
 			Examinees: run.NExaminees, Responses: run.NResponses, Created: run.CreatedAt},
 		Responses: r, Analysis: an, Fit: fit, Params: params, ICCGroups: o.iccGroups,
-	}, nil
+	}
+	if err := addScaling(ctx, b, rep, o.linking, o.tables); err != nil {
+		return err
+	}
+	path, err := reports.WriteReport(o.dir, rep)
+	p.Done()
+	if err != nil {
+		return err
+	}
+	alphas := make([]string, len(an.Forms))
+	for i, f := range an.Forms {
+		alphas[i] = f.Form + " " + f.Alpha.String()
+	}
+	flagged, summary := flagSummary(rep)
+	o.status("report of run %d on %d responses of %d examinees: alpha by form %s", run.ID, len(r.Item), r.NExaminees(), strings.Join(alphas, ", "))
+	o.status("%d of %d items flagged (items per flag: %s); wrote the report, its tables and plots to %s", flagged, len(an.Items), summary, o.dir)
+	fmt.Fprintln(o.out, path)
+	return nil
 }
 
 // flagSummary counts the report's flagged items and the items per flag
@@ -140,33 +148,6 @@ func flagSummary(rep *reports.ReportInput) (flagged int, summary string) {
 		summary = "none"
 	}
 	return flagged, summary
-}
-
-// demoReport is the demo's report stage: it analyses the demo bank's
-// responses under run, prints the items flagged by kind and alpha per
-// form, and writes the report to dir/report/, printing its path.
-func demoReport(ctx context.Context, w io.Writer, g *globals, b *bank.Bank, run *bank.Calibration, dir string, linking int64, tables []int64) error {
-	start := time.Now()
-	rep, err := analyzeRun(ctx, g, b, run, &reportOptions{groups: 5, iccGroups: 10, omitMiss: run.Settings.OmitAsMissing})
-	if err != nil {
-		return err
-	}
-	if err := addScaling(ctx, b, rep, linking, tables); err != nil {
-		return err
-	}
-	path, err := reports.WriteReport(filepath.Join(dir, "report"), rep)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(w, "   alpha by form:")
-	for _, f := range rep.Analysis.Forms {
-		fmt.Fprintf(w, " %s %s", f.Form, f.Alpha)
-	}
-	fmt.Fprintln(w)
-	flagged, summary := flagSummary(rep)
-	fmt.Fprintf(w, "   %d of %d items flagged (items per flag: %s)\n", flagged, len(rep.Analysis.Items), summary)
-	fmt.Fprintf(w, "   report written in %.2fs: %s\n", time.Since(start).Seconds(), path)
-	return nil
 }
 
 // addScaling adds to a report the plot of a linking's common items (base b

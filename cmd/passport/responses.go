@@ -50,7 +50,8 @@ item) follow --on-duplicate.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
-			return runResponsesImport(cmd.Context(), o)
+			_, err := runResponsesImport(cmd.Context(), o)
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -68,14 +69,16 @@ item) follow --on-duplicate.`,
 	return cmd
 }
 
-func runResponsesImport(ctx context.Context, o *responsesImportOptions) error {
+// runResponsesImport imports o.file in one transaction and says what it
+// added.
+func runResponsesImport(ctx context.Context, o *responsesImportOptions) (bank.ResponsesImport, error) {
 	dup, err := bank.ParseOnDuplicate(o.onDuplicate)
 	if err != nil {
-		return err
+		return bank.ResponsesImport{}, err
 	}
 	f, err := os.Open(o.file)
 	if err != nil {
-		return err
+		return bank.ResponsesImport{}, err
 	}
 	defer f.Close()
 	var size int64
@@ -84,7 +87,7 @@ func runResponsesImport(ctx context.Context, o *responsesImportOptions) error {
 	}
 	b, err := o.openBank()
 	if err != nil {
-		return err
+		return bank.ResponsesImport{}, err
 	}
 	defer b.Close()
 	p := o.progress("importing "+o.file, 0)
@@ -103,28 +106,39 @@ func runResponsesImport(ctx context.Context, o *responsesImportOptions) error {
 	}
 	p.Done()
 	if err != nil {
-		return err
+		return bank.ResponsesImport{}, err
 	}
 	o.status("imported %s (%d bytes) as import %d: %d rows, %d responses added, %d duplicates (%s), %d omitted, %d new examinees, %d new forms",
 		o.file, size, res.ImportID, res.Rows, res.Responses, res.Duplicates, dup, res.Omitted, res.NewExaminees, res.NewForms)
-	return nil
+	return res, nil
+}
+
+type responsesExportOptions struct {
+	*globals
+	output string
 }
 
 func newResponsesExportCmd(g *globals) *cobra.Command {
-	var out string
+	o := &responsesExportOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write every response in the long format",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			return writeOutput(g, out, func(w io.Writer) error { return b.ExportResponses(cmd.Context(), w) })
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return runResponsesExport(cmd.Context(), o) },
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of stdout")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write to this file instead of stdout")
 	return cmd
+}
+
+// runResponsesExport writes the bank's responses as a long CSV log.
+func runResponsesExport(ctx context.Context, o *responsesExportOptions) error {
+	if err := o.exportFormat("csv"); err != nil {
+		return err
+	}
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	return writeOutput(o.globals, o.output, func(w io.Writer) error { return b.ExportResponses(ctx, w) })
 }

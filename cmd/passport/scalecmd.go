@@ -213,7 +213,7 @@ func buildTable(ctx context.Context, b *bank.Bank, o *tableOptions) (*bank.Conve
 		return nil, fmt.Errorf("form %s: %w", o.form, err)
 	}
 	s := scale.Scale{Slope: sd.Slope, Intercept: sd.Intercept, Min: sd.Min, Max: sd.Max}
-	tab, err := scale.ConversionTable(items, s, scale.TableOptions{Method: scale.ThetaMethod(o.method), Mean: run.LatentMean, SD: run.LatentSD})
+	tab, err := scale.ConversionTable(items, s, scale.TableOptions{Method: scale.ThetaMethod(o.method), Population: scale.Population{Mean: run.LatentMean, SD: run.LatentSD}})
 	if err != nil {
 		return nil, err
 	}

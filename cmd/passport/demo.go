@@ -184,16 +184,15 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 		return err
 	}
 	fmt.Fprintf(w, "   run %d: year 2 alone, %d responses, %d EM cycles\n", run2.ID, run2.NResponses, run2.Cycles)
-	lo := defaultLinkOptions()
+	lo := defaultLinkOptions(&dg)
 	lo.from, lo.to, lo.apply, lo.applyName = run2.ID, run.ID, true, "year 2 on the year-1 scale"
 	start = time.Now()
-	lr, err := linkRuns(ctx, b, lo)
+	l, applied, err := linkRuns(ctx, b, lo)
 	if err != nil {
 		return err
 	}
-	l := lr.linking
 	flagged := 0
-	for _, d := range lr.drift {
+	for _, d := range l.Options.Drift {
 		if d.Flag {
 			flagged++
 		}
@@ -202,12 +201,12 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 		len(l.Items), time.Since(start).Seconds(), l.A, l.SEA, l.B, l.SEB, trueA, trueB)
 	fmt.Fprintf(w, "   %d of %d common items flagged as drifting (robust z of b > %.3f, which flags about 10%% of stable\n"+
 		"   items by chance; nothing drifted in this simulation); year 2 stored on the year-1 scale as run %d\n",
-		flagged, len(l.Items), lo.threshold, lr.applied)
+		flagged, len(l.Items), lo.threshold, applied)
 
 	fmt.Fprintln(w, "\n7. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850) and form F01's conversion table")
 	ps := scale.Passport()
 	if _, err := b.SaveScale(ctx, &bank.ScaleDef{Name: "passport", Slope: ps.Slope, Intercept: ps.Intercept, Min: ps.Min, Max: ps.Max,
-		Definition: map[string]any{"points": []float64{-3, 300, 3, 850}}}); err != nil {
+		Definition: bank.ScaleDefinition{Points: []float64{-3, 300, 3, 850}}}); err != nil {
 		return err
 	}
 	tab, err := buildTable(ctx, b, &tableOptions{form: "F01", run: run.ID, scaleName: "passport", method: "tcc"})

@@ -93,6 +93,29 @@ func (o LinkOptions) PosteriorGrid() (irt.Quadrature, error) {
 	return Grid(Uniform, o.Points, o.Min, o.Max, 0, 1)
 }
 
+// Check reports what Link would refuse in o, before any work is done
+// (such as estimating the groups' posteriors): an unknown method, and for
+// Haebara and Stocking–Lord an unknown symmetry or weighting or a grid
+// that cannot be built.
+func (o LinkOptions) Check() error {
+	switch o.Method {
+	case ByMeanMean, ByMeanSigma:
+		return nil
+	case ByHaebara, ByStockingLord:
+	default:
+		return fmt.Errorf("method %q: expected %s, %s, %s or %s", o.Method, ByMeanMean, ByMeanSigma, ByHaebara, ByStockingLord)
+	}
+	if _, err := o.Symmetry.check(); err != nil {
+		return err
+	}
+	if o.Weights == Posterior {
+		_, err := o.PosteriorGrid()
+		return err
+	}
+	_, err := Grid(o.Weights, o.Points, o.Min, o.Max, 0, 1)
+	return err
+}
+
 // LinkedItem is one common item of a linking.
 type LinkedItem struct {
 	Code string
@@ -121,6 +144,9 @@ type Linking struct {
 // estimates the standard errors of A and B by bootstrapping the common
 // items used (BootstrapSE), and moves the whole new run (Transform.Run).
 func Link(nw, base Run, o LinkOptions) (*Linking, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
 	onBase := make(map[string]irt.ThreePL, len(base.Items))
 	for _, it := range base.Items {
 		onBase[it.Code] = it.Params
@@ -180,20 +206,17 @@ func Link(nw, base Run, o LinkOptions) (*Linking, error) {
 	return l, nil
 }
 
-// linkFunc binds o.Method and its criterion's options.
+// linkFunc binds o.Method, checked, and its criterion's options.
 func (o LinkOptions) linkFunc(nw, base Run, D float64) (LinkFunc, error) {
-	var curve func([]CommonItem, CurveOptions) (Transform, Fit, error)
 	switch o.Method {
 	case ByMeanMean:
 		return MeanMean, nil
 	case ByMeanSigma:
 		return MeanSigma, nil
-	case ByHaebara:
+	}
+	curve := StockingLord
+	if o.Method == ByHaebara {
 		curve = Haebara
-	case ByStockingLord:
-		curve = StockingLord
-	default:
-		return nil, fmt.Errorf("method %q: expected %s, %s, %s or %s", o.Method, ByMeanMean, ByMeanSigma, ByHaebara, ByStockingLord)
 	}
 	co := CurveOptions{Symmetry: o.Symmetry, D: D}
 	if o.Weights == Posterior {

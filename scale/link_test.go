@@ -217,7 +217,16 @@ func TestLinkErrors(t *testing.T) {
 			t.Errorf("%s: %v, want an error with %q", name, err, tc.want)
 		}
 	}
+	if err := (LinkOptions{Method: ByMeanMean, Symmetry: "up", Weights: "flat"}).Check(); err != nil {
+		t.Errorf("mean/mean refused for options it does not use: %v", err)
+	}
+	if err := (LinkOptions{Method: ByHaebara, Weights: Posterior, Points: 1, Min: -4, Max: 4}).Check(); err == nil {
+		t.Error("a posterior grid of 1 point passed the check")
+	}
 	o := LinkOptions{Method: ByStockingLord, Weights: Uniform, Points: 11, Min: -4, Max: 4, D: 1.7}
+	if err := o.Check(); err != nil {
+		t.Errorf("check: %v", err)
+	}
 	if _, err := Link(x, Run{Items: withD(y.Items, 1), SD: 1}, o); err != nil {
 		t.Errorf("runs with two Ds and the curves' D given: %v", err)
 	}

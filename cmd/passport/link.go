@@ -107,6 +107,12 @@ func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*bank.Linking,
 	if !ok {
 		return nil, 0, fmt.Errorf("--method %q: expected mm, ms, haebara or sl", o.method)
 	}
+	so := scale.LinkOptions{Method: method, Exclude: o.exclude, Symmetry: scale.Symmetry(o.symmetry), Weights: scale.Weights(o.weights),
+		Points: o.points, Min: o.gridMin, Max: o.gridMax, D: o.D,
+		DriftThreshold: o.threshold, DropDrift: o.dropDrift, Bootstrap: o.bootstrap, Seed: o.seed}
+	if err := so.Check(); err != nil {
+		return nil, 0, err
+	}
 	from, err := b.Calibration(ctx, o.from)
 	if err != nil {
 		return nil, 0, err
@@ -115,9 +121,6 @@ func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*bank.Linking,
 	if err != nil {
 		return nil, 0, err
 	}
-	so := scale.LinkOptions{Method: method, Exclude: o.exclude, Symmetry: scale.Symmetry(o.symmetry), Weights: scale.Weights(o.weights),
-		Points: o.points, Min: o.gridMin, Max: o.gridMax, D: o.D,
-		DriftThreshold: o.threshold, DropDrift: o.dropDrift, Bootstrap: o.bootstrap, Seed: o.seed}
 	if so.NeedsPosteriors() {
 		grid, err := so.PosteriorGrid()
 		if err != nil {

@@ -221,6 +221,9 @@ func TestLinkKolenBrennan(t *testing.T) {
 	if _, _, err := run(t, db, "link", "--from", "1", "--to", "2", "--method", "guess"); err == nil {
 		t.Error("an unknown method was accepted")
 	}
+	if _, _, err := run(t, db, "link", "--from", "1", "--to", "2", "--weights", "posterior", "--symmetry", "up"); err == nil || !strings.Contains(err.Error(), `symmetry "up"`) {
+		t.Errorf("a bad symmetry, before the posteriors are estimated: %v", err)
+	}
 	if _, _, err := run(t, db, "link", "--from", "1", "--to", "2", "--weights", "posterior"); err == nil || !strings.Contains(err.Error(), "no response imports") {
 		t.Errorf("posterior weights for imported parameters: %v", err)
 	}

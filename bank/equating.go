@@ -11,20 +11,32 @@ import (
 // Equating is a stored equating table: each raw score on one form with its
 // equivalents on another, under a calibration run.
 type Equating struct {
-	ID        int64          `json:"equating"`
-	Run       int64          `json:"run"`
-	FromForm  string         `json:"from_form"`
-	ToForm    string         `json:"to_form"`
-	Options   map[string]any `json:"options"`
-	Rows      []EquatingRow  `json:"rows,omitempty"`
-	CreatedAt string         `json:"created_at"`
+	ID        int64           `json:"equating"`
+	Run       int64           `json:"run"`
+	FromForm  string          `json:"from_form"`
+	ToForm    string          `json:"to_form"`
+	Options   EquatingOptions `json:"options"`
+	Rows      []EquatingRow   `json:"rows,omitempty"`
+	CreatedAt string          `json:"created_at"`
+}
+
+// EquatingOptions are how an equating table was made, stored as JSON with
+// these keys.
+type EquatingOptions struct {
+	// The population of observed-score equating.
+	PopulationMean float64 `json:"population_mean"`
+	PopulationSD   float64 `json:"population_sd"`
+	// ThetaRange is the interval the TCC was inverted on: lowest, highest.
+	ThetaRange          []float64 `json:"theta_range"`
+	TrueScorePolicy     string    `json:"true_score_policy"`
+	ObservedScorePolicy string    `json:"observed_score_policy"`
 }
 
 // EquatingRow is one raw score's equivalents.
 type EquatingRow struct {
-	Raw      int     `json:"raw" csv:"raw"`
-	True     float64 `json:"true_score" csv:"true_score"`
-	Observed float64 `json:"observed_score" csv:"observed_score"`
+	Raw      int     `json:"raw"`
+	True     float64 `json:"true_score"`
+	Observed float64 `json:"observed_score"`
 }
 
 // SaveEquating stores an equating table and returns its id.

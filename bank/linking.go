@@ -24,9 +24,41 @@ type Linking struct {
 	B         float64        `json:"B"`
 	SEA       float64        `json:"se_A"` // NaN when not computed
 	SEB       float64        `json:"se_B"`
-	Options   map[string]any `json:"options"`
+	Options   LinkingOptions `json:"options"`
 	Items     []LinkItem     `json:"items"`
 	CreatedAt string         `json:"created_at"`
+}
+
+// LinkingOptions are the options a linking was made with and the drift of
+// its common items, stored as JSON with these keys.
+type LinkingOptions struct {
+	D       float64  `json:"D"`       // scaling constant of the characteristic curves
+	Exclude []string `json:"exclude"` // common items the user left out
+	// The characteristic-curve criterion: θ points, their range, their
+	// weights (uniform, normal, gauss-hermite or posterior) and the scale
+	// it is taken on (old, new or both).
+	GridPoints int     `json:"grid_points"`
+	GridMin    float64 `json:"grid_min"`
+	GridMax    float64 `json:"grid_max"`
+	Weights    string  `json:"weights"`
+	Symmetry   string  `json:"symmetry"`
+	Bootstrap  int     `json:"bootstrap"` // replicates for the SEs; 0: none
+	Seed       uint64  `json:"seed"`
+	// DriftThreshold is the robust z above which a common item is flagged;
+	// DropDrift: the flagged items were left out and the runs linked again.
+	DriftThreshold float64              `json:"drift_threshold"`
+	DropDrift      bool                 `json:"drop_drift"`
+	Drift          map[string]ItemDrift `json:"drift"` // by item code
+}
+
+// ItemDrift is how far one common item moved from its base values under
+// the linking of all common items.
+type ItemDrift struct {
+	DiffB  float64 `json:"diff_b"`  // transformed b minus base b
+	RatioA float64 `json:"ratio_a"` // transformed a over base a
+	ZB     float64 `json:"z_b"`     // robust z of DiffB
+	ZLogA  float64 `json:"z_log_a"` // robust z of log RatioA
+	Flag   bool    `json:"flag"`    // |ZB| above the threshold
 }
 
 // LinkItem is one common item of a linking and whether it was used.
@@ -126,14 +158,22 @@ func (b *Bank) Linking(ctx context.Context, id int64) (*Linking, error) {
 // ScaleDef is a stored reporting scale: score = Slope·θ + Intercept,
 // rounded and clamped to [Min, Max].
 type ScaleDef struct {
-	ID         int64          `json:"id"`
-	Name       string         `json:"name"`
-	Slope      float64        `json:"slope"`
-	Intercept  float64        `json:"intercept"`
-	Min        float64        `json:"min"`
-	Max        float64        `json:"max"`
-	Definition map[string]any `json:"definition"` // how slope and intercept were set
-	CreatedAt  string         `json:"created_at"`
+	ID         int64           `json:"id"`
+	Name       string          `json:"name"`
+	Slope      float64         `json:"slope"`
+	Intercept  float64         `json:"intercept"`
+	Min        float64         `json:"min"`
+	Max        float64         `json:"max"`
+	Definition ScaleDefinition `json:"definition"` // how slope and intercept were set
+	CreatedAt  string          `json:"created_at"`
+}
+
+// ScaleDefinition is how a scale's slope and intercept were set: through
+// two points, or by a reference group's moments. It is stored as JSON
+// with these keys.
+type ScaleDefinition struct {
+	Points  []float64 `json:"points,omitempty"`  // θ1, s1, θ2, s2
+	Moments []float64 `json:"moments,omitempty"` // θ mean, θ SD, scale mean, scale SD
 }
 
 // SaveScale stores a new named scale; a name already used is an error
@@ -203,9 +243,22 @@ type ConversionTable struct {
 	Form      string          `json:"form"`
 	Run       int64           `json:"run"`
 	Scale     string          `json:"scale"`
-	Options   map[string]any  `json:"options"`
+	Options   TableOptions    `json:"options"`
 	Rows      []ConversionRow `json:"rows,omitempty"`
 	CreatedAt string          `json:"created_at"`
+}
+
+// TableOptions are how a conversion table was made, stored as JSON with
+// these keys.
+type TableOptions struct {
+	Method         string  `json:"method"`          // tcc or eap: which θ gives the scale score
+	PopulationMean float64 `json:"population_mean"` // the population the EAPs integrate over
+	PopulationSD   float64 `json:"population_sd"`
+	SumC           float64 `json:"sum_c"`   // Σc, below which the TCC has no inverse
+	Lowest         float64 `json:"lowest"`  // lowest obtainable scale score
+	Highest        float64 `json:"highest"` // highest obtainable scale score
+	Items          int     `json:"items"`
+	CSEM           string  `json:"csem"` // what the CSEM is
 }
 
 // ConversionRow is one raw score's line; NaN where a value does not exist.

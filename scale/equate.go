@@ -1,10 +1,32 @@
 package scale
 
 import (
-	"math"
-
 	"github.com/passportirt/passport/irt"
 )
+
+// EquateOptions set IRT equating.
+type EquateOptions struct {
+	// Population is the one observed-score equating integrates over;
+	// default N(0, 1) on irt.DefaultGrid().
+	Population Population
+	// Lo, Hi bound the TCC inversion of true-score equating; default −6, 6.
+	Lo, Hi float64
+}
+
+// Equating is a raw-score equating of form X to form Y, indexed by the raw
+// score on X.
+type Equating struct {
+	True     []float64 // TrueScore
+	Observed []float64 // ObservedScore
+	Lo, Hi   float64   // the θ range of the TCC inversion, defaults filled
+}
+
+// Equate equates raw scores on form x to form y, both on one θ scale, by
+// TrueScore and by ObservedScore in o.Population.
+func Equate(x, y []irt.ThreePL, o EquateOptions) *Equating {
+	lo, hi := thetaRange(o.Lo, o.Hi)
+	return &Equating{True: TrueScore(x, y, lo, hi), Observed: ObservedScore(x, y, o.Population.Quadrature()), Lo: lo, Hi: hi}
+}
 
 // TrueScore is IRT true-score equating of form X to form Y, both on one θ
 // scale (Lord 1980, ch. 13; Kolen & Brennan 2014, sec. 6.8): each raw score
@@ -76,13 +98,4 @@ func percentileInverse(p float64, f, F []float64) float64 {
 		}
 	}
 	return float64(len(F)) - 0.5
-}
-
-// maxAbsDiff is the largest |a_i − b_i|.
-func maxAbsDiff(a, b []float64) float64 {
-	var m float64
-	for i := range a {
-		m = math.Max(m, math.Abs(a[i]-b[i]))
-	}
-	return m
 }

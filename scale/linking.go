@@ -1,9 +1,10 @@
 // Package scale puts calibrations and scores on one reporting scale:
 // linking constants between IRT scales (mean/mean, mean/sigma, Haebara,
-// Stocking–Lord) with anchor-drift checks, the linear θ → passport
-// transformation, raw-to-scale conversion tables with conditional standard
-// errors, and IRT true-score and observed-score equating. It works on plain
-// values; storage is the bank's.
+// Stocking–Lord) with anchor-drift checks, and the whole linking procedure
+// of one run onto another (Link); the linear θ → passport transformation,
+// raw-to-scale conversion tables with conditional standard errors, and IRT
+// true-score and observed-score equating (Equate) in a population. It
+// works on plain values; storage is the bank's.
 package scale
 
 import (
@@ -109,6 +110,17 @@ const (
 	OnBoth Symmetry = "both"
 )
 
+// check returns s, OnOld for "", or an error for an unknown symmetry.
+func (s Symmetry) check() (Symmetry, error) {
+	switch s {
+	case "":
+		return OnOld, nil
+	case OnOld, OnNew, OnBoth:
+		return s, nil
+	}
+	return "", fmt.Errorf("symmetry %q: expected old, new or both", s)
+}
+
 // CurveOptions set a characteristic-curve criterion.
 type CurveOptions struct {
 	// Old is the θ grid and weights on the base scale (the base group's
@@ -156,13 +168,9 @@ func curveLink(items []CommonItem, o CurveOptions, test bool) (Transform, Fit, e
 	if err := checkCommon(items, 2); err != nil {
 		return Transform{}, Fit{}, err
 	}
-	if o.Symmetry == "" {
-		o.Symmetry = OnOld
-	}
-	switch o.Symmetry {
-	case OnOld, OnNew, OnBoth:
-	default:
-		return Transform{}, Fit{}, fmt.Errorf("symmetry %q: expected old, new or both", o.Symmetry)
+	var err error
+	if o.Symmetry, err = o.Symmetry.check(); err != nil {
+		return Transform{}, Fit{}, err
 	}
 	if (o.Symmetry != OnNew && len(o.Old.Nodes) == 0) || (o.Symmetry != OnOld && len(o.New.Nodes) == 0) {
 		return Transform{}, Fit{}, errors.New("the criterion needs a θ grid on each scale it is taken on")

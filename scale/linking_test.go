@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/passportirt/passport/fixtures"
 	"github.com/passportirt/passport/irt"
 )
@@ -71,6 +73,63 @@ func TestKolenBrennan(t *testing.T) {
 		}
 		if math.Abs(got.A-tc.A) > 1e-4 || math.Abs(got.B-tc.B) > 1e-4 {
 			t.Errorf("%s: A = %.5f B = %.5f, published %.4f %.4f", tc.name, got.A, got.B, tc.A, tc.B)
+		}
+	}
+}
+
+// stuirtExample1 is the input of example 1 of STUIRT (Kim & Kolen 2004,
+// the linking program that accompanies Kolen & Brennan 2014): the Kolen &
+// Brennan common items, all 12, with each group's estimated θ distribution
+// on 10 points (Y: the base, old group; X: the new group), each normalised
+// to sum to 1 as STUIRT's standardised criteria do
+// (fixtures/reference/README.md).
+func stuirtExample1(t testing.TB) ([]CommonItem, CurveOptions) {
+	nodes := []float64{-4, -3.111, -2.222, -1.333, -0.4444, 0.4444, 1.333, 2.222, 3.111, 4}
+	x := []float64{0.0001008, 0.00276, 0.03021, 0.142, 0.3149, 0.3158, 0.1542, 0.03596, 0.003925, 0.0001862}
+	y := []float64{0.0001173, 0.003242, 0.03449, 0.1471, 0.3148, 0.311, 0.1526, 0.03406, 0.00251, 0.0001116}
+	q := func(w []float64) irt.Quadrature {
+		out := make([]float64, len(w))
+		floats.ScaleTo(out, 1/floats.Sum(w), w)
+		return irt.Quadrature{Nodes: nodes, Weights: out}
+	}
+	return kbCommon(t), CurveOptions{Old: q(y), New: q(x), Symmetry: OnBoth}
+}
+
+// TestSTUIRTExample1 reproduces STUIRT's output for its example 1, the
+// symmetric criteria with the groups' distributions as weights (STUIRT
+// prints six decimals; its Haebara search stops about 1.5e-6 short of the
+// minimum, which TestCurveMinimum checks independently). Haebara's
+// standardised criterion is H/n over STUIRT's two response categories of
+// n items, i.e. H/12 here.
+func TestSTUIRTExample1(t *testing.T) {
+	items, o := stuirtExample1(t)
+	for _, tc := range []struct {
+		name      string
+		f         func([]CommonItem) (Transform, error)
+		A, B, tol float64
+	}{
+		{"mean/mean", MeanMean, 1.217266, -0.557156, 1e-6},   // STUIRT example 1
+		{"mean/sigma", MeanSigma, 1.168891, -0.515543, 1e-6}, // STUIRT example 1
+	} {
+		got, err := tc.f(items)
+		if err != nil || math.Abs(got.A-tc.A) > tc.tol || math.Abs(got.B-tc.B) > tc.tol {
+			t.Errorf("%s: A = %.7f B = %.7f (%v), STUIRT %.6f %.6f", tc.name, got.A, got.B, err, tc.A, tc.B)
+		}
+	}
+	for _, tc := range []struct {
+		m                 curveMethod
+		A, B, tol         float64
+		criterion, perCat float64
+	}{
+		{curveMethods[0], 1.067800, -0.471281, 2e-6, 0.001506, 12}, // STUIRT example 1
+		{curveMethods[1], 1.083417, -0.487619, 1e-6, 0.009666, 1},  // STUIRT example 1
+	} {
+		got, fit, err := tc.m.f(items, o)
+		if err != nil || math.Abs(got.A-tc.A) > tc.tol || math.Abs(got.B-tc.B) > tc.tol {
+			t.Errorf("%s: A = %.7f B = %.7f (%v), STUIRT %.6f %.6f", tc.m.name, got.A, got.B, err, tc.A, tc.B)
+		}
+		if c := fit.Criterion / tc.perCat; math.Abs(c-tc.criterion) > 1e-6 {
+			t.Errorf("%s: standardised criterion %.7f, STUIRT %.6f", tc.m.name, c, tc.criterion)
 		}
 	}
 }

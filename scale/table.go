@@ -24,10 +24,9 @@ const (
 // TableOptions control a conversion table.
 type TableOptions struct {
 	Method ThetaMethod // default ByTCC
-	// Mean and SD of the population θ distribution, the prior of the
-	// summed-score EAP; default N(0, 1).
-	Mean, SD float64
-	Grid     irt.Quadrature // default irt.DefaultGrid()
+	// Population is the prior of the summed-score EAP; default N(0, 1)
+	// on irt.DefaultGrid().
+	Population Population
 	// Lo, Hi bound the TCC inversion; default −6, 6.
 	Lo, Hi float64
 }
@@ -74,21 +73,12 @@ func ConversionTable(items []irt.ThreePL, s Scale, o TableOptions) (*Table, erro
 	if o.Method != ByTCC && o.Method != ByEAP {
 		return nil, fmt.Errorf("method %q: expected tcc or eap", o.Method)
 	}
-	if o.SD == 0 {
-		o.Mean, o.SD = 0, 1
-	}
-	if len(o.Grid.Nodes) == 0 {
-		o.Grid = irt.DefaultGrid()
-	}
-	o.Grid.SetNormalWeights(o.Mean, o.SD)
-	if o.Lo == 0 && o.Hi == 0 {
-		o.Lo, o.Hi = -6, 6
-	}
+	o.Lo, o.Hi = thetaRange(o.Lo, o.Hi)
 	t := &Table{Rows: make([]Row, n+1)}
 	for _, it := range items {
 		t.SumC += it.C
 	}
-	eap := irt.EAPSum(nil, items, o.Grid)
+	eap := irt.EAPSum(nil, items, o.Population.Quadrature())
 	linear := make([]float64, n+1)
 	for x := range t.Rows {
 		r := &t.Rows[x]

@@ -226,3 +226,12 @@ func TestDriftAndBootstrap(t *testing.T) {
 		t.Error("the bootstrap is not reproducible from its seed")
 	}
 }
+
+// maxAbsDiff is the largest |a_i − b_i|.
+func maxAbsDiff(a, b []float64) float64 {
+	var m float64
+	for i := range a {
+		m = math.Max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
+}

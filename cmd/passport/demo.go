@@ -7,12 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/passportirt/passport/bank"
-	"github.com/passportirt/passport/scale"
 )
 
 type demoOptions struct {
@@ -138,47 +134,40 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if err != nil {
 		return err
 	}
+	lo := defaultLinkOptions(&quiet) // the table of 299 common items is long: passport linkings show prints it
+	lo.from, lo.to, lo.apply, lo.applyName = run2.ID, run.ID, true, "year 2 on the year-1 scale"
+	l, applied, err := runLink(ctx, lo)
+	if err != nil {
+		return err
+	}
+	flagged := 0
+	for _, d := range l.Options.Drift {
+		if d.Flag {
+			flagged++
+		}
+	}
+	fmt.Fprintf(dg.out, "linking %d, Stocking–Lord over %d common items: A = %.3f (SE %.3f), B = %.3f (SE %.3f); true A = %.2f, B = %.2f\n",
+		l.ID, len(l.Items), l.A, l.SEA, l.B, l.SEB, trueA, trueB)
+	fmt.Fprintf(dg.out, "%d of %d common items flagged as drifting (robust z of b > %.3f, which flags about 10%% of stable\n"+
+		"items by chance; nothing drifted in this simulation); year 2 stored on the year-1 scale as run %d\n",
+		flagged, len(l.Items), lo.threshold, applied)
+
+	fmt.Fprintln(w, "\n7. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850; passport scale define) and form F01's")
+	fmt.Fprintln(w, "   conversion table (passport scale table; θ by inverting the TCC, CSEM in scale points)")
+	if err := runScaleDefine(ctx, &scaleDefineOptions{globals: &dg, name: "passport", points: "-3,300,3,850", min: 300, max: 850}); err != nil {
+		return err
+	}
+	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: run.ID, scaleName: "passport", method: "tcc"})
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w, "\n8. Assembly: two parallel 50-question forms from the calibrated bank, against the embedded blueprint")
 	b, err := dg.openBank()
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	lo := defaultLinkOptions()
-	lo.from, lo.to, lo.apply, lo.applyName = run2.ID, run.ID, true, "year 2 on the year-1 scale"
-	start := time.Now()
-	lr, err := linkRuns(ctx, b, lo)
-	if err != nil {
-		return err
-	}
-	l := lr.linking
-	flagged := 0
-	for _, d := range lr.drift {
-		if d.Flag {
-			flagged++
-		}
-	}
-	fmt.Fprintf(w, "   Stocking–Lord over %d common items (%.2fs): A = %.3f (SE %.3f), B = %.3f (SE %.3f); true A = %.2f, B = %.2f\n",
-		len(l.Items), time.Since(start).Seconds(), l.A, l.SEA, l.B, l.SEB, trueA, trueB)
-	fmt.Fprintf(w, "   %d of %d common items flagged as drifting (robust z of b > %.3f, which flags about 10%% of stable\n"+
-		"   items by chance; nothing drifted in this simulation); year 2 stored on the year-1 scale as run %d\n",
-		flagged, len(l.Items), lo.threshold, lr.applied)
-
-	fmt.Fprintln(w, "\n7. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850) and form F01's conversion table")
-	ps := scale.Passport()
-	if _, err := b.SaveScale(ctx, &bank.ScaleDef{Name: "passport", Slope: ps.Slope, Intercept: ps.Intercept, Min: ps.Min, Max: ps.Max,
-		Definition: map[string]any{"points": []float64{-3, 300, 3, 850}}}); err != nil {
-		return err
-	}
-	tab, err := buildTable(ctx, b, &tableOptions{form: "F01", run: run.ID, scaleName: "passport", method: "tcc"})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "   table %d (θ by inverting the TCC; CSEM in scale points):\n", tab.ID)
-	if err := printTable(indented(w), "table", tab); err != nil {
-		return err
-	}
-
-	fmt.Fprintln(w, "\n8. Assembly: two parallel 50-question forms from the calibrated bank, against the embedded blueprint")
 	if err := demoAssembly(ctx, w, &dg, b, run); err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
-	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -16,6 +14,7 @@ import (
 )
 
 type linkOptions struct {
+	*globals  // streams, --db, --quiet, --format
 	from, to  int64
 	method    string
 	D         float64
@@ -34,15 +33,16 @@ type linkOptions struct {
 }
 
 // linkMethods maps the command's method names to the stored ones.
-var linkMethods = map[string]string{"mm": "mean-mean", "ms": "mean-sigma", "haebara": "haebara", "sl": "stocking-lord"}
+var linkMethods = map[string]scale.Method{"mm": scale.ByMeanMean, "ms": scale.ByMeanSigma, "haebara": scale.ByHaebara, "sl": scale.ByStockingLord}
 
-func defaultLinkOptions() *linkOptions {
-	return &linkOptions{method: "sl", points: 41, gridMin: -4, gridMax: 4, weights: "normal", symmetry: "old",
+// defaultLinkOptions are the link command's defaults.
+func defaultLinkOptions(g *globals) *linkOptions {
+	return &linkOptions{globals: g, method: "sl", points: 41, gridMin: -4, gridMax: 4, weights: "normal", symmetry: "old",
 		bootstrap: 200, seed: 1, threshold: 1.645}
 }
 
 func newLinkCmd(g *globals) *cobra.Command {
-	o := defaultLinkOptions()
+	o := defaultLinkOptions(g)
 	cmd := &cobra.Command{
 		Use:   "link",
 		Short: "Link one calibration run onto another's scale",
@@ -62,16 +62,8 @@ The linking is stored with every option; --apply also stores the --from run
 transformed onto the --to scale as a new run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			res, err := linkRuns(cmd.Context(), b, o)
-			if err != nil {
-				return err
-			}
-			return printLink(g, res)
+			_, _, err := runLink(cmd.Context(), o)
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -96,150 +88,104 @@ transformed onto the --to scale as a new run.`,
 	return cmd
 }
 
-// linkResult is a linking and what was done with it.
-type linkResult struct {
-	linking *bank.Linking
-	drift   map[string]scale.Drift
-	applied int64
+// runLink links run o.from onto o.to, stores the linking (and with
+// --apply the moved run, whose id it returns) and writes it.
+func runLink(ctx context.Context, o *linkOptions) (*bank.Linking, int64, error) {
+	b, err := o.openBank()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer b.Close()
+	l, applied, err := linkRuns(ctx, b, o)
+	if err != nil {
+		return nil, 0, err
+	}
+	return l, applied, printLink(o.globals, l, applied)
 }
 
-// linkRuns links run o.from onto o.to and stores the linking.
-func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*linkResult, error) {
+// linkRuns links run o.from onto o.to and stores the linking and, with
+// o.apply, the moved run (its id, else 0).
+func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*bank.Linking, int64, error) {
 	method, ok := linkMethods[o.method]
 	if !ok {
-		return nil, fmt.Errorf("--method %q: expected mm, ms, haebara or sl", o.method)
+		return nil, 0, fmt.Errorf("--method %q: expected mm, ms, haebara or sl", o.method)
+	}
+	so := scale.LinkOptions{Method: method, Exclude: o.exclude, Symmetry: scale.Symmetry(o.symmetry), Weights: scale.Weights(o.weights),
+		Points: o.points, Min: o.gridMin, Max: o.gridMax, D: o.D,
+		DriftThreshold: o.threshold, DropDrift: o.dropDrift, Bootstrap: o.bootstrap, Seed: o.seed}
+	if err := so.Check(); err != nil {
+		return nil, 0, err
 	}
 	from, err := b.Calibration(ctx, o.from)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	to, err := b.Calibration(ctx, o.to)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	D := o.D
-	if D == 0 {
-		if from.D != to.D {
-			return nil, fmt.Errorf("run %d has D = %g and run %d D = %g: give --D for the characteristic curves", from.ID, from.D, to.ID, to.D)
+	if so.NeedsPosteriors() {
+		grid, err := so.PosteriorGrid()
+		if err != nil {
+			return nil, 0, err
 		}
-		D = from.D
-	}
-	base := map[string]bank.ParamRow{}
-	for _, p := range to.Params {
-		base[p.Item] = p
-	}
-	var codes []string
-	var items []scale.CommonItem
-	for _, p := range from.Params {
-		q, ok := base[p.Item]
-		if !ok || slices.Contains(o.exclude, p.Item) {
-			continue
+		if so.OldPosterior, err = groupPosterior(ctx, b, to, grid); err != nil {
+			return nil, 0, fmt.Errorf("the --to group's distribution: %w", err)
 		}
-		codes = append(codes, p.Item)
-		items = append(items, scale.CommonItem{
-			New:  p.ThreePL(from.D),
-			Base: q.ThreePL(to.D),
-		})
+		if so.NewPosterior, err = groupPosterior(ctx, b, from, grid); err != nil {
+			return nil, 0, fmt.Errorf("the --from group's distribution: %w", err)
+		}
 	}
-	if len(items) < 2 {
-		return nil, fmt.Errorf("runs %d and %d share %d items (after --exclude): linking needs at least 2", from.ID, to.ID, len(items))
-	}
-	link, err := linkFunc(ctx, b, o, method, D, from, to)
+	res, err := scale.Link(linkRun(from), linkRun(to), so)
 	if err != nil {
-		return nil, err
+		return nil, 0, fmt.Errorf("linking run %d onto run %d: %w", from.ID, to.ID, err)
 	}
-	t, err := link(items)
-	if err != nil {
-		return nil, err
+	l := &bank.Linking{From: from.ID, To: to.ID, Method: string(method), A: res.Transform.A, B: res.Transform.B, SEA: res.SEA, SEB: res.SEB,
+		Options: bank.LinkingOptions{D: res.D, Exclude: o.exclude, GridPoints: o.points, GridMin: o.gridMin, GridMax: o.gridMax,
+			Weights: o.weights, Symmetry: o.symmetry, Bootstrap: o.bootstrap, Seed: o.seed,
+			DriftThreshold: o.threshold, DropDrift: o.dropDrift, Drift: map[string]bank.ItemDrift{}}}
+	for _, it := range res.Items {
+		l.Items = append(l.Items, bank.LinkItem{Item: it.Code, Used: it.Used})
+		d := it.Drift
+		l.Options.Drift[it.Code] = bank.ItemDrift{DiffB: d.DiffB, RatioA: d.RatioA, ZB: d.ZB, ZLogA: d.ZLogA, Flag: d.Flag}
 	}
-	drift := scale.DriftCheck(items, t, o.threshold)
-	used := make([]bool, len(items))
-	var kept []scale.CommonItem
-	for i := range items {
-		used[i] = !(o.dropDrift && drift[i].Flag)
-		if used[i] {
-			kept = append(kept, items[i])
-		}
-	}
-	if len(kept) < len(items) {
-		if t, err = link(kept); err != nil {
-			return nil, fmt.Errorf("linking again without the drifting items: %w", err)
-		}
-	}
-	seA, seB := math.NaN(), math.NaN()
-	if o.bootstrap > 0 {
-		if seA, seB, err = scale.BootstrapSE(kept, link, o.bootstrap, o.seed); err != nil {
-			return nil, err
-		}
-	}
-	res := &linkResult{drift: map[string]scale.Drift{}}
-	l := &bank.Linking{From: from.ID, To: to.ID, Method: method, A: t.A, B: t.B, SEA: seA, SEB: seB,
-		Options: map[string]any{"D": D, "exclude": o.exclude, "grid_points": o.points, "grid_min": o.gridMin, "grid_max": o.gridMax,
-			"weights": o.weights, "symmetry": o.symmetry, "bootstrap": o.bootstrap, "seed": o.seed,
-			"drift_threshold": o.threshold, "drop_drift": o.dropDrift}}
-	driftOpt := map[string]any{}
-	for i, c := range codes {
-		l.Items = append(l.Items, bank.LinkItem{Item: c, Used: used[i]})
-		res.drift[c] = drift[i]
-		driftOpt[c] = map[string]any{"diff_b": drift[i].DiffB, "ratio_a": drift[i].RatioA, "z_b": drift[i].ZB, "z_log_a": drift[i].ZLogA, "flag": drift[i].Flag}
-	}
-	l.Options["drift"] = driftOpt
 	if _, err := b.SaveLinking(ctx, l); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	res.linking = l
-	if o.apply {
-		if res.applied, err = applyLinking(ctx, b, from, l, t, o.applyName); err != nil {
-			return nil, err
-		}
+	if !o.apply {
+		return l, 0, nil
 	}
-	return res, nil
+	applied, err := b.SaveCalibration(ctx, linkedRun(from, l, res.Moved, o.applyName))
+	return l, applied, err
 }
 
-// linkFunc binds the chosen method and its options.
-func linkFunc(ctx context.Context, b *bank.Bank, o *linkOptions, method string, D float64, from, to *bank.Calibration) (scale.LinkFunc, error) {
-	switch method {
-	case "mean-mean":
-		return scale.MeanMean, nil
-	case "mean-sigma":
-		return scale.MeanSigma, nil
+// linkRun is a stored run as scale.Link takes it.
+func linkRun(c *bank.Calibration) scale.Run {
+	items := c.ItemParams()
+	r := scale.Run{Items: make([]scale.RunItem, len(items)), Mean: c.LatentMean, SD: c.LatentSD}
+	for i, p := range c.Params {
+		r.Items[i] = scale.RunItem{Code: p.Item, Params: items[i], SEA: p.SEA, SEB: p.SEB}
 	}
-	co := scale.CurveOptions{Symmetry: scale.Symmetry(o.symmetry), D: D}
-	switch co.Symmetry {
-	case scale.OnOld, scale.OnNew, scale.OnBoth:
-	default:
-		return nil, fmt.Errorf("--symmetry %q: expected old, new or both", o.symmetry)
+	return r
+}
+
+// linkedRun is run from moved onto the scale of l's base run (moved, as
+// scale.Link returns it), to be stored as a new run.
+func linkedRun(from *bank.Calibration, l *bank.Linking, moved scale.Run, name string) *bank.Calibration {
+	c := *from
+	c.ID, c.Source, c.ParentID, c.Name = 0, "linked", from.ID, name
+	if c.Name == "" {
+		c.Name = fmt.Sprintf("run %d on the scale of run %d", from.ID, l.To)
 	}
-	w := scale.Weights(o.weights)
-	var err error
-	if w == scale.Posterior {
-		grid, err := scale.Grid(scale.Uniform, o.points, o.gridMin, o.gridMax, 0, 1)
-		if err != nil {
-			return nil, err
-		}
-		if co.Old, err = groupPosterior(ctx, b, to, grid); err != nil {
-			return nil, fmt.Errorf("the --to group's distribution: %w", err)
-		}
-		if co.New, err = groupPosterior(ctx, b, from, grid); err != nil {
-			return nil, fmt.Errorf("the --from group's distribution: %w", err)
-		}
-	} else {
-		// Each group's own distribution on its own scale.
-		if co.Old, err = scale.Grid(w, o.points, o.gridMin, o.gridMax, to.LatentMean, to.LatentSD); err != nil {
-			return nil, err
-		}
-		if co.New, err = scale.Grid(w, o.points, o.gridMin, o.gridMax, from.LatentMean, from.LatentSD); err != nil {
-			return nil, err
-		}
+	c.Settings.Linked = &bank.LinkedFrom{Linking: l.ID, Method: l.Method, A: l.A, B: l.B, FromRun: from.ID, ToRun: l.To}
+	c.LatentMean, c.LatentSD = moved.Mean, moved.SD
+	c.Params = make([]bank.ParamRow, len(from.Params))
+	for i, p := range from.Params {
+		m := moved.Items[i]
+		c.Params[i] = bank.ParamRow{Item: p.Item, Model: p.Model, A: m.Params.A, B: m.Params.B, C: m.Params.C, SEA: m.SEA, SEB: m.SEB, SEC: p.SEC, N: p.N}
 	}
-	curve := scale.StockingLord
-	if method == "haebara" {
-		curve = scale.Haebara
-	}
-	return func(items []scale.CommonItem) (scale.Transform, error) {
-		t, _, err := curve(items, co)
-		return t, err
-	}, nil
+	c.Fixed = nil
+	return &c
 }
 
 // groupPosterior is a run's group distribution on grid: the responses it
@@ -249,66 +195,60 @@ func groupPosterior(ctx context.Context, b *bank.Bank, run *bank.Calibration, gr
 		return irt.Quadrature{}, fmt.Errorf("run %d records no response imports (imported parameters): use other --weights", run.ID)
 	}
 	codes := make([]string, len(run.Params))
-	items := make([]irt.ThreePL, len(run.Params))
 	for i, p := range run.Params {
 		codes[i] = p.Item
-		items[i] = p.ThreePL(run.D)
 	}
 	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: codes, Imports: run.Inputs})
 	if err != nil {
 		return irt.Quadrature{}, err
 	}
-	w, err := calibrate.Posterior(m, items, grid)
+	w, err := calibrate.Posterior(m, run.ItemParams(), grid)
 	if err != nil {
 		return irt.Quadrature{}, err
 	}
 	return irt.Quadrature{Nodes: grid.Nodes, Weights: w}, nil
 }
 
-// applyLinking stores run from transformed by t as a new run on the base
-// scale (scale.Transform's Item, SE and Theta), the group's distribution
-// moving to N(A·μ + B, (A·σ)²).
-func applyLinking(ctx context.Context, b *bank.Bank, from *bank.Calibration, l *bank.Linking, t scale.Transform, name string) (int64, error) {
-	c := *from
-	c.ID, c.Source, c.ParentID, c.Name = 0, "linked", from.ID, name
-	if c.Name == "" {
-		c.Name = fmt.Sprintf("run %d on the scale of run %d", from.ID, l.To)
+// printLink writes a linking: its constants and its common items with
+// their drift, and the run it was applied to, if any (0: none).
+func printLink(g *globals, l *bank.Linking, applied int64) error {
+	type itemJSON struct {
+		Item   string  `json:"item"`
+		Used   bool    `json:"used"`
+		DiffB  float64 `json:"diff_b"`
+		RatioA float64 `json:"ratio_a"`
+		ZB     float64 `json:"z_b"`
+		ZLogA  float64 `json:"z_log_a"`
+		Flag   string  `json:"flag"`
 	}
-	c.Settings.Linked = &bank.LinkedFrom{Linking: l.ID, Method: l.Method, A: t.A, B: t.B, FromRun: from.ID, ToRun: l.To}
-	c.LatentMean, c.LatentSD = t.Theta(from.LatentMean), t.A*from.LatentSD
-	c.Params = make([]bank.ParamRow, len(from.Params))
-	for i, p := range from.Params {
-		q := t.Item(p.ThreePL(from.D))
-		seA, seB := t.SE(p.SEA, p.SEB)
-		c.Params[i] = bank.ParamRow{Item: p.Item, Model: p.Model, A: q.A, B: q.B, C: q.C, SEA: seA, SEB: seB, SEC: p.SEC, N: p.N}
+	type itemText struct {
+		Item   string `csv:"item"`
+		Used   bool   `csv:"used"`
+		DiffB  string `csv:"diff_b"`
+		RatioA string `csv:"ratio_a"`
+		ZB     string `csv:"z_b"`
+		ZLogA  string `csv:"z_log_a"`
+		Flag   string `csv:"flag"`
 	}
-	c.Fixed = nil
-	return b.SaveCalibration(ctx, &c)
-}
-
-func printLink(g *globals, r *linkResult) error {
-	l := r.linking
-	type itemRow struct {
-		Item   string  `csv:"item" json:"item"`
-		Used   bool    `csv:"used" json:"used"`
-		DiffB  float64 `csv:"diff_b" json:"diff_b"`
-		RatioA float64 `csv:"ratio_a" json:"ratio_a"`
-		ZB     float64 `csv:"z_b" json:"z_b"`
-		ZLogA  float64 `csv:"z_log_a" json:"z_log_a"`
-		Flag   string  `csv:"flag" json:"flag"`
-	}
-	rows := make([]itemRow, len(l.Items))
-	for i, it := range l.Items {
-		d := r.drift[it.Item]
-		flag := ""
+	flag := func(d bank.ItemDrift) string {
 		if d.Flag {
-			flag = "drift"
+			return "drift"
 		}
-		rows[i] = itemRow{it.Item, it.Used, round4(d.DiffB), round4(d.RatioA), round4(d.ZB), round4(d.ZLogA), flag}
+		return ""
 	}
 	if g.format == "json" {
+		rows := make([]itemJSON, len(l.Items))
+		for i, it := range l.Items {
+			d := l.Options.Drift[it.Item]
+			rows[i] = itemJSON{it.Item, it.Used, d.DiffB, d.RatioA, d.ZB, d.ZLogA, flag(d)}
+		}
 		return renderValue(g.out, "json", map[string]any{"linking": l.ID, "from_run": l.From, "to_run": l.To, "method": l.Method,
-			"A": l.A, "B": l.B, "se_A": finite(l.SEA), "se_B": finite(l.SEB), "options": l.Options, "items": rows, "applied_run": r.applied}, nil)
+			"A": l.A, "B": l.B, "se_A": finite(l.SEA), "se_B": finite(l.SEB), "options": l.Options, "items": rows, "applied_run": applied}, nil)
+	}
+	rows := make([]itemText, len(l.Items))
+	for i, it := range l.Items {
+		d := l.Options.Drift[it.Item]
+		rows[i] = itemText{it.Item, it.Used, num(d.DiffB), num(d.RatioA), num(d.ZB), num(d.ZLogA), flag(d)}
 	}
 	if g.format == "csv" {
 		return render(g.out, "csv", rows)
@@ -320,8 +260,8 @@ func printLink(g *globals, r *linkResult) error {
 		{"A", fmt.Sprintf("%.4f (SE %s)", l.A, num(l.SEA))},
 		{"B", fmt.Sprintf("%.4f (SE %s)", l.B, num(l.SEB))},
 	}
-	if r.applied > 0 {
-		lines = append(lines, [2]string{"applied", fmt.Sprintf("run %d", r.applied)})
+	if applied > 0 {
+		lines = append(lines, [2]string{"applied", fmt.Sprintf("run %d", applied)})
 	}
 	if err := renderValue(g.out, "table", nil, lines); err != nil {
 		return err
@@ -330,47 +270,72 @@ func printLink(g *globals, r *linkResult) error {
 	return render(g.out, "table", rows)
 }
 
-func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+type linkingsOptions struct {
+	*globals       // streams, --db, --quiet, --format
+	id       int64 // show: the linking
+}
 
 func newLinkingsCmd(g *globals) *cobra.Command {
+	o := &linkingsOptions{globals: g}
 	cmd := &cobra.Command{Use: "linkings", Short: "List and show stored linkings"}
-	cmd.AddCommand(listCommand(g, "list", "List the linkings", func(ctx context.Context, b *bank.Bank) (any, error) {
-		ls, err := b.Linkings(ctx)
-		if err != nil {
-			return nil, err
-		}
-		type row struct {
-			ID      int64  `csv:"linking" json:"linking"`
-			From    int64  `csv:"from_run" json:"from_run"`
-			To      int64  `csv:"to_run" json:"to_run"`
-			Method  string `csv:"method" json:"method"`
-			A       string `csv:"A" json:"A"`
-			B       string `csv:"B" json:"B"`
-			SEA     string `csv:"se_A" json:"se_A"`
-			SEB     string `csv:"se_B" json:"se_B"`
-			Created string `csv:"created" json:"created"`
-		}
-		rows := make([]row, len(ls))
-		for i, l := range ls {
-			rows[i] = row{l.ID, l.From, l.To, l.Method, num(l.A), num(l.B), num(l.SEA), num(l.SEB), l.CreatedAt}
-		}
-		return rows, nil
-	}))
-	cmd.AddCommand(showCommand(g, "show ID", "Show a linking with its options and common items", "linking", "linkings list", func(ctx context.Context, b *bank.Bank, id int64) error {
-		l, err := b.Linking(ctx, id)
-		if err != nil {
-			return err
-		}
-		res := &linkResult{linking: l, drift: map[string]scale.Drift{}}
-		if d, ok := l.Options["drift"].(map[string]any); ok {
-			for item, v := range d {
-				m, _ := v.(map[string]any)
-				f := func(k string) float64 { x, _ := m[k].(float64); return x }
-				flag, _ := m["flag"].(bool)
-				res.drift[item] = scale.Drift{DiffB: f("diff_b"), RatioA: f("ratio_a"), ZB: f("z_b"), ZLogA: f("z_log_a"), Flag: flag}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the linkings",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return runLinkingsList(cmd.Context(), o) },
+	}, &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a linking with its options and common items",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if o.id, err = parseID(args[0], "linking", "linkings list"); err != nil {
+				return err
 			}
-		}
-		return printLink(g, res)
-	}))
+			return runLinkingsShow(cmd.Context(), o)
+		},
+	})
 	return cmd
+}
+
+// runLinkingsList writes the stored linkings.
+func runLinkingsList(ctx context.Context, o *linkingsOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ls, err := b.Linkings(ctx)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		ID      int64  `csv:"linking" json:"linking"`
+		From    int64  `csv:"from_run" json:"from_run"`
+		To      int64  `csv:"to_run" json:"to_run"`
+		Method  string `csv:"method" json:"method"`
+		A       string `csv:"A" json:"A"`
+		B       string `csv:"B" json:"B"`
+		SEA     string `csv:"se_A" json:"se_A"`
+		SEB     string `csv:"se_B" json:"se_B"`
+		Created string `csv:"created" json:"created"`
+	}
+	rows := make([]row, len(ls))
+	for i, l := range ls {
+		rows[i] = row{l.ID, l.From, l.To, l.Method, num(l.A), num(l.B), num(l.SEA), num(l.SEB), l.CreatedAt}
+	}
+	return render(o.out, o.format, rows)
+}
+
+// runLinkingsShow writes linking o.id again.
+func runLinkingsShow(ctx context.Context, o *linkingsOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	l, err := b.Linking(ctx, o.id)
+	if err != nil {
+		return err
+	}
+	return printLink(o.globals, l, 0)
 }

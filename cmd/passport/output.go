@@ -46,9 +46,9 @@ func showCommand(g *globals, use, short, what, list string, show func(ctx contex
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
+			id, err := parseID(args[0], what, list)
 			if err != nil {
-				return fmt.Errorf("%s %q: expected a number (see passport %s)", what, args[0], list)
+				return err
 			}
 			b, err := g.openBank()
 			if err != nil {
@@ -71,4 +71,14 @@ func renderValue(w io.Writer, format string, v any, lines [][2]string) error {
 		fmt.Fprintf(tw, "%s:\t%s\n", l[0], l[1])
 	}
 	return tw.Flush()
+}
+
+// parseID reads the number of one stored thing (what, as listed by the
+// command list) from a command's argument.
+func parseID(arg, what, list string) (int64, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q: expected a number (see passport %s)", what, arg, list)
+	}
+	return id, nil
 }

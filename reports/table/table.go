@@ -26,7 +26,7 @@ var Formats = []string{"table", "json", "csv"}
 // a csv tag where there is none; else the field name in snake_case),
 // embedded structs are flattened, and fields tagged json:"-" are left out.
 //
-// Numbers: floating-point values print with at most 10 significant digits
+// Numbers: floating-point values print with at most 15 significant digits
 // in JSON and CSV (so binary noise such as 0.30000000000000004 never shows)
 // and with 4 decimals in a table; NaN and ±Inf print as an empty cell and as
 // JSON null. A table shows a record as "name: value" lines, and cuts cells
@@ -222,7 +222,7 @@ func compactJSON(v reflect.Value) string {
 }
 
 // FormatFloat prints x for a table (4 decimals) or for a script (at most
-// 10 significant digits); "" when x is not finite.
+// 15 significant digits); "" when x is not finite.
 func FormatFloat(x float64, format string) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return ""
@@ -230,7 +230,7 @@ func FormatFloat(x float64, format string) string {
 	if format == "table" {
 		return strconv.FormatFloat(x, 'f', 4, 64)
 	}
-	return strconv.FormatFloat(x, 'g', 10, 64)
+	return strconv.FormatFloat(x, 'g', 15, 64)
 }
 
 // encodeJSON writes v as compact JSON: keys from json tags in field

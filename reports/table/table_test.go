@@ -40,7 +40,7 @@ func TestWrite(t *testing.T) {
 	}
 	for _, tc := range []struct{ format, want string }{
 		// 0.1 + 0.2 = 0.30000000000000004 prints as 0.3; NaN and Inf as empty or null; lists joined by spaces, "-" for NaN.
-		{"csv", "model,a,note,n,shares,sea,ptr\n3pl,0.3,outer,7,0.25 -,,0.3333333333\n2pl,,,-1,,0,\n"},
+		{"csv", "model,a,note,n,shares,sea,ptr\n3pl,0.3,outer,7,0.25 -,,0.333333333333333\n2pl,,,-1,,0,\n"},
 		{"json", `[
   {
     "model": "3pl",
@@ -52,7 +52,7 @@ func TestWrite(t *testing.T) {
       null
     ],
     "sea": null,
-    "ptr": 0.3333333333
+    "ptr": 0.333333333333333
   },
   {
     "model": "2pl",

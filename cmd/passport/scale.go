@@ -1,0 +1,367 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/irt"
+	"github.com/passportirt/passport/scale"
+)
+
+func newScaleCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "scale", Short: "Reporting scales and raw-to-scale conversion tables"}
+	cmd.AddCommand(newScaleDefineCmd(g), newScaleListCmd(g), newScaleTableCmd(g))
+	cmd.AddCommand(newScaleTablesCmds(g)...)
+	return cmd
+}
+
+type scaleDefineOptions struct {
+	*globals        // streams, --db, --quiet, --format
+	name            string
+	points, moments string
+	min, max        float64
+}
+
+func newScaleDefineCmd(g *globals) *cobra.Command {
+	o := &scaleDefineOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "define NAME",
+		Short: "Define a named reporting scale",
+		Long: `Defines score = slope·θ + intercept, rounded to whole points and clamped to
+[--min, --max], either through two points (--points θ1,s1,θ2,s2; default
+-3,300,3,850, the passport scale) or by a reference group's moments
+(--moments θmean,θsd,mean,sd: the group's θ mean and SD become the scale's
+mean and SD). A name cannot be redefined.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.name = args[0]
+			return runScaleDefine(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.points, "points", "-3,300,3,850", "two points θ1,s1,θ2,s2")
+	cmd.Flags().StringVar(&o.moments, "moments", "", "a reference group's θ mean and SD and the scale mean and SD: θmean,θsd,mean,sd")
+	cmd.Flags().Float64Var(&o.min, "min", 300, "lowest reported score")
+	cmd.Flags().Float64Var(&o.max, "max", 850, "highest reported score")
+	return cmd
+}
+
+// runScaleDefine stores the scale o defines.
+func runScaleDefine(ctx context.Context, o *scaleDefineOptions) error {
+	var s scale.Scale
+	var def bank.ScaleDefinition
+	if o.moments != "" {
+		v, err := floats("moments", o.moments, 4)
+		if err != nil {
+			return err
+		}
+		if s, err = scale.FromMoments(v[0], v[1], v[2], v[3], o.min, o.max); err != nil {
+			return err
+		}
+		def.Moments = v
+	} else {
+		v, err := floats("points", o.points, 4)
+		if err != nil {
+			return err
+		}
+		if s, err = scale.TwoPoints(v[0], v[1], v[2], v[3], o.min, o.max); err != nil {
+			return err
+		}
+		def.Points = v
+	}
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	d := &bank.ScaleDef{Name: o.name, Slope: s.Slope, Intercept: s.Intercept, Min: s.Min, Max: s.Max, Definition: def}
+	if _, err := b.SaveScale(ctx, d); err != nil {
+		return err
+	}
+	o.status("scale %s: score = %.4f·θ + %.4f, in [%g, %g]", d.Name, d.Slope, d.Intercept, d.Min, d.Max)
+	return nil
+}
+
+// floats parses n comma-separated numbers.
+func floats(flag, s string, n int) ([]float64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != n {
+		return nil, fmt.Errorf("--%s %q: expected %d comma-separated numbers", flag, s, n)
+	}
+	out := make([]float64, n)
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, fmt.Errorf("--%s %q: %q is not a number", flag, s, p)
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+type scaleListOptions struct {
+	*globals // streams, --db, --quiet, --format
+}
+
+func newScaleListCmd(g *globals) *cobra.Command {
+	o := &scaleListOptions{globals: g}
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the defined scales",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return runScaleList(cmd.Context(), o) },
+	}
+}
+
+// runScaleList writes the defined scales: slope and intercept at full
+// precision in JSON, to 4 decimals in a table or CSV.
+func runScaleList(ctx context.Context, o *scaleListOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ss, err := b.Scales(ctx)
+	if err != nil {
+		return err
+	}
+	if o.format == "json" {
+		type row struct {
+			Name      string  `json:"name"`
+			Slope     float64 `json:"slope"`
+			Intercept float64 `json:"intercept"`
+			Min       float64 `json:"min"`
+			Max       float64 `json:"max"`
+			Created   string  `json:"created"`
+		}
+		rows := make([]row, len(ss))
+		for i, s := range ss {
+			rows[i] = row{s.Name, s.Slope, s.Intercept, s.Min, s.Max, s.CreatedAt}
+		}
+		return render(o.out, o.format, rows)
+	}
+	type row struct {
+		Name      string  `csv:"name"`
+		Slope     string  `csv:"slope"`
+		Intercept string  `csv:"intercept"`
+		Min       float64 `csv:"min"`
+		Max       float64 `csv:"max"`
+		Created   string  `csv:"created"`
+	}
+	rows := make([]row, len(ss))
+	for i, s := range ss {
+		rows[i] = row{s.Name, num(s.Slope), num(s.Intercept), s.Min, s.Max, s.CreatedAt}
+	}
+	return render(o.out, o.format, rows)
+}
+
+type tableOptions struct {
+	*globals                // streams, --db, --quiet, --format
+	form, scaleName, method string
+	run                     int64
+}
+
+func newScaleTableCmd(g *globals) *cobra.Command {
+	o := &tableOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "table",
+		Short: "Build, store and print a form's raw-to-scale conversion table",
+		Long: `For each raw score 0…n on the form: θ by summed-score EAP (with its posterior
+SD) and by inverting the test characteristic curve, the reported scale
+score and its conditional standard error. --method tcc (default) reports
+from the TCC inversion — scores at or below the sum of the c's follow a line
+from the scale minimum, the top score takes the maximum — and --method eap
+from the summed-score EAP. The population is the run's latent distribution.
+The table is stored; passport scale tables lists them.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := runScaleTable(cmd.Context(), o)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&o.form, "form", "", "the form (required)")
+	cmd.Flags().Int64Var(&o.run, "run", 0, "the calibration run on the reporting θ scale (required)")
+	cmd.Flags().StringVar(&o.scaleName, "scale", "passport", "the scale")
+	cmd.Flags().StringVar(&o.method, "method", "tcc", "tcc or eap")
+	cmd.MarkFlagRequired("form")
+	cmd.MarkFlagRequired("run")
+	return cmd
+}
+
+// runScaleTable builds, stores and writes a form's conversion table.
+func runScaleTable(ctx context.Context, o *tableOptions) (*bank.ConversionTable, error) {
+	b, err := o.openBank()
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	t, err := buildTable(ctx, b, o)
+	if err != nil {
+		return nil, err
+	}
+	o.status("table %d: form %s under run %d on scale %s (%s); scores %g–%g", t.ID, t.Form, t.Run, t.Scale, o.method, t.Rows[0].Score, t.Rows[len(t.Rows)-1].Score)
+	return t, printTable(o.out, o.format, t)
+}
+
+// formItems returns a form's items, in form order, with their parameters
+// in run, failing with the list of items the run lacks.
+func formItems(ctx context.Context, b *bank.Bank, run *bank.Calibration, form string) ([]irt.ThreePL, error) {
+	f, err := b.Form(ctx, form)
+	if err != nil {
+		return nil, err
+	}
+	byItem := map[string]bank.ParamRow{}
+	for _, p := range run.Params {
+		byItem[p.Item] = p
+	}
+	items := make([]irt.ThreePL, 0, len(f.Items))
+	var missing []string
+	for _, it := range f.Items {
+		p, ok := byItem[it.Item]
+		if !ok {
+			missing = append(missing, it.Item)
+			continue
+		}
+		items = append(items, p.ThreePL(run.D))
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("form %s: run %d has no parameters for %d of the items: %s", form, run.ID, len(missing), strings.Join(missing, ", "))
+	}
+	return items, nil
+}
+
+// buildTable computes and stores a form's conversion table.
+func buildTable(ctx context.Context, b *bank.Bank, o *tableOptions) (*bank.ConversionTable, error) {
+	run, err := b.Calibration(ctx, o.run)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := b.Scale(ctx, o.scaleName)
+	if err != nil {
+		return nil, err
+	}
+	items, err := formItems(ctx, b, run, o.form)
+	if err != nil {
+		return nil, err
+	}
+	s := scale.Scale{Slope: sd.Slope, Intercept: sd.Intercept, Min: sd.Min, Max: sd.Max}
+	tab, err := scale.ConversionTable(items, s, scale.TableOptions{Method: scale.ThetaMethod(o.method),
+		Population: scale.Population{Mean: run.LatentMean, SD: run.LatentSD}})
+	if err != nil {
+		return nil, err
+	}
+	t := &bank.ConversionTable{Form: o.form, Run: run.ID, Scale: sd.Name,
+		Options: bank.TableOptions{Method: o.method, PopulationMean: run.LatentMean, PopulationSD: run.LatentSD, SumC: tab.SumC,
+			Lowest: tab.Lowest, Highest: tab.Highest, Items: len(items), CSEM: "scale-score SD of the Lord-Wingersky raw-score distribution at the raw score's θ"}}
+	for _, r := range tab.Rows {
+		t.Rows = append(t.Rows, bank.ConversionRow{Raw: r.Raw, ThetaEAP: r.ThetaEAP, SDEAP: r.SDEAP, ThetaTCC: r.ThetaTCC, Score: r.Score, CSEM: r.CSEM})
+	}
+	if _, err := b.SaveConversionTable(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// printTable writes a conversion table.
+func printTable(w io.Writer, format string, t *bank.ConversionTable) error {
+	if format == "json" {
+		type row struct {
+			Raw      int      `json:"raw"`
+			ThetaEAP *float64 `json:"theta_eap"`
+			SDEAP    *float64 `json:"sd_eap"`
+			ThetaTCC *float64 `json:"theta_tcc"`
+			Score    float64  `json:"score"`
+			CSEM     *float64 `json:"csem"`
+		}
+		rows := make([]row, len(t.Rows))
+		for i, r := range t.Rows {
+			rows[i] = row{r.Raw, finite(r.ThetaEAP), finite(r.SDEAP), finite(r.ThetaTCC), r.Score, finite(r.CSEM)}
+		}
+		return renderValue(w, "json", map[string]any{"table": t.ID, "form": t.Form, "run": t.Run, "scale": t.Scale,
+			"options": t.Options, "created_at": t.CreatedAt, "rows": rows}, nil)
+	}
+	type row struct {
+		Raw      int    `csv:"raw"`
+		ThetaEAP string `csv:"theta_eap"`
+		SDEAP    string `csv:"sd_eap"`
+		ThetaTCC string `csv:"theta_tcc"`
+		Score    string `csv:"scale_score"`
+		CSEM     string `csv:"csem"`
+	}
+	rows := make([]row, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = row{r.Raw, num(r.ThetaEAP), num(r.SDEAP), num(r.ThetaTCC), strconv.FormatFloat(r.Score, 'f', 0, 64), strconv.FormatFloat(r.CSEM, 'f', 1, 64)}
+	}
+	return render(w, format, rows)
+}
+
+type tablesOptions struct {
+	*globals       // streams, --db, --quiet, --format
+	id       int64 // show-table: the table
+}
+
+// newScaleTablesCmds are scale tables and scale show-table.
+func newScaleTablesCmds(g *globals) []*cobra.Command {
+	o := &tablesOptions{globals: g}
+	return []*cobra.Command{{
+		Use:   "tables",
+		Short: "List the stored conversion tables",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return runScaleTables(cmd.Context(), o) },
+	}, {
+		Use:   "show-table ID",
+		Short: "Print a stored conversion table again",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if o.id, err = parseID(args[0], "table", "scale tables"); err != nil {
+				return err
+			}
+			return runScaleShowTable(cmd.Context(), o)
+		},
+	}}
+}
+
+// runScaleTables writes the stored conversion tables.
+func runScaleTables(ctx context.Context, o *tablesOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ts, err := b.ConversionTables(ctx)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		ID      int64  `csv:"table" json:"table"`
+		Form    string `csv:"form" json:"form"`
+		Run     int64  `csv:"run" json:"run"`
+		Scale   string `csv:"scale" json:"scale"`
+		Method  string `csv:"method" json:"method"`
+		Created string `csv:"created" json:"created"`
+	}
+	rows := make([]row, len(ts))
+	for i, t := range ts {
+		rows[i] = row{t.ID, t.Form, t.Run, t.Scale, t.Options.Method, t.CreatedAt}
+	}
+	return render(o.out, o.format, rows)
+}
+
+// runScaleShowTable writes table o.id again.
+func runScaleShowTable(ctx context.Context, o *tablesOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	t, err := b.ConversionTableByID(ctx, o.id)
+	if err != nil {
+		return err
+	}
+	return printTable(o.out, o.format, t)
+}

@@ -97,6 +97,17 @@ type Truth struct {
 	D      float64
 }
 
+// Rows are the true parameters as a parameter table of the model (no
+// standard errors), as simulate --truth writes it.
+func (t Truth) Rows(model string) []bank.ParamRow {
+	rows := make([]bank.ParamRow, len(t.Items))
+	for i, it := range t.Items {
+		p := t.Params[i]
+		rows[i] = bank.ParamRow{Item: it.Code, Model: model, A: p.A, B: p.B, C: p.C, SEA: math.NaN(), SEB: math.NaN(), SEC: math.NaN()}
+	}
+	return rows
+}
+
 // Result sums up a written log.
 type Result struct {
 	Truth     Truth

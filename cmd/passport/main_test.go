@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -208,23 +210,60 @@ func checkDemo(t *testing.T, dir string) {
 	}
 }
 
-// TestCalibrateFromFile calibrates the Kolen–Brennan form X 0/1 data
-// straight from the file, without a bank.
+// TestCalibrateFromFile calibrates LSAT7 (Bock & Lieberman 1970; 1,000
+// examinees written out from its response patterns) straight from a wide
+// file, without a bank, and checks mirt's published 2PL estimates
+// (fixtures/reference/README.md: a, d in slope–intercept form, plain EM
+// with mirt's stopping rule) to 1e-3 and its log-likelihood −2658.805.
 func TestCalibrateFromFile(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join("..", "..", "fixtures", "reference", "kb36_responses_formX.csv")
-	out, _, err := run(t, filepath.Join(dir, "unused.db"), "calibrate", "--responses", file, "--wide", "--model", "2pl", "--format", "csv")
+	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "reference", "lsat7_patterns.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if lines[0] != "item,model,a,b,c,se_a,se_b,se_c,n" || len(lines) != 37 {
-		t.Errorf("parameter table: %d lines, header %q", len(lines), lines[0])
+	recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "unused.db")); err == nil {
+	var wide strings.Builder
+	wide.WriteString(strings.Join(recs[0][:5], ",") + "\n")
+	for _, r := range recs[1:] {
+		n, _ := strconv.Atoi(r[5])
+		for range n {
+			wide.WriteString(strings.Join(r[:5], ",") + "\n")
+		}
+	}
+	file := filepath.Join(dir, "lsat7.csv")
+	if err := os.WriteFile(file, []byte(wide.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unused := filepath.Join(dir, "unused.db")
+	out, _, err := run(t, unused, "calibrate", "--responses", file, "--wide", "--model", "2pl", "--no-accel", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		LogLik     float64 `json:"loglik"`
+		NExaminees int     `json:"n_examinees"`
+		Items      []struct{ A, B float64 }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%.300s", err, out)
+	}
+	mirt := []struct{ a, d float64 }{{0.988, 1.856}, {1.081, 0.808}, {1.706, 1.804}, {0.765, 0.486}, {0.736, 1.854}}
+	if len(res.Items) != 5 || res.NExaminees != 1000 || math.Abs(res.LogLik-(-2658.805)) > 1e-3 {
+		t.Fatalf("%d items, %d examinees, log-likelihood %.4f; want 5, 1000, -2658.805", len(res.Items), res.NExaminees, res.LogLik)
+	}
+	for i, w := range mirt {
+		a, d := res.Items[i].A, -res.Items[i].A*res.Items[i].B
+		if math.Abs(a-w.a) > 1e-3 || math.Abs(d-w.d) > 1e-3 {
+			t.Errorf("item %d: a = %.4f, d = %.4f; mirt a = %.3f, d = %.3f", i+1, a, d, w.a, w.d)
+		}
+	}
+	if _, err := os.Stat(unused); err == nil {
 		t.Error("a file calibration created the --db bank")
 	}
-	if _, _, err := run(t, filepath.Join(dir, "unused.db"), "calibrate", "--responses", file); err == nil {
+	if _, _, err := run(t, unused, "calibrate", "--responses", file); err == nil {
 		t.Error("--responses without --wide was accepted")
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"math"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -82,7 +81,7 @@ func runSimulate(ctx context.Context, o *simulateOptions) error {
 		return err
 	}
 	if o.truth != "" {
-		if err := writeOutput(o.globals, o.truth, func(w io.Writer) error { return bank.WriteParams(w, truthRows(res.Truth, o.design.Model)) }); err != nil {
+		if err := writeOutput(o.globals, o.truth, func(w io.Writer) error { return bank.WriteParams(w, res.Truth.Rows(o.design.Model)) }); err != nil {
 			return err
 		}
 	}
@@ -107,15 +106,3 @@ func readTrueParams(file string, D float64) (map[string]irt.ThreePL, error) {
 	}
 	return out, nil
 }
-
-// truthRows is a simulation's true parameters as a parameter table.
-func truthRows(t simulate.Truth, model string) []bank.ParamRow {
-	rows := make([]bank.ParamRow, len(t.Items))
-	for i, it := range t.Items {
-		p := t.Params[i]
-		rows[i] = bank.ParamRow{Item: it.Code, Model: model, A: p.A, B: p.B, C: p.C, SEA: nan, SEB: nan, SEC: nan}
-	}
-	return rows
-}
-
-var nan = math.NaN()

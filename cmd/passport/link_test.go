@@ -510,6 +510,9 @@ func checkTrueScore(t *testing.T, db string, runID int64, x, y string) {
 // constants' sampling SD is a few hundredths; 0.08 allows for it and
 // catches an inverted or shifted transform.
 func TestLinkRecoversGroupDifference(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a recovery study (two simulated years calibrated and linked): run without -short")
+	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	g1, g2, truth := filepath.Join(dir, "g1.csv"), filepath.Join(dir, "g2.csv"), filepath.Join(dir, "truth.csv")

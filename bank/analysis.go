@@ -12,8 +12,9 @@ import (
 
 // AnalysisFilter selects the responses of AnalysisData.
 type AnalysisFilter struct {
-	Items []string // only these items; nil: all
-	Form  string   // only the responses given on this form; "": all
+	Items   []string // only these items; nil: all
+	Form    string   // only the responses given on this form; "": all
+	Imports []int64  // only the responses of these imports; nil: all
 }
 
 // AnalysisData reads the responses that pass f with the option chosen and
@@ -45,7 +46,7 @@ func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*irt.Respons
 	if err != nil {
 		return nil, err
 	}
-	rows, err := b.db.QueryContext(ctx, `SELECT examinee_id, item_id, COALESCE(form_id, 0), COALESCE(option, -1), score
+	rows, err := b.db.QueryContext(ctx, `SELECT examinee_id, item_id, COALESCE(form_id, 0), COALESCE(option, -1), score, import_id
 		FROM responses WHERE ?1 < 0 OR form_id = ?1 ORDER BY examinee_id, item_id`, formID)
 	if err != nil {
 		return nil, err
@@ -65,14 +66,14 @@ func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*irt.Respons
 		d.Start = append(d.Start, len(d.Item))
 	}
 	for rows.Next() {
-		var exam, item, form int64
+		var exam, item, form, imp int64
 		var option int8
 		var score uint8
-		if err := rows.Scan(&exam, &item, &form, &option, &score); err != nil {
+		if err := rows.Scan(&exam, &item, &form, &option, &score, &imp); err != nil {
 			return nil, err
 		}
 		c, ok := col[item]
-		if !ok {
+		if !ok || (f.Imports != nil && !slices.Contains(f.Imports, imp)) {
 			continue
 		}
 		if exam != last {

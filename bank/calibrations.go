@@ -199,6 +199,30 @@ type LinkedFrom struct {
 	ToRun   int64   `json:"to_run"`
 }
 
+// Sample says which responses an analysis of a run reads: by default the
+// run's own — its items, the imports it read and its treatment of omitted
+// responses — so that fit, scoring and reports describe the data the
+// parameters came from.
+type Sample struct {
+	Items         []string // the items
+	Imports       []int64  // the imports; nil: every import in the bank
+	OmitAsMissing bool     // omitted responses left out rather than scored wrong
+}
+
+// Sample is the run's own sample. A run whose parameters were imported
+// read no responses: its sample is every import.
+func (c *Calibration) Sample() Sample {
+	items := make([]string, len(c.Params))
+	for i, p := range c.Params {
+		items[i] = p.Item
+	}
+	s := Sample{Items: items, OmitAsMissing: c.Settings.OmitAsMissing}
+	if len(c.Inputs) > 0 {
+		s.Imports = c.Inputs
+	}
+	return s
+}
+
 // Grid returns the run's quadrature: a new grid the caller owns.
 func (c *Calibration) Grid() irt.Quadrature { return c.Settings.Quadrature() }
 

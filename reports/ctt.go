@@ -15,6 +15,9 @@ type AnalysisOptions struct {
 	// or below Hard (default 0.20), conventional screening bands for
 	// multiple-choice items (Crocker & Algina 1986, ch. 14).
 	Easy, Hard float64
+	// OmitAsMissing leaves omitted responses out as not administered;
+	// by default they count as wrong answers.
+	OmitAsMissing bool
 }
 
 func (o *AnalysisOptions) defaults() {
@@ -92,6 +95,9 @@ func Analyze(r *irt.Responses, o AnalysisOptions) (*Analysis, error) {
 		return nil, err
 	}
 	o.defaults()
+	if o.OmitAsMissing {
+		r = withoutOmits(r)
+	}
 	tot := totals(r)
 	group := abilityGroups(r, tot, o.Groups)
 	acc := make([]itemAcc, len(r.Items))

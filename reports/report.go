@@ -25,8 +25,9 @@ type RunInfo struct {
 	D         float64
 	LogLik    float64 // NaN when not known
 	Converged bool
-	Examinees int
-	Responses int
+	Examinees int    // examinees in the report's sample
+	Responses int    // responses in the report's sample
+	Sample    string // which responses the report read, and how omits were treated
 	Created   string
 }
 

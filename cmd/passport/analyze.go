@@ -14,9 +14,11 @@ import (
 
 type analyzeOptions struct {
 	*globals
-	form  string
-	table string
-	opts  reports.AnalysisOptions
+	run    int64 // analyse this run's items on its sample
+	sample sampleFlags
+	form   string
+	table  string
+	opts   reports.AnalysisOptions
 	// Straight from a file, without a bank.
 	responses string
 	wide      bool
@@ -52,13 +54,18 @@ negative-discrimination (corrected item–total correlation below 0).
 Correlations with the total are pooled within forms, so that forms of
 different difficulty do not inflate them.
 
---form F analyses only the responses given on form F. --responses FILE
+--run R analyses the run's items on the run's own sample (the imports it was
+calibrated on, omitted responses treated as it treated them), unless
+--imports or --omit-as-missing say otherwise. --form F analyses only the
+responses given on form F. --responses FILE
 --wide --key K analyses a wide file of chosen options without a bank
 (--omit CODE marks omitted responses).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
+	f.Int64Var(&o.run, "run", 0, "analyse this calibration run's items on its sample")
+	o.sample.declare(f)
 	f.StringVar(&o.form, "form", "", "analyse only the responses given on this form")
 	f.StringVar(&o.table, "table", "items", "the table to print: "+strings.Join(analyzeTables, ", "))
 	f.IntVar(&o.opts.Groups, "groups", 5, "ability groups of the distractor analysis")
@@ -94,7 +101,22 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 		return err
 	}
 	defer b.Close()
-	d, err := b.AnalysisData(ctx, bank.AnalysisFilter{Form: o.form})
+	filter := bank.AnalysisFilter{Form: o.form}
+	if o.run > 0 {
+		run, err := b.Calibration(ctx, o.run)
+		if err != nil {
+			return err
+		}
+		smp, said, err := o.sample.resolve(run)
+		if err != nil {
+			return err
+		}
+		filter.Items, filter.Imports, o.opts.OmitAsMissing = smp.Items, smp.Imports, smp.OmitAsMissing
+		o.status("analysis of run %d's items on %s", run.ID, said)
+	} else if o.sample.imports != nil || o.sample.omitGiven {
+		return fmt.Errorf("--imports and --omit-as-missing choose a run's sample: give --run")
+	}
+	d, err := b.AnalysisData(ctx, filter)
 	if err != nil {
 		return err
 	}

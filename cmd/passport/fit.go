@@ -16,13 +16,12 @@ import (
 
 type fitOptions struct {
 	*globals
-	omitGiven bool // --omit-as-missing was given; otherwise the run's treatment
-	run       int64
-	method    string
-	omitMiss  bool
-	table     string
-	alpha     float64
-	minCell   float64
+	sample  sampleFlags
+	run     int64
+	method  string
+	table   string
+	alpha   float64
+	minCell float64
 }
 
 // fitTables are the tables fit prints.
@@ -56,14 +55,13 @@ tables (see the note on stderr). Infit, outfit and Q3 use the
 responses given at each examinee's ability estimate (--theta).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.omitGiven = cmd.Flags().Changed("omit-as-missing")
 			return runFit(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
 	f.Int64Var(&o.run, "run", 0, "the calibration run (required)")
 	f.StringVar(&o.method, "theta", "eap", "ability estimates for infit, outfit and Q3: eap, wle, map or ml")
-	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: as the run did)")
+	o.sample.declare(f)
 	f.StringVar(&o.table, "table", "items", "the table to print: "+strings.Join(fitTables, ", "))
 	f.Float64Var(&o.alpha, "alpha", 0.05, "level of the S-X² test after the false-discovery-rate adjustment")
 	f.Float64Var(&o.minCell, "min-cell", 1, "smallest expected count of an S-X² cell; smaller cells are collapsed")
@@ -91,13 +89,14 @@ func runFit(ctx context.Context, o *fitOptions) error {
 	if err != nil {
 		return err
 	}
-	fo := reports.FitOptions{Method: method, Alpha: o.alpha, MinCell: o.minCell, OmitAsMissing: o.omitMiss}
-	if !o.omitGiven {
-		fo.OmitAsMissing = run.Settings.OmitAsMissing
+	smp, said, err := o.sample.resolve(run)
+	if err != nil {
+		return err
 	}
+	fo := reports.FitOptions{Method: method, Alpha: o.alpha, MinCell: o.minCell, OmitAsMissing: smp.OmitAsMissing}
 	p := o.progress("item fit", 0)
 	p.Message("reading responses")
-	r, params, err := runResponses(ctx, b, run, &fo)
+	r, params, err := runResponses(ctx, b, run, smp, &fo)
 	if err != nil {
 		p.Done()
 		return err
@@ -108,7 +107,8 @@ func runFit(ctx context.Context, o *fitOptions) error {
 	if err != nil {
 		return err
 	}
-	o.status("fit of run %d (%s) to %d responses of %d examinees: %s", run.ID, run.Model, len(r.Item), r.NExaminees(), fit.Missing)
+	o.status("fit of run %d (%s) on %s", run.ID, run.Model, said)
+	o.status("N = %d examinees, %d responses: %s", r.NExaminees(), len(r.Item), fit.Missing)
 	flags := make([]reports.Flags, len(fit.Items))
 	for i, it := range fit.Items {
 		flags[i] = it.Flags
@@ -123,29 +123,31 @@ func runFit(ctx context.Context, o *fitOptions) error {
 	return render(o.out, o.format, fit.Items)
 }
 
-// runResponses reads the bank's responses to a run's items as the reports
-// package takes them, with the run's parameters and, in o, the number of
-// parameters each item's calibration estimated and the run's latent
-// distribution. Items of the run that nobody answered are left out.
-func runResponses(ctx context.Context, b *bank.Bank, run *bank.Calibration, o *reports.FitOptions) (*irt.Responses, []irt.ThreePL, error) {
+// runResponses reads the sample's responses to a run's items as the
+// reports package takes them, with the run's parameters and, in o, the
+// number of parameters each item's calibration estimated and the run's
+// latent distribution. Items of the run that nobody answered are left out.
+func runResponses(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp bank.Sample, o *reports.FitOptions) (*irt.Responses, []irt.ThreePL, error) {
 	if len(run.Params) == 0 {
 		return nil, nil, fmt.Errorf("run %d has no item parameters", run.ID)
 	}
-	codes := make([]string, len(run.Params))
 	byCode := make(map[string]bank.ParamRow, len(run.Params))
-	for i, p := range run.Params {
-		codes[i] = p.Item
+	for _, p := range run.Params {
 		byCode[p.Item] = p
 	}
-	d, err := b.AnalysisData(ctx, bank.AnalysisFilter{Items: codes})
+	d, err := b.AnalysisData(ctx, bank.AnalysisFilter{Items: smp.Items, Imports: smp.Imports})
 	if err != nil {
 		return nil, nil, err
 	}
 	r := d
 	if r.NExaminees() == 0 {
-		return nil, nil, fmt.Errorf("the bank holds no responses to run %d's items; import the responses it was calibrated on", run.ID)
+		return nil, nil, fmt.Errorf("the sample holds no responses to run %d's items; import the responses it was calibrated on, or choose others with --imports", run.ID)
 	}
-	npar := map[string]int{"rasch": 1, "1pl": 1, "2pl": 2, "3pl": 3}[run.Model]
+	model, err := irt.ParseModel(run.Model)
+	if err != nil {
+		return nil, nil, err
+	}
+	npar := model.ItemParams()
 	params := make([]irt.ThreePL, len(r.Items))
 	o.NPar = make([]int, len(r.Items))
 	for i, it := range r.Items {

@@ -20,8 +20,7 @@ type reportOptions struct {
 	dir       string // the folder to write to
 	groups    int
 	iccGroups int
-	omitMiss  bool
-	omitGiven bool    // --omit-as-missing was given; otherwise the run's treatment
+	sample    sampleFlags
 	linking   int64   // a linking to plot
 	tables    []int64 // conversion tables to plot
 }
@@ -47,7 +46,6 @@ analysis and distractors, S-X², infit and outfit, Q3 — and writes to --out:
 conversion curves of stored tables. The page's path is printed on stdout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.omitGiven = cmd.Flags().Changed("omit-as-missing")
 			return runReport(cmd.Context(), o)
 		},
 	}
@@ -56,7 +54,7 @@ conversion curves of stored tables. The page's path is printed on stdout.`,
 	f.StringVar(&o.dir, "out", "", "the folder to write the report to (required; created if needed)")
 	f.IntVar(&o.groups, "groups", 5, "ability groups of the distractor analysis")
 	f.IntVar(&o.iccGroups, "icc-groups", 10, "ability groups of the observed proportions on each item's curve")
-	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: as the run did)")
+	o.sample.declare(f)
 	f.Int64Var(&o.linking, "linking", 0, "also plot this linking's common items (see passport linkings list)")
 	f.Int64SliceVar(&o.tables, "tables", nil, "also plot these conversion tables (see passport scale tables)")
 	cmd.MarkFlagRequired("run")
@@ -82,14 +80,15 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	if !o.omitGiven {
-		o.omitMiss = run.Settings.OmitAsMissing
+	smp, said, err := o.sample.resolve(run)
+	if err != nil {
+		return err
 	}
 	p := o.progress("report", 0)
 	defer p.Done()
-	fo := reports.FitOptions{Method: calibrate.EAP, OmitAsMissing: o.omitMiss}
+	fo := reports.FitOptions{Method: calibrate.EAP, OmitAsMissing: smp.OmitAsMissing}
 	p.Message("reading responses")
-	r, params, err := runResponses(ctx, b, run, &fo)
+	r, params, err := runResponses(ctx, b, run, smp, &fo)
 	if err != nil {
 		return err
 	}
@@ -111,7 +110,7 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	rep := &reports.ReportInput{
 		Title: title, Generated: time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		Run: reports.RunInfo{ID: run.ID, Name: run.Name, Model: run.Model, D: run.D, LogLik: run.LogLik, Converged: run.Converged,
-			Examinees: run.NExaminees, Responses: run.NResponses, Created: run.CreatedAt},
+			Examinees: r.NExaminees(), Responses: r.NResponses(), Sample: said, Created: run.CreatedAt},
 		Responses: r, Analysis: an, Fit: fit, Params: params, ICCGroups: o.iccGroups,
 	}
 	if err := addScaling(ctx, b, rep, o.linking, o.tables); err != nil {
@@ -127,7 +126,8 @@ func runReport(ctx context.Context, o *reportOptions) error {
 		alphas[i] = f.Form + " " + f.Alpha.String()
 	}
 	flagged, summary := flagSummary(rep)
-	o.status("report of run %d on %d responses of %d examinees: alpha by form %s", run.ID, len(r.Item), r.NExaminees(), strings.Join(alphas, ", "))
+	o.status("report of run %d on %s", run.ID, said)
+	o.status("N = %d examinees, %d responses; alpha by form %s", r.NExaminees(), len(r.Item), strings.Join(alphas, ", "))
 	o.status("%d of %d items flagged (items per flag: %s); wrote the report, its tables and plots to %s", flagged, len(an.Items), summary, o.dir)
 	fmt.Fprintln(o.out, path)
 	return nil

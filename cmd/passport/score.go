@@ -8,14 +8,13 @@ import (
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/calibrate"
-	"github.com/passportirt/passport/irt"
 )
 
 type scoreOptions struct {
 	*globals // streams, --db, --quiet, --format
 	run      int64
 	method   string
-	omitMiss bool
+	sample   sampleFlags
 	output   string
 }
 
@@ -28,13 +27,18 @@ func newScoreCmd(g *globals) *cobra.Command {
 run's items, by EAP (posterior mean and SD), MAP, ML, WLE (Warm's weighted
 likelihood) or EAPsum (from the number right), with the run's latent mean
 and SD as the prior, and stores them with the run. ML has no finite
-estimate for an all-right or all-wrong pattern: θ is then empty.`,
+estimate for an all-right or all-wrong pattern: θ is then empty.
+
+By default the run's own sample is scored (the imports it was calibrated on,
+omitted responses treated as the run treated them); --imports and
+--omit-as-missing choose otherwise. EAP and EAPsum integrate over the
+run's quadrature grid.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScore(cmd.Context(), o) },
 	}
 	cmd.Flags().Int64Var(&o.run, "run", 0, "the calibration run (required)")
 	cmd.Flags().StringVar(&o.method, "method", "eap", "eap, map, ml, wle or eapsum")
-	cmd.Flags().BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: wrong)")
+	o.sample.declare(cmd.Flags())
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the scores to this file instead of stdout")
 	cmd.MarkFlagRequired("run")
 	return cmd
@@ -51,74 +55,42 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 		return err
 	}
 	defer b.Close()
-	scores, sum, run, err := scoreRun(ctx, b, o.run, method, o.omitMiss)
+	run, err := b.Calibration(ctx, o.run)
 	if err != nil {
 		return err
 	}
+	smp, said, err := o.sample.resolve(run)
+	if err != nil {
+		return err
+	}
+	scores, sum, err := scoreRun(ctx, b, run, smp, method)
+	if err != nil {
+		return err
+	}
+	o.status("scoring under run %d on %s", run.ID, said)
 	if err := b.SaveScores(ctx, run.ID, string(method), scores); err != nil {
 		return err
 	}
 	o.status("scored %d examinees by %s under run %d: θ mean %.3f, SD %.3f, RMS SE %.3f, marginal reliability %.3f (%d without a finite estimate)",
 		sum.N, method, run.ID, sum.Mean, sum.SD, sum.RMSSE, sum.Reliability, sum.NonFinite)
-	return writeOutput(o.globals, o.output, func(w io.Writer) error { return renderScores(w, o.format, scores) })
+	return writeOutput(o.globals, o.output, func(w io.Writer) error { return render(w, o.format, scores) })
 }
 
-// scoreRun scores the bank's examinees under run id, and sums the scores up.
-func scoreRun(ctx context.Context, b *bank.Bank, id int64, m calibrate.Method, omitMiss bool) ([]bank.Score, calibrate.ScoreSummary, *bank.Calibration, error) {
+// scoreRun scores the sample's examinees under run, and sums the scores up.
+func scoreRun(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp bank.Sample, m calibrate.Method) ([]bank.Score, calibrate.ScoreSummary, error) {
 	var sum calibrate.ScoreSummary
-	run, err := b.Calibration(ctx, id)
+	mx, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: smp.Items, Imports: smp.Imports, OmitAsMissing: smp.OmitAsMissing})
 	if err != nil {
-		return nil, sum, nil, err
-	}
-	codes := make([]string, len(run.Params))
-	items := make([]irt.ThreePL, len(run.Params))
-	for i, p := range run.Params {
-		codes[i] = p.Item
-		items[i] = p.ThreePL(run.D)
-	}
-	mx, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: codes, OmitAsMissing: omitMiss})
-	if err != nil {
-		return nil, sum, nil, err
+		return nil, sum, err
 	}
 	// ResponseMatrix orders columns by code, as Calibration orders params.
-	est, err := calibrate.Score(mx, items, m, calibrate.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD})
+	est, err := calibrate.Score(mx, run.ItemParams(), m, calibrate.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD, Grid: run.Grid()})
 	if err != nil {
-		return nil, sum, nil, err
+		return nil, sum, err
 	}
 	out := make([]bank.Score, len(est))
 	for p, e := range est {
 		out[p] = bank.Score{Examinee: mx.Examinees[p], NItems: e.N, Raw: e.Raw, Theta: e.Theta, SE: e.SE}
 	}
-	return out, calibrate.Summarize(est, m), run, nil
-}
-
-// renderScores writes scores, with empty cells (null in JSON) where an
-// estimate is not finite.
-func renderScores(w io.Writer, format string, scores []bank.Score) error {
-	type view struct {
-		Examinee string   `csv:"examinee" json:"examinee"`
-		NItems   int      `csv:"n_items" json:"n_items"`
-		Raw      int      `csv:"raw" json:"raw"`
-		Theta    *float64 `csv:"theta" json:"theta"`
-		SE       *float64 `csv:"se" json:"se"`
-	}
-	if format == "json" {
-		rows := make([]view, len(scores))
-		for i, s := range scores {
-			rows[i] = view{s.Examinee, s.NItems, s.Raw, finite(s.Theta), finite(s.SE)}
-		}
-		return render(w, format, rows)
-	}
-	type text struct {
-		Examinee string `csv:"examinee"`
-		NItems   int    `csv:"n_items"`
-		Raw      int    `csv:"raw"`
-		Theta    string `csv:"theta"`
-		SE       string `csv:"se"`
-	}
-	rows := make([]text, len(scores))
-	for i, s := range scores {
-		rows[i] = text{s.Examinee, s.NItems, s.Raw, num(s.Theta), num(s.SE)}
-	}
-	return render(w, format, rows)
+	return out, calibrate.Summarize(est, m), nil
 }

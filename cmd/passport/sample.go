@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/passportirt/passport/bank"
+)
+
+// sampleFlags choose the responses a command that evaluates a run reads
+// (fit, score, report, analyze --run): by default the run's own sample —
+// its items, the imports it was calibrated on and its treatment of
+// omitted responses — so the statistics describe the data the parameters
+// came from.
+type sampleFlags struct {
+	imports   []string // --imports: import ids, or "all"
+	omitMiss  bool     // --omit-as-missing
+	omitGiven bool     // --omit-as-missing was given
+}
+
+func (s *sampleFlags) declare(f *pflag.FlagSet) {
+	f.StringSliceVar(&s.imports, "imports", nil, `read these imports' responses instead of the run's ("all": every import)`)
+	f.BoolFunc("omit-as-missing", "treat omitted responses as not administered (default: as the run did)", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("expected true or false")
+		}
+		s.omitMiss, s.omitGiven = b, true
+		return nil
+	})
+}
+
+// resolve returns the sample these flags choose for run, and a line that
+// says what it is.
+func (s *sampleFlags) resolve(run *bank.Calibration) (bank.Sample, string, error) {
+	smp := run.Sample()
+	whose := fmt.Sprintf("run %d's sample", run.ID)
+	if s.imports != nil {
+		whose = "the chosen sample"
+		if len(s.imports) == 1 && s.imports[0] == "all" {
+			smp.Imports = nil
+		} else {
+			smp.Imports = make([]int64, len(s.imports))
+			for i, v := range s.imports {
+				id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				if err != nil || id < 1 {
+					return smp, "", fmt.Errorf("--imports %q: expected import ids (see passport bank stats) or all", strings.Join(s.imports, ","))
+				}
+				smp.Imports[i] = id
+			}
+		}
+	}
+	if s.omitGiven {
+		smp.OmitAsMissing = s.omitMiss
+	}
+	imports := "every import"
+	if smp.Imports != nil {
+		ids := make([]string, len(smp.Imports))
+		for i, id := range smp.Imports {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		imports = "imports " + strings.Join(ids, ", ")
+	}
+	omits := "omitted responses scored wrong"
+	if smp.OmitAsMissing {
+		omits = "omitted responses left out as not administered"
+	}
+	return smp, fmt.Sprintf("%s: %d items, %s; %s; items not presented are missing", whose, len(smp.Items), imports, omits), nil
+}

@@ -30,7 +30,7 @@ func TestFitAndReport(t *testing.T) {
 	if lines[0] != "item,domain,n,s_x2,df,p,p_adj,n_sx2,infit,infit_z,outfit,outfit_z,flags" || len(lines) != 33 {
 		t.Errorf("fit: %d lines, header %q", len(lines), lines[0])
 	}
-	for _, want := range []string{"fit of run 1 (2pl) to 19200 responses of 600 examinees", "Complete data", "69 omitted responses", "scored wrong"} {
+	for _, want := range []string{"fit of run 1 (2pl) on run 1's sample", "N = 600 examinees, 19200 responses", "Complete data", "69 omitted responses", "scored wrong"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("fit's stderr lacks %q:\n%s", want, errOut)
 		}

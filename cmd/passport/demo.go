@@ -147,11 +147,11 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 
 	fmt.Fprintln(w, "\n5. Scoring: every examinee's θ by EAP under the run")
 	start = time.Now()
-	scores, sum, _, err := scoreRun(ctx, b, run.ID, calibrate.EAP, false)
+	scores, sum, _, err := scoreRun(ctx, b, run.ID, irt.MethodEAP, false)
 	if err != nil {
 		return err
 	}
-	if err := b.SaveScores(ctx, run.ID, string(calibrate.EAP), scores); err != nil {
+	if err := b.SaveScores(ctx, run.ID, string(irt.MethodEAP), scores); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "   %d examinees in %.2fs: θ mean %.3f, SD %.3f; RMS standard error %.3f (marginal reliability %.3f)\n",

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
-	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/irt"
 	"github.com/passportirt/passport/reports"
 	"github.com/passportirt/passport/scale"
 )
@@ -96,7 +96,7 @@ func analyzeRun(ctx context.Context, g *globals, b *bank.Bank, run *bank.Calibra
 	}
 	p := g.progress("report", 0)
 	defer p.Done()
-	fo := reports.FitOptions{Method: calibrate.EAP, OmitAsMissing: o.omitMiss}
+	fo := reports.FitOptions{Method: irt.MethodEAP, OmitAsMissing: o.omitMiss}
 	p.Message("reading responses")
 	r, params, err := runResponses(ctx, b, run, &fo)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
-	"github.com/passportirt/passport/calibrate"
 	"github.com/passportirt/passport/irt"
 )
 
@@ -42,7 +41,7 @@ estimate for an all-right or all-wrong pattern: θ is then empty.`,
 
 // runScore scores the examinees under o.run, stores the scores and writes them.
 func runScore(ctx context.Context, o *scoreOptions) error {
-	method, err := calibrate.ParseMethod(o.method)
+	method, err := irt.ParseMethod(o.method)
 	if err != nil {
 		return err
 	}
@@ -64,8 +63,8 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 }
 
 // scoreRun scores the bank's examinees under run id, and sums the scores up.
-func scoreRun(ctx context.Context, b *bank.Bank, id int64, m calibrate.Method, omitMiss bool) ([]bank.Score, calibrate.ScoreSummary, *bank.Calibration, error) {
-	var sum calibrate.ScoreSummary
+func scoreRun(ctx context.Context, b *bank.Bank, id int64, m irt.ScoreMethod, omitMiss bool) ([]bank.Score, irt.ScoreSummary, *bank.Calibration, error) {
+	var sum irt.ScoreSummary
 	run, err := b.Calibration(ctx, id)
 	if err != nil {
 		return nil, sum, nil, err
@@ -81,7 +80,7 @@ func scoreRun(ctx context.Context, b *bank.Bank, id int64, m calibrate.Method, o
 		return nil, sum, nil, err
 	}
 	// ResponseMatrix orders columns by code, as Calibration orders params.
-	est, err := calibrate.Score(mx, items, m, calibrate.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD})
+	est, err := irt.ScoreResponses(mx, items, m, irt.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD})
 	if err != nil {
 		return nil, sum, nil, err
 	}
@@ -89,7 +88,7 @@ func scoreRun(ctx context.Context, b *bank.Bank, id int64, m calibrate.Method, o
 	for p, e := range est {
 		out[p] = bank.Score{Examinee: mx.Examinees[p], NItems: e.N, Raw: e.Raw, Theta: e.Theta, SE: e.SE}
 	}
-	return out, calibrate.Summarize(est, m), run, nil
+	return out, irt.Summarize(est, m), run, nil
 }
 
 // renderScores writes scores, with empty cells (null in JSON) where an

@@ -1,0 +1,49 @@
+package calibrate
+
+import "math"
+
+// commonSlope updates the 1PL's shared slope by Fisher scoring, with step
+// halving, on the summed expected log-likelihood of the estimated items (and
+// their priors on b), the counts c held fixed.
+func (e *engine) commonSlope(c *counts) {
+	nodes := e.o.Grid.Nodes
+	total := func(alpha float64) (v, g, info float64) {
+		for _, i := range e.free {
+			off := i * e.nq
+			s := e.params[i]
+			s.alpha = alpha
+			iv, ig, ii := itemObjective(s, nodes, c.r0[off:off+e.nq], c.r1[off:off+e.nq], [3]bool{true, false, false})
+			pv, pg, ph := logPrior(e.o.Priors, s, e.o.D, 0, 0, [3]bool{false, true, false})
+			v += iv + pv
+			g += ig[0] + pg[0]
+			info += ii[0][0] - ph[0][0]
+		}
+		return
+	}
+	alpha := e.params[e.free[0]].alpha
+	v, g, info := total(alpha)
+	for range maxNewton {
+		if info <= 0 {
+			break
+		}
+		step, t := g/info, 1.0
+		for ; t > 1e-8; t /= 2 {
+			if a := alpha + t*step; a > 0 {
+				if nv, _, _ := total(a); nv >= v {
+					break
+				}
+			}
+		}
+		if t <= 1e-8 {
+			break
+		}
+		alpha += t * step
+		if math.Abs(t*step) < 1e-10 {
+			break
+		}
+		v, g, info = total(alpha)
+	}
+	for _, i := range e.free {
+		e.params[i].alpha = alpha
+	}
+}

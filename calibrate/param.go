@@ -1,0 +1,123 @@
+package calibrate
+
+import (
+	"math"
+
+	"github.com/passportirt/passport/irt"
+)
+
+// siParams is an item as the optimiser sees it: in slope–intercept form
+// (irt.SlopeIntercept, mirt's a1, d, g),
+//
+//	P(θ) = c + (1 − c)·σ(α·θ + δ),  c = σ(γ),
+//
+// with σ the logistic function, so that α = D·a, δ = −D·a·b, and the lower
+// asymptote through its logit γ, which keeps c in (0, 1) without bounds
+// (γ = −∞: no lower asymptote).
+type siParams struct {
+	alpha, delta, gamma float64
+}
+
+func logit(p float64) float64 { return math.Log(p / (1 - p)) }
+
+// probClamp keeps P away from 0 and 1 so that logs stay finite.
+const probClamp = 1e-12
+
+// prob returns P(θ) and ψ = σ(αθ + δ).
+func (s siParams) prob(theta float64, c float64) (p, psi float64) {
+	psi = irt.Logistic(s.alpha*theta + s.delta)
+	p = c + (1-c)*psi
+	return min(max(p, probClamp), 1-probClamp), psi
+}
+
+// fromIRT converts IRT parameters to the internal form.
+func fromIRT(p irt.ThreePL) siParams {
+	g := math.Inf(-1)
+	if p.C > 0 {
+		g = logit(p.C)
+	}
+	return siParams{alpha: p.D * p.A, delta: -p.D * p.A * p.B, gamma: g}
+}
+
+func (e *engine) irtParams(i int) irt.ThreePL {
+	s := e.params[i]
+	c := 0.0
+	if !math.IsInf(s.gamma, -1) {
+		c = irt.Logistic(s.gamma)
+	}
+	return irt.ThreePL{A: s.alpha / e.o.D, B: -s.delta / s.alpha, C: c, D: e.o.D}
+}
+
+// pack lays the free parameters out as one vector: per estimated item its
+// free coordinates, then the common slope (1PL), then μ and log σ.
+func (e *engine) pack() []float64 {
+	var x []float64
+	for _, i := range e.free {
+		s := e.params[i]
+		if e.which[0] {
+			x = append(x, s.alpha)
+		}
+		x = append(x, s.delta)
+		if e.which[2] {
+			x = append(x, s.gamma)
+		}
+	}
+	if e.o.Model == irt.Model1PL {
+		x = append(x, e.params[e.free[0]].alpha)
+	}
+	if e.latent {
+		x = append(x, e.mu, math.Log(e.sd))
+	}
+	return x
+}
+
+func (e *engine) unpack(x []float64) {
+	k := 0
+	for _, i := range e.free {
+		s := &e.params[i]
+		if e.which[0] {
+			s.alpha = x[k]
+			k++
+		}
+		s.delta = x[k]
+		k++
+		if e.which[2] {
+			s.gamma = x[k]
+			k++
+		}
+	}
+	if e.o.Model == irt.Model1PL {
+		for _, i := range e.free {
+			e.params[i].alpha = x[k]
+		}
+		k++
+	}
+	if e.latent {
+		e.mu, e.sd = x[k], math.Exp(x[k+1])
+	}
+}
+
+// valid reports whether a parameter vector is usable (slopes positive,
+// everything finite).
+func (e *engine) valid(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	if e.which[0] {
+		stride := 2
+		if e.which[2] {
+			stride = 3
+		}
+		for k := 0; k < len(e.free)*stride; k += stride {
+			if x[k] <= 0 {
+				return false
+			}
+		}
+	}
+	if e.o.Model == irt.Model1PL && x[len(e.free)] <= 0 {
+		return false
+	}
+	return true
+}

@@ -3,8 +3,6 @@ package calibrate
 import (
 	"fmt"
 	"math"
-
-	"github.com/passportirt/passport/irt"
 )
 
 // iterate runs EM from the packed parameters x until an iteration moves no
@@ -64,12 +62,10 @@ func (e *engine) evaluate() *counts {
 			clear(e.logP1[off : off+e.nq])
 			continue
 		}
-		s := e.params[i]
-		c := irt.Logistic(s.gamma)
+		it := e.params[i].item()
 		for q, th := range nodes {
-			p, _ := s.prob(th, c)
-			e.logP1[off+q] = math.Log(p)
-			e.logP0[off+q] = math.Log1p(-p)
+			p, r := clampPQ(it.PQ(th))
+			e.logP1[off+q], e.logP0[off+q] = math.Log(p), math.Log(r)
 		}
 	}
 	e.latentWeights()

@@ -49,18 +49,18 @@ func (e *engine) mstep(c *counts) {
 // itemObjective is the expected complete-data log-likelihood of one item,
 // with its gradient and Fisher information over (α, δ, γ).
 func itemObjective(s siParams, nodes, r0, r1 []float64, which [3]bool) (v float64, g [3]float64, info [3][3]float64) {
-	c := irt.Logistic(s.gamma) // 0 for γ = −∞ (no lower asymptote)
-	dc := c * (1 - c)
+	it := s.item()
+	dc := it.Guess * (1 - it.Guess) // ∂c/∂γ; 0 for γ = −∞ (no lower asymptote)
 	for q, th := range nodes {
 		n1, n0 := r1[q], r0[q]
 		if n1 == 0 && n0 == 0 {
 			continue
 		}
-		p, psi := s.prob(th, c)
-		v += n1*math.Log(p) + n0*math.Log1p(-p)
-		dz := (1 - c) * psi * (1 - psi) // ∂P/∂z
-		dP := [3]float64{th * dz, dz, (1 - psi) * dc}
-		pq := p * (1 - p)
+		p, r, dP := it.PQGrad(th) // ∂P/∂(α, δ, c)
+		p, r = clampPQ(p, r)
+		dP[2] *= dc
+		v += n1*math.Log(p) + n0*math.Log(r)
+		pq := p * r
 		resid := (n1 - (n1+n0)*p) / pq
 		w := (n1 + n0) / pq
 		for j := range 3 {

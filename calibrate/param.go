@@ -18,34 +18,35 @@ type siParams struct {
 	alpha, delta, gamma float64
 }
 
-func logit(p float64) float64 { return math.Log(p / (1 - p)) }
-
-// probClamp keeps P away from 0 and 1 so that logs stay finite.
-const probClamp = 1e-12
-
-// prob returns P(θ) and ψ = σ(αθ + δ).
-func (s siParams) prob(theta float64, c float64) (p, psi float64) {
-	psi = irt.Logistic(s.alpha*theta + s.delta)
-	p = c + (1-c)*psi
-	return min(max(p, probClamp), 1-probClamp), psi
+// item returns the item's response function, P(θ) = c + (1 − c)·σ(α·θ + δ)
+// with c = σ(γ).
+func (s siParams) item() irt.SlopeIntercept {
+	return irt.SlopeIntercept{Slope: s.alpha, Intercept: s.delta, Guess: irt.Logistic(s.gamma)}
 }
 
 // fromIRT converts IRT parameters to the internal form.
 func fromIRT(p irt.ThreePL) siParams {
+	si := p.SlopeIntercept()
 	g := math.Inf(-1)
-	if p.C > 0 {
-		g = logit(p.C)
+	if si.Guess > 0 {
+		g = logit(si.Guess)
 	}
-	return siParams{alpha: p.D * p.A, delta: -p.D * p.A * p.B, gamma: g}
+	return siParams{alpha: si.Slope, delta: si.Intercept, gamma: g}
 }
 
+// irtParams returns estimated item i in the IRT parameterisation.
 func (e *engine) irtParams(i int) irt.ThreePL {
-	s := e.params[i]
-	c := 0.0
-	if !math.IsInf(s.gamma, -1) {
-		c = irt.Logistic(s.gamma)
-	}
-	return irt.ThreePL{A: s.alpha / e.o.D, B: -s.delta / s.alpha, C: c, D: e.o.D}
+	return e.params[i].item().ThreePL(e.o.D)
+}
+
+func logit(p float64) float64 { return math.Log(p / (1 - p)) }
+
+// probClamp keeps P and Q = 1 − P away from 0 so that logs stay finite.
+const probClamp = 1e-12
+
+// clampPQ returns P and Q raised to at least probClamp.
+func clampPQ(p, q float64) (float64, float64) {
+	return max(p, probClamp), max(q, probClamp)
 }
 
 // pack lays the free parameters out as one vector: per estimated item its

@@ -3,17 +3,21 @@ package calibrate
 import "math"
 
 // commonSlope updates the 1PL's shared slope by Fisher scoring, with step
-// halving, on the summed expected log-likelihood of the estimated items (and
-// their priors on b), the counts c held fixed.
+// halving, on the summed expected log-likelihood of the estimated items plus
+// their priors on b = −δ/α, which depend on the slope too; the counts c are
+// held fixed. The 1PL has no prior on its slope (Priors.LogASD is not used).
 func (e *engine) commonSlope(c *counts) {
 	nodes := e.o.Grid.Nodes
+	bPrior := *e.o.Priors
+	bPrior.LogASD = 0
 	total := func(alpha float64) (v, g, info float64) {
 		for _, i := range e.free {
 			off := i * e.nq
 			s := e.params[i]
 			s.alpha = alpha
 			iv, ig, ii := itemObjective(s, nodes, c.r0[off:off+e.nq], c.r1[off:off+e.nq], [3]bool{true, false, false})
-			pv, pg, ph := logPrior(e.o.Priors, s, e.o.D, 0, 0, [3]bool{false, true, false})
+			// The b prior's value and its derivatives in α.
+			pv, pg, ph := logPrior(&bPrior, s, e.o.D, 0, 0, [3]bool{true, true, false})
 			v += iv + pv
 			g += ig[0] + pg[0]
 			info += ii[0][0] - ph[0][0]

@@ -48,28 +48,10 @@ import (
 // The results do not depend on Options.Threads. Run does not modify d or
 // the caller's grid.
 func Run(d *irt.Responses, o Options) (*Result, error) {
-	if err := o.defaults(d.NItems()); err != nil {
+	e, res, err := newEngine(d, o)
+	if err != nil {
 		return nil, err
 	}
-	if d.NExaminees() == 0 || d.NResponses() == 0 {
-		return nil, errors.New("no responses to calibrate")
-	}
-	e := &engine{d: d, o: o, nq: len(o.Grid.Nodes), mu: 0, sd: 1}
-	res := &Result{Items: make([]ItemEstimate, d.NItems()), Options: o}
-	n, r := itemCounts(d)
-	e.selectItems(res, n, r)
-	if len(e.free) == 0 {
-		return nil, errors.New("no item can be estimated")
-	}
-	if err := e.checkConnected(); err != nil {
-		return nil, err
-	}
-	e.latent = len(o.Fixed) > 0 || o.EstimateLatent
-	e.start(n, r)
-	e.es = newEstep(d, e.nq, o.Threads, true)
-	e.logP0, e.logP1 = make([]float64, d.NItems()*e.nq), make([]float64, d.NItems()*e.nq)
-	e.logPrior = make([]float64, e.nq)
-
 	x, conv, cycles, reason := e.iterate(e.pack())
 	e.unpack(x)
 	e.evaluate() // the counts and log-likelihood at the estimates
@@ -84,12 +66,40 @@ func Run(d *irt.Responses, o Options) (*Result, error) {
 	if !res.Converged && res.Reason == "" {
 		res.Reason = "the cycle limit was reached"
 	}
-	if !o.NoSE {
+	if !e.o.NoSE {
 		if err := e.standardErrors(res); err != nil {
 			res.Warnings = append(res.Warnings, Warning{-1, "standard errors: " + err.Error()})
 		}
 	}
 	return res, nil
+}
+
+// newEngine checks the options, sorts the items (steps 1 and 2 of Run) and
+// sets the engine at its starting values. The result holds the items'
+// counts, anchors and exclusions.
+func newEngine(d *irt.Responses, o Options) (*engine, *Result, error) {
+	if err := o.defaults(d.NItems()); err != nil {
+		return nil, nil, err
+	}
+	if d.NExaminees() == 0 || d.NResponses() == 0 {
+		return nil, nil, errors.New("no responses to calibrate")
+	}
+	e := &engine{d: d, o: o, nq: len(o.Grid.Nodes), mu: 0, sd: 1}
+	res := &Result{Items: make([]ItemEstimate, d.NItems()), Options: o}
+	n, r := itemCounts(d)
+	e.selectItems(res, n, r)
+	if len(e.free) == 0 {
+		return nil, nil, errors.New("no item can be estimated")
+	}
+	if err := e.checkConnected(); err != nil {
+		return nil, nil, err
+	}
+	e.latent = len(o.Fixed) > 0 || o.EstimateLatent
+	e.start(n, r)
+	e.es = newEstep(d, e.nq, o.Threads, true)
+	e.logP0, e.logP1 = make([]float64, d.NItems()*e.nq), make([]float64, d.NItems()*e.nq)
+	e.logPrior = make([]float64, e.nq)
+	return e, res, nil
 }
 
 // engine holds a calibration's working state.

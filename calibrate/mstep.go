@@ -50,15 +50,12 @@ func (e *engine) mstep(c *counts) {
 // with its gradient and Fisher information over (α, δ, γ).
 func itemObjective(s siParams, nodes, r0, r1 []float64, which [3]bool) (v float64, g [3]float64, info [3][3]float64) {
 	it := s.item()
-	dc := it.Guess * (1 - it.Guess) // ∂c/∂γ; 0 for γ = −∞ (no lower asymptote)
 	for q, th := range nodes {
 		n1, n0 := r1[q], r0[q]
 		if n1 == 0 && n0 == 0 {
 			continue
 		}
-		p, r, dP := it.PQGrad(th) // ∂P/∂(α, δ, c)
-		p, r = clampPQ(p, r)
-		dP[2] *= dc
+		p, r, dP := probGrad(it, th)
 		v += n1*math.Log(p) + n0*math.Log(r)
 		pq := p * r
 		resid := (n1 - (n1+n0)*p) / pq

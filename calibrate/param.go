@@ -49,6 +49,16 @@ func clampPQ(p, q float64) (float64, float64) {
 	return max(p, probClamp), max(q, probClamp)
 }
 
+// probGrad returns P(θ) and Q(θ) of the item's response function it,
+// raised to at least probClamp, and the gradient of P over (α, δ, γ): irt's
+// over (slope, intercept, c), the last times ∂c/∂γ = c·(1 − c).
+func probGrad(it irt.SlopeIntercept, theta float64) (p, q float64, grad [3]float64) {
+	p, q, grad = it.PQGrad(theta)
+	grad[2] *= it.Guess * (1 - it.Guess)
+	p, q = clampPQ(p, q)
+	return p, q, grad
+}
+
 // pack lays the free parameters out as one vector: per estimated item its
 // free coordinates, then the common slope (1PL), then μ and log σ.
 func (e *engine) pack() []float64 {

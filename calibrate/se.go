@@ -50,11 +50,8 @@ func (e *engine) standardErrors(res *Result) error {
 	g1, g0 := make([]float64, e.d.NItems()*nq*3), make([]float64, e.d.NItems()*nq*3)
 	for _, i := range e.free {
 		it := e.params[i].item()
-		dc := it.Guess * (1 - it.Guess)
 		for q, th := range nodes {
-			p, r, dP := it.PQGrad(th)
-			p, r = clampPQ(p, r)
-			dP[2] *= dc
+			p, r, dP := probGrad(it, th)
 			for j := range 3 {
 				k := (i*nq+q)*3 + j
 				g1[k] = dP[j] / p

@@ -82,6 +82,8 @@ func (e *engine) pack() []float64 {
 	return x
 }
 
+// unpack is pack's inverse: it sets the parameters, the common slope and
+// the latent moments from x.
 func (e *engine) unpack(x []float64) {
 	k := 0
 	for _, i := range e.free {

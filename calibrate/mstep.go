@@ -2,96 +2,62 @@ package calibrate
 
 import (
 	"math"
+	"sync"
 
 	"github.com/passportirt/passport/irt"
 )
 
-// Inside the optimiser an item is in slope–intercept form,
-//
-//	P(θ) = c + (1 − c)·σ(α·θ + δ),  c = σ(γ),
-//
-// with σ the logistic function, so that α = D·a, δ = −D·a·b. The
-// M-step maximises, for each item separately, the expected complete-data
-// log-likelihood (Bock & Aitkin 1981, eq. 11)
+// The M-step maximises, for each item separately, the expected
+// complete-data log-likelihood (Bock & Aitkin 1981, eq. 11)
 //
 //	Σ_q r1_q·log P(θ_q) + r0_q·log(1 − P(θ_q))
 //
 // plus the log prior density of the item's IRT parameters (a, b, c), by
-// Fisher scoring.
-type siParams struct {
-	alpha, delta, gamma float64
-}
+// Fisher scoring over the slope–intercept coordinates (α, δ, γ).
 
-func logit(p float64) float64 { return math.Log(p / (1 - p)) }
-
-// probClamp keeps P away from 0 and 1 so that logs stay finite.
-const probClamp = 1e-12
-
-// prob returns P(θ) and ψ = σ(αθ + δ).
-func (s siParams) prob(theta float64, c float64) (p, psi float64) {
-	psi = irt.Logistic(s.alpha*theta + s.delta)
-	p = c + (1-c)*psi
-	return min(max(p, probClamp), 1-probClamp), psi
-}
-
-// logPrior returns the log prior density of the item's (a, b, c) at s, its
-// gradient and its Hessian with respect to (α, δ, γ). which says which of
-// the three are free. cA, cB are the Beta shapes for this item (0: none).
-func logPrior(pr *irt.Priors, s siParams, D float64, cA, cB float64, which [3]bool) (v float64, g [3]float64, h [3][3]float64) {
-	if pr == nil {
-		return
+// mstep maximises the expected complete-data log posterior given the
+// E-step's counts c: every estimated item by mstepItem, in parallel (each
+// worker writes only its own items, so the result does not depend on the
+// threads), then the 1PL's common slope, then the latent mean and SD.
+func (e *engine) mstep(c *counts) {
+	nodes := e.o.Grid.Nodes
+	var wg sync.WaitGroup
+	next := make(chan int, len(e.free))
+	for _, i := range e.free {
+		next <- i
 	}
-	if which[0] && pr.LogASD > 0 {
-		// ℓ = −log a − (log a − μ)²/(2σ²), a = α/D; d/dα = (1/α)(−1 − z/σ), z = (log a − μ)/σ.
-		la := math.Log(s.alpha / D)
-		z := (la - pr.LogAMean) / pr.LogASD
-		v += -la - z*z/2
-		g[0] += (-1 - z/pr.LogASD) / s.alpha
-		h[0][0] += (1 + z/pr.LogASD - 1/(pr.LogASD*pr.LogASD)) / (s.alpha * s.alpha)
+	close(next)
+	for range min(e.o.Threads, len(e.free)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				off := i * e.nq
+				e.params[i] = mstepItem(e.params[i], nodes, c.r0[off:off+e.nq], c.r1[off:off+e.nq], e.which, e.o.Priors, e.o.D, e.cShape[i][0], e.cShape[i][1])
+			}
+		}()
 	}
-	if which[1] && pr.BSD > 0 {
-		// ℓ = −(b − μ)²/(2σ²), b = −δ/α.
-		b := -s.delta / s.alpha
-		dl := -(b - pr.BMean) / (pr.BSD * pr.BSD)
-		d2 := -1 / (pr.BSD * pr.BSD)
-		v += -(b - pr.BMean) * (b - pr.BMean) / (2 * pr.BSD * pr.BSD)
-		// ∇b and ∇²b over (α, δ).
-		ba, bd := s.delta/(s.alpha*s.alpha), -1/s.alpha
-		baa, bad := -2*s.delta/(s.alpha*s.alpha*s.alpha), 1/(s.alpha*s.alpha)
-		if which[0] {
-			g[0] += dl * ba
-			h[0][0] += d2*ba*ba + dl*baa
-			h[0][1] += d2*ba*bd + dl*bad
-			h[1][0] = h[0][1]
-		}
-		g[1] += dl * bd
-		h[1][1] += d2 * bd * bd
+	wg.Wait()
+	if e.o.Model == irt.Model1PL {
+		e.commonSlope(c)
 	}
-	if which[2] && cA > 0 && cB > 0 {
-		// ℓ = (α_c − 1) log c + (β_c − 1) log(1 − c), c = σ(γ).
-		c := irt.Logistic(s.gamma)
-		v += (cA-1)*math.Log(c) + (cB-1)*math.Log1p(-c)
-		g[2] += (cA-1)*(1-c) - (cB-1)*c
-		h[2][2] += -(cA - 1 + cB - 1) * c * (1 - c)
+	if e.latent {
+		e.mu, e.sd = latentMoments(nodes, c.nq)
 	}
-	return
 }
 
 // itemObjective is the expected complete-data log-likelihood of one item,
 // with its gradient and Fisher information over (α, δ, γ).
 func itemObjective(s siParams, nodes, r0, r1 []float64, which [3]bool) (v float64, g [3]float64, info [3][3]float64) {
-	c := irt.Logistic(s.gamma) // 0 for γ = −∞ (no lower asymptote)
-	dc := c * (1 - c)
+	it := s.item()
 	for q, th := range nodes {
 		n1, n0 := r1[q], r0[q]
 		if n1 == 0 && n0 == 0 {
 			continue
 		}
-		p, psi := s.prob(th, c)
-		v += n1*math.Log(p) + n0*math.Log1p(-p)
-		dz := (1 - c) * psi * (1 - psi) // ∂P/∂z
-		dP := [3]float64{th * dz, dz, (1 - psi) * dc}
-		pq := p * (1 - p)
+		p, r, dP := probGrad(it, th)
+		v += n1*math.Log(p) + n0*math.Log(r)
+		pq := p * r
 		resid := (n1 - (n1+n0)*p) / pq
 		w := (n1 + n0) / pq
 		for j := range 3 {

@@ -49,16 +49,13 @@ func (e *engine) standardErrors(res *Result) error {
 	// g1, g0: per item and node, ∂log P(u | θ_q)/∂x_j for u = 1 and 0.
 	g1, g0 := make([]float64, e.d.NItems()*nq*3), make([]float64, e.d.NItems()*nq*3)
 	for _, i := range e.free {
-		s := e.params[i]
-		c := irt.Logistic(s.gamma)
+		it := e.params[i].item()
 		for q, th := range nodes {
-			p, psi := s.prob(th, c)
-			dz := (1 - c) * psi * (1 - psi)
-			dP := [3]float64{th * dz, dz, (1 - psi) * c * (1 - c)}
+			p, r, dP := probGrad(it, th)
 			for j := range 3 {
 				k := (i*nq+q)*3 + j
 				g1[k] = dP[j] / p
-				g0[k] = -dP[j] / (1 - p)
+				g0[k] = -dP[j] / r
 			}
 		}
 	}

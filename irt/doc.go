@@ -1,8 +1,10 @@
 // Package irt is the item response theory mathematics of passport: the
 // three-parameter logistic item response function and its derivatives, item
 // and test information, quadrature grids for a normal ability distribution,
-// ability estimation (ML, MAP, EAP and WLE), the Lord–Wingersky summed-score
-// recursion with summed-score EAP, and response simulation.
+// ability estimation (ML, MAP, EAP and WLE) for one pattern and for a whole
+// sparse response matrix (ScoreResponses, with Summarize's marginal
+// reliability), the Lord–Wingersky summed-score recursion with summed-score
+// EAP, and response simulation.
 //
 // The package is pure computation: no I/O, and it imports only the standard
 // library and gonum. Functions take plain slices; those that fill a slice
@@ -35,6 +37,9 @@
 //     package for the R environment. Journal of Statistical Software 48(6).
 //   - Golub, G. H. & Welsch, J. H. (1969). Calculation of Gauss quadrature
 //     rules. Mathematics of Computation 23, 221–230.
+//   - Green, B. F., Bock, R. D., Humphreys, L. G., Linn, R. L. & Reckase,
+//     M. D. (1984). Technical guidelines for assessing computerized adaptive
+//     tests. Journal of Educational Measurement 21, 347–360.
 //   - Lord, F. M. (1980). Applications of Item Response Theory to Practical
 //     Testing Problems. Erlbaum.
 //   - Lord, F. M. & Wingersky, M. S. (1984). Comparison of IRT true-score and

@@ -3,6 +3,7 @@ package irt
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -55,6 +56,14 @@ func (q *Quadrature) SetNormalWeights(mu, sigma float64) {
 	for k := range q.Weights {
 		q.Weights[k] /= sum
 	}
+}
+
+// WithNormalWeights returns a new quadrature on a copy of q's nodes with
+// the weights SetNormalWeights(μ, σ) gives them; q is unchanged. σ > 0.
+func (q Quadrature) WithNormalWeights(mu, sigma float64) Quadrature {
+	r := Quadrature{Nodes: slices.Clone(q.Nodes), Weights: make([]float64, len(q.Nodes))}
+	r.SetNormalWeights(mu, sigma)
+	return r
 }
 
 // Rescale returns a new quadrature for μ + σ·θ: the nodes are moved to

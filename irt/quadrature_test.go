@@ -2,6 +2,7 @@ package irt
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -72,6 +73,23 @@ func TestSetNormalWeights(t *testing.T) {
 	mean, variance := moments(q)
 	if math.Abs(sum(q.Weights)-1) > 1e-14 || math.Abs(mean-0.5) > 1e-12 || math.Abs(variance-2.25) > 1e-12 {
 		t.Errorf("reweighted grid: Σw = %.17g, mean %.17g, variance %.17g; want 1, 0.5, 2.25", sum(q.Weights), mean, variance)
+	}
+}
+
+// WithNormalWeights gives SetNormalWeights's weights on a copy of the
+// nodes, and leaves the grid it is called on as it was.
+func TestWithNormalWeights(t *testing.T) {
+	q := NormalGrid(241, -12, 12)
+	nodes, weights := slices.Clone(q.Nodes), slices.Clone(q.Weights)
+	got := q.WithNormalWeights(0.5, 1.5)
+	want := NormalGrid(241, -12, 12)
+	want.SetNormalWeights(0.5, 1.5)
+	if !slices.Equal(got.Nodes, want.Nodes) || !slices.Equal(got.Weights, want.Weights) {
+		t.Error("WithNormalWeights differs from SetNormalWeights")
+	}
+	got.Nodes[0] = 99
+	if !slices.Equal(q.Nodes, nodes) || !slices.Equal(q.Weights, weights) {
+		t.Error("WithNormalWeights changed the grid it was called on, or shares its nodes")
 	}
 }
 

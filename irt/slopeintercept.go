@@ -39,7 +39,8 @@ func (s SlopeIntercept) Prob(theta float64) float64 {
 
 // PQ returns P(θ) and Q(θ) = 1 − P(θ), each to full relative precision.
 func (s SlopeIntercept) PQ(theta float64) (prob, q float64) {
-	return lowerAsymptote(s.Slope*theta+s.Intercept, s.Guess)
+	l, t := logistic(s.Slope*theta + s.Intercept)
+	return lowerAsymptote(l, t, s.Guess)
 }
 
 // Grad returns the partial derivatives of P(θ) with respect to the
@@ -51,7 +52,16 @@ func (s SlopeIntercept) PQ(theta float64) (prob, q float64) {
 //
 // where ψ = 1/(1 + exp(−(Slope·θ + Intercept))).
 func (s SlopeIntercept) Grad(theta float64) (dSlope, dIntercept, dGuess float64) {
+	_, _, g := s.PQGrad(theta)
+	return g[0], g[1], g[2]
+}
+
+// PQGrad returns PQ(θ) and Grad(θ), as the vector (∂P/∂Slope,
+// ∂P/∂Intercept, ∂P/∂Guess), from one evaluation of the logistic: what a
+// Fisher-scoring step of a calibration needs at each quadrature node.
+func (s SlopeIntercept) PQGrad(theta float64) (prob, q float64, grad [3]float64) {
 	l, t := logistic(s.Slope*theta + s.Intercept)
+	prob, q = lowerAsymptote(l, t, s.Guess)
 	w := (1 - s.Guess) * l * t
-	return w * theta, w, t
+	return prob, q, [3]float64{w * theta, w, t}
 }

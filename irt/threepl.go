@@ -28,14 +28,15 @@ type ThreePL struct {
 // Prob returns P(θ), the probability of a correct response at θ. It is
 // finite and in [C, 1] for every finite or infinite θ.
 func (p ThreePL) Prob(theta float64) float64 {
-	// exp overflowing to +Inf gives the limit C; 1 − P is not formed here.
-	return p.C + (1-p.C)/(1+math.Exp(-p.D*p.A*(theta-p.B)))
+	prob, _ := p.PQ(theta)
+	return prob
 }
 
 // PQ returns P(θ) and Q(θ) = 1 − P(θ), each to full relative precision
 // (Q is not computed as 1 − P, which would lose it when P is close to 1).
 func (p ThreePL) PQ(theta float64) (prob, q float64) {
-	return lowerAsymptote(p.D*p.A*(theta-p.B), p.C)
+	s, t := logistic(p.D * p.A * (theta - p.B))
+	return lowerAsymptote(s, t, p.C)
 }
 
 // Info returns the item information function (Birnbaum 1968; Lord 1980,
@@ -112,8 +113,10 @@ func psiOverP(s, c float64) float64 {
 	return s / (c + (1-c)*s)
 }
 
-// lowerAsymptote returns P = c + (1 − c)·ψ(z) and Q = (1 − c)·(1 − ψ(z)).
-func lowerAsymptote(z, c float64) (prob, q float64) {
-	s, t := logistic(z)
+// lowerAsymptote returns the 3PL's response function P = c + (1 − c)·ψ
+// and Q = 1 − P = (1 − c)·(1 − ψ) from the logistic part ψ and 1 − ψ (in
+// either parameterisation: ψ = σ(D·A·(θ − B)) = σ(Slope·θ + Intercept)).
+// It is the one place the formula is written.
+func lowerAsymptote(s, t, c float64) (prob, q float64) {
 	return c + (1-c)*s, (1 - c) * t
 }

@@ -6,7 +6,6 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/passportirt/passport/calibrate"
 	"github.com/passportirt/passport/irt"
 )
 
@@ -21,9 +20,9 @@ type FitOptions struct {
 	Mean, SD float64
 	// Grid is the quadrature over θ; default irt.DefaultGrid().
 	Grid irt.Quadrature
-	// Method estimates θ for infit, outfit and Q3; default calibrate.EAP
+	// Method estimates θ for infit, outfit and Q3; default irt.MethodEAP
 	// (as mirt's itemfit).
-	Method calibrate.Method
+	Method irt.ScoreMethod
 	// OmitAsMissing treats omitted responses as not administered; by
 	// default they are wrong answers, as the calibration usually scored
 	// them.
@@ -51,7 +50,7 @@ func (o *FitOptions) defaults() {
 		o.Grid = irt.DefaultGrid()
 	}
 	if o.Method == "" {
-		o.Method = calibrate.EAP
+		o.Method = irt.MethodEAP
 	}
 	if o.MinCell == 0 {
 		o.MinCell = 1
@@ -149,7 +148,7 @@ func Fit(r *irt.Responses, params []irt.ThreePL, o FitOptions) (*FitResult, erro
 	q.SetNormalWeights(o.Mean, o.SD)
 
 	data := r
-	est, err := calibrate.Score(data, params, o.Method, calibrate.ScoreOptions{Mean: o.Mean, SD: o.SD, Grid: q})
+	est, err := irt.ScoreResponses(data, params, o.Method, irt.ScoreOptions{Mean: o.Mean, SD: o.SD, Grid: q})
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
-	"github.com/passportirt/passport/calibrate"
 	"github.com/passportirt/passport/irt"
 	"github.com/passportirt/passport/reports"
 )
@@ -76,8 +75,8 @@ func runFit(ctx context.Context, o *fitOptions) error {
 	if !(o.alpha > 0 && o.alpha < 1) || !(o.minCell > 0) {
 		return fmt.Errorf("--alpha %g, --min-cell %g: expected 0 < alpha < 1 and a positive minimum count", o.alpha, o.minCell)
 	}
-	method, err := calibrate.ParseMethod(o.method)
-	if err != nil || method == calibrate.EAPSum {
+	method, err := irt.ParseMethod(o.method)
+	if err != nil || method == irt.MethodEAPSum {
 		return fmt.Errorf("--theta %q: expected eap, wle, map or ml", o.method)
 	}
 	b, err := o.openBank()

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
-	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/irt"
 	"github.com/passportirt/passport/reports"
 	"github.com/passportirt/passport/scale"
 )
@@ -86,7 +86,7 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	}
 	p := o.progress("report", 0)
 	defer p.Done()
-	fo := reports.FitOptions{Method: calibrate.EAP, OmitAsMissing: smp.OmitAsMissing}
+	fo := reports.FitOptions{Method: irt.MethodEAP, OmitAsMissing: smp.OmitAsMissing}
 	p.Message("reading responses")
 	r, params, err := runResponses(ctx, b, run, smp, &fo)
 	if err != nil {

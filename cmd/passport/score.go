@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
-	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/irt"
 )
 
 type scoreOptions struct {
@@ -46,7 +46,7 @@ run's quadrature grid.`,
 
 // runScore scores the examinees under o.run, stores the scores and writes them.
 func runScore(ctx context.Context, o *scoreOptions) error {
-	method, err := calibrate.ParseMethod(o.method)
+	method, err := irt.ParseMethod(o.method)
 	if err != nil {
 		return err
 	}
@@ -77,14 +77,14 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 }
 
 // scoreRun scores the sample's examinees under run, and sums the scores up.
-func scoreRun(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp bank.Sample, m calibrate.Method) ([]bank.Score, calibrate.ScoreSummary, error) {
-	var sum calibrate.ScoreSummary
+func scoreRun(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp bank.Sample, m irt.ScoreMethod) ([]bank.Score, irt.ScoreSummary, error) {
+	var sum irt.ScoreSummary
 	mx, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: smp.Items, Imports: smp.Imports, OmitAsMissing: smp.OmitAsMissing})
 	if err != nil {
 		return nil, sum, err
 	}
 	// ResponseMatrix orders columns by code, as Calibration orders params.
-	est, err := calibrate.Score(mx, run.ItemParams(), m, calibrate.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD, Grid: run.Grid()})
+	est, err := irt.ScoreResponses(mx, run.ItemParams(), m, irt.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD, Grid: run.Grid()})
 	if err != nil {
 		return nil, sum, err
 	}
@@ -92,5 +92,5 @@ func scoreRun(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp bank
 	for p, e := range est {
 		out[p] = bank.Score{Examinee: mx.Examinees[p], NItems: e.N, Raw: e.Raw, Theta: e.Theta, SE: e.SE}
 	}
-	return out, calibrate.Summarize(est, m), nil
+	return out, irt.Summarize(est, m), nil
 }

@@ -436,11 +436,14 @@ func (b *Bank) ImportCalibration(ctx context.Context, file string, in io.Reader,
 
 // Score is one examinee's ability estimate under a run.
 type Score struct {
-	Examinee string  `csv:"examinee" json:"examinee"`
-	NItems   int     `csv:"n_items" json:"n_items"`
-	Raw      int     `csv:"raw" json:"raw"`
-	Theta    float64 `csv:"theta" json:"theta"`
-	SE       float64 `csv:"se" json:"se"`
+	Examinee string  `json:"examinee"`
+	NItems   int     `json:"n_items"`
+	Raw      int     `json:"raw"`
+	Theta    float64 `json:"theta"` // NaN where the method has no finite estimate
+	SE       float64 `json:"se"`
+	// AtBound: the ML or WLE search stopped at its bound; the estimate
+	// lies at or beyond Theta.
+	AtBound bool `json:"at_bound"`
 }
 
 // ScoringMethods are the ways passport estimates ability.
@@ -460,7 +463,7 @@ func (b *Bank) SaveScores(ctx context.Context, run int64, method string, scores 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM scores WHERE calibration_id = ? AND method = ?`, run, method); err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO scores (calibration_id, method, examinee_id, theta, se, n_items, raw, created_at) VALUES (?,?,?,?,?,?,?,?)`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO scores (calibration_id, method, examinee_id, theta, se, n_items, raw, at_bound, created_at) VALUES (?,?,?,?,?,?,?,?,?)`)
 		if err != nil {
 			return err
 		}
@@ -471,7 +474,7 @@ func (b *Bank) SaveScores(ctx context.Context, run int64, method string, scores 
 			if !ok {
 				return fmt.Errorf("examinee %s is not in the bank", s.Examinee)
 			}
-			if _, err := ins.ExecContext(ctx, run, method, id, nullFloat(s.Theta), nullFloat(s.SE), s.NItems, s.Raw, now); err != nil {
+			if _, err := ins.ExecContext(ctx, run, method, id, nullFloat(s.Theta), nullFloat(s.SE), s.NItems, s.Raw, boolInt(s.AtBound), now); err != nil {
 				return err
 			}
 		}

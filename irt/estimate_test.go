@@ -350,3 +350,27 @@ func TestPatternPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestEstimateBeyondSix: 19 of 20 right on Rasch items of difficulty 5 has
+// the closed-form ML estimate 5 + ln 19 = 7.944 (the likelihood equation
+// Σ(u − P) = 0 gives P = 19/20 on every item). Within the default bound it
+// is found and not flagged; within ±6 it stops at 6 and says so.
+func TestEstimateBeyondSix(t *testing.T) {
+	items := make([]ThreePL, 20)
+	resp := make([]int8, 20)
+	for i := range items {
+		items[i] = ThreePL{A: 1, B: 5, D: 1}
+		resp[i] = 1
+	}
+	resp[0] = 0
+	want := 5 + math.Log(19)
+	if e := ML(items, resp, -DefaultBound, DefaultBound); math.Abs(e.Theta-want) > 1e-8 || e.AtBound {
+		t.Errorf("ML within ±%d: %+v, want θ = %.6f not at the bound", DefaultBound, e, want)
+	}
+	if e := ML(items, resp, -6, 6); e.Theta != 6 || !e.AtBound {
+		t.Errorf("ML within ±6: %+v, want 6 at the bound", e)
+	}
+	if e := WLE(items, resp, -6, 6); e.Theta != 6 || !e.AtBound {
+		t.Errorf("WLE within ±6: %+v, want 6 at the bound", e)
+	}
+}

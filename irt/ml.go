@@ -17,9 +17,10 @@ import "math"
 //     (decreases) monotonically in θ and the estimate does not exist;
 //     Theta is +Inf (−Inf) and SE is +Inf, for the caller to replace by
 //     its own rule (WLE, a fixed value or a bound);
-//   - otherwise, if the likelihood still increases at lo or hi — which
-//     can happen with 3PL items, whose likelihood tends to a positive
-//     constant as θ → −∞ — Theta is that bound.
+//   - otherwise, if the likelihood still increases at lo or hi — a root
+//     beyond the interval (31 of 32 right), or 3PL items, whose
+//     likelihood tends to a positive constant as θ → −∞ — Theta is that
+//     bound and AtBound is set.
 //
 // With 3PL items the likelihood can have more than one local maximum
 // (Samejima 1973); ML returns one of them. lo < hi must be finite.
@@ -39,5 +40,5 @@ func ML(items []ThreePL, resp []int8, lo, hi float64) Estimate {
 		return score, info
 	}, lo, hi, 0)
 	_, info, _ := patternTerms(items, resp, theta)
-	return Estimate{Theta: theta, SE: 1 / math.Sqrt(info)}
+	return Estimate{Theta: theta, SE: 1 / math.Sqrt(info), AtBound: theta == lo || theta == hi}
 }

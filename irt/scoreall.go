@@ -29,6 +29,11 @@ func ParseMethod(s string) (ScoreMethod, error) {
 	return "", fmt.Errorf("method %q: expected eap, map, ml, wle or eapsum", s)
 }
 
+// DefaultBound is the default limit of ML and WLE estimates, |θ| ≤ 20, as
+// mirt's fscores (max_theta = 20): wide enough that only patterns whose
+// estimate runs off to infinity stop there.
+const DefaultBound = 20
+
 // ScoreOptions control ScoreResponses. A zero field takes the default noted.
 type ScoreOptions struct {
 	// Mean and SD of the ability distribution: the prior of EAP, EAPsum
@@ -38,7 +43,8 @@ type ScoreOptions struct {
 	// the N(Mean, SD²) density on a copy, the caller's grid is not
 	// changed. Default DefaultGrid().
 	Grid Quadrature
-	// Lo, Hi bound the ML and WLE search; default −6, 6.
+	// Lo, Hi bound the ML and WLE search; default ±DefaultBound. An
+	// estimate stopped at a bound has AtBound set.
 	Lo, Hi  float64
 	Threads int // default GOMAXPROCS; results do not depend on it
 }
@@ -71,7 +77,10 @@ func ScoreResponses(r *Responses, items []ThreePL, m ScoreMethod, o ScoreOptions
 	}
 	prior := o.Grid.WithNormalWeights(o.Mean, o.SD)
 	if o.Lo == 0 && o.Hi == 0 {
-		o.Lo, o.Hi = -6, 6
+		o.Lo, o.Hi = -DefaultBound, DefaultBound
+	}
+	if !(o.Lo < o.Hi) || math.IsInf(o.Lo, 0) || math.IsInf(o.Hi, 0) {
+		return nil, fmt.Errorf("the ML and WLE interval [%g, %g] must be finite and not empty", o.Lo, o.Hi)
 	}
 	if o.Threads <= 0 {
 		o.Threads = runtime.GOMAXPROCS(0)

@@ -87,9 +87,9 @@ func TestScoreResponsesMatchesEstimators(t *testing.T) {
 			case MethodMAP:
 				want = MAP(its, resp, mean, sd)
 			case MethodML:
-				want = ML(its, resp, -6, 6)
+				want = ML(its, resp, -DefaultBound, DefaultBound)
 			case MethodWLE:
-				want = WLE(its, resp, -6, 6)
+				want = WLE(its, resp, -DefaultBound, DefaultBound)
 			case MethodEAPSum:
 				want = EAPSum(nil, its, prior)[sumScore(resp)]
 			}

@@ -10,18 +10,23 @@ import (
 type ScoreSummary struct {
 	N         int     // examinees
 	NonFinite int     // of them, without a finite estimate (ML's perfect patterns)
+	AtBound   int     // of them, ML or WLE estimates stopped at the search bound
 	Mean, SD  float64 // of the finite estimates
 	RMSSE     float64 // root mean square standard error
 	// Reliability is the marginal reliability 1 − RMSSE²/(SD² + RMSSE²)
 	// for EAP and EAPsum (whose estimates' variance and posterior variance
 	// add up to the ability variance), and 1 − RMSSE²/SD² for ML, MAP and
 	// WLE (marginal reliability: Green, Bock, Humphreys, Linn & Reckase
-	// 1984, Journal of Educational Measurement 21, 347–360).
+	// 1984, Journal of Educational Measurement 21, 347–360). The second
+	// is negative when the errors outweigh the estimates' spread; it is
+	// then reported as 0, the reliability's floor.
 	Reliability float64
 }
 
-// Summarize describes scores estimated by m. Without a finite estimate
-// every statistic but the counts is NaN.
+// Summarize describes scores estimated by m. Estimates that are not
+// finite or stopped at a bound (their SE describes the bound, not the
+// examinee) are counted and left out of the other statistics; without any
+// other estimate those are NaN.
 func Summarize(scores []ExamineeScore, m ScoreMethod) ScoreSummary {
 	s := ScoreSummary{N: len(scores)}
 	th := make([]float64, 0, len(scores))
@@ -29,6 +34,10 @@ func Summarize(scores []ExamineeScore, m ScoreMethod) ScoreSummary {
 	for _, e := range scores {
 		if math.IsNaN(e.Theta) || math.IsInf(e.Theta, 0) {
 			s.NonFinite++
+			continue
+		}
+		if e.AtBound {
+			s.AtBound++
 			continue
 		}
 		th = append(th, e.Theta)
@@ -45,7 +54,7 @@ func Summarize(scores []ExamineeScore, m ScoreMethod) ScoreSummary {
 	if m == MethodEAP || m == MethodEAPSum {
 		s.Reliability = 1 - msd/(v+msd)
 	} else {
-		s.Reliability = 1 - msd/v
+		s.Reliability = max(0, 1-msd/v)
 	}
 	return s
 }

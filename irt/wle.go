@@ -17,7 +17,7 @@ import "math"
 // negative as θ → +∞, while ∂ ln L/∂θ of an all-incorrect (all-correct)
 // pattern tends to 0 there. So the estimate is finite for those patterns,
 // unlike ML, for 1PL, 2PL and 3PL items alike. If the root lies outside
-// [lo, hi] the result is the bound. A pattern with no item answered
+// [lo, hi] the result is the bound, with AtBound set. A pattern with no item answered
 // returns Theta NaN and SE +Inf. lo < hi must be finite.
 func WLE(items []ThreePL, resp []int8, lo, hi float64) Estimate {
 	checkPattern(items, resp)
@@ -29,5 +29,5 @@ func WLE(items []ThreePL, resp []int8, lo, hi float64) Estimate {
 		return score + j/(2*info), info
 	}, lo, hi, 0)
 	_, info, _ := patternTerms(items, resp, theta)
-	return Estimate{Theta: theta, SE: 1 / math.Sqrt(info)}
+	return Estimate{Theta: theta, SE: 1 / math.Sqrt(info), AtBound: theta == lo || theta == hi}
 }

@@ -81,3 +81,64 @@ func TestRunSample(t *testing.T) {
 		t.Errorf("fit --imports x: %v", err)
 	}
 }
+
+// TestScoreBound: on SAT12 (2PL), an examinee with 31 of 32 right has an ML
+// estimate beyond 6 (mirt reports 10.82 for such a pattern under its own
+// calibration); within the default bound it is found and not flagged,
+// within --bound 6 it stops at 6 and is flagged at_bound, with a warning.
+// --scale adds the scale score, clamped to the scale's range.
+func TestScoreBound(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	for _, args := range [][]string{
+		append([]string{"responses", "import", "--wide", "--add-items", "--domain", "stdlib", "--n-options", "5"}, sat12Args...),
+		{"calibrate", "--model", "2pl"},
+		{"scale", "define", "wide", "--points", "-3,300,3,850"},
+	} {
+		if _, _, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	type score struct {
+		Raw        int
+		Theta      *float64
+		AtBound    bool    `json:"at_bound"`
+		ScaleScore float64 `json:"scale_score"`
+	}
+	scores := func(args ...string) ([]score, string) {
+		out, errOut, err := run(t, db, append([]string{"score", "--run", "1", "--method", "ml", "--format", "json"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []score
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s, errOut
+	}
+	wide, _ := scores("--scale", "wide")
+	found := false
+	for _, s := range wide {
+		if s.Raw != 31 {
+			continue
+		}
+		found = true
+		if s.Theta == nil || *s.Theta <= 6 || *s.Theta >= 20 || s.AtBound || s.ScaleScore != 850 {
+			t.Errorf("31 of 32 right within ±20: %+v (θ %v); want 6 < θ < 20, not at the bound, scale score 850", s, *s.Theta)
+		}
+	}
+	if !found {
+		t.Fatal("no examinee with 31 of 32 right")
+	}
+	narrow, errOut := scores("--bound", "6")
+	for _, s := range narrow {
+		if s.Raw == 31 && (s.Theta == nil || *s.Theta != 6 || !s.AtBound) {
+			t.Errorf("31 of 32 right within ±6: %+v; want 6, flagged at_bound", s)
+		}
+	}
+	if !strings.Contains(errOut, "stopped at the bound |θ| = 6") {
+		t.Errorf("no warning of estimates at the bound:\n%s", errOut)
+	}
+	if _, _, err := run(t, db, "score", "--run", "1", "--bound", "0"); err == nil || !strings.Contains(err.Error(), "--bound 0: expected a number from 1 to 100") {
+		t.Errorf("--bound 0: %v", err)
+	}
+}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/irt"
+	"github.com/passportirt/passport/scale"
 )
 
 type scoreOptions struct {
@@ -15,6 +17,8 @@ type scoreOptions struct {
 	run      int64
 	method   string
 	sample   sampleFlags
+	bound    float64 // ML and WLE search |θ| ≤ bound
+	scale    string  // also report each θ on this scale
 	output   string
 }
 
@@ -27,7 +31,10 @@ func newScoreCmd(g *globals) *cobra.Command {
 run's items, by EAP (posterior mean and SD), MAP, ML, WLE (Warm's weighted
 likelihood) or EAPsum (from the number right), with the run's latent mean
 and SD as the prior, and stores them with the run. ML has no finite
-estimate for an all-right or all-wrong pattern: θ is then empty.
+estimate for an all-right or all-wrong pattern: θ is then empty. ML and WLE
+search |θ| ≤ --bound (default 20, as mirt); an estimate that stops there is
+flagged at_bound, since the true estimate lies at or beyond it. --scale S
+adds each θ on the reporting scale S (e.g. passport).
 
 By default the run's own sample is scored (the imports it was calibrated on,
 omitted responses treated as the run treated them); --imports and
@@ -39,6 +46,8 @@ run's quadrature grid.`,
 	cmd.Flags().Int64Var(&o.run, "run", 0, "the calibration run (required)")
 	cmd.Flags().StringVar(&o.method, "method", "eap", "eap, map, ml, wle or eapsum")
 	o.sample.declare(cmd.Flags())
+	cmd.Flags().Float64Var(&o.bound, "bound", irt.DefaultBound, "ML and WLE estimates are sought in [-bound, bound] (1 to 100)")
+	cmd.Flags().StringVar(&o.scale, "scale", "", "also report every θ on this reporting scale (see passport scale list)")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the scores to this file instead of stdout")
 	cmd.MarkFlagRequired("run")
 	return cmd
@@ -49,6 +58,9 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 	method, err := irt.ParseMethod(o.method)
 	if err != nil {
 		return err
+	}
+	if !(o.bound >= 1 && o.bound <= 100) {
+		return fmt.Errorf("--bound %g: expected a number from 1 to 100", o.bound)
 	}
 	b, err := o.openBank()
 	if err != nil {
@@ -63,7 +75,15 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 	if err != nil {
 		return err
 	}
-	scores, sum, err := scoreRun(ctx, b, run, smp, method)
+	var sc *scale.Scale
+	if o.scale != "" {
+		def, err := b.Scale(ctx, o.scale)
+		if err != nil {
+			return err
+		}
+		sc = &scale.Scale{Slope: def.Slope, Intercept: def.Intercept, Min: def.Min, Max: def.Max}
+	}
+	scores, sum, err := scoreRun(ctx, b, run, smp, method, o.bound)
 	if err != nil {
 		return err
 	}
@@ -73,24 +93,38 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 	}
 	o.status("scored %d examinees by %s under run %d: θ mean %.3f, SD %.3f, RMS SE %.3f, marginal reliability %.3f (%d without a finite estimate)",
 		sum.N, method, run.ID, sum.Mean, sum.SD, sum.RMSSE, sum.Reliability, sum.NonFinite)
-	return writeOutput(o.globals, o.output, func(w io.Writer) error { return render(w, o.format, scores) })
+	if sum.AtBound > 0 {
+		o.status("warning: %d estimates stopped at the bound |θ| = %g (flagged at_bound): their θ lies at or beyond it", sum.AtBound, o.bound)
+	}
+	if sc == nil {
+		return writeOutput(o.globals, o.output, func(w io.Writer) error { return render(w, o.format, scores) })
+	}
+	type scaled struct {
+		bank.Score
+		ScaleScore float64 `json:"scale_score"` // θ on the scale, rounded and clamped
+	}
+	rows := make([]scaled, len(scores))
+	for i, s := range scores {
+		rows[i] = scaled{s, sc.Score(s.Theta)}
+	}
+	return writeOutput(o.globals, o.output, func(w io.Writer) error { return render(w, o.format, rows) })
 }
 
 // scoreRun scores the sample's examinees under run, and sums the scores up.
-func scoreRun(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp bank.Sample, m irt.ScoreMethod) ([]bank.Score, irt.ScoreSummary, error) {
+func scoreRun(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp bank.Sample, m irt.ScoreMethod, bound float64) ([]bank.Score, irt.ScoreSummary, error) {
 	var sum irt.ScoreSummary
 	mx, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: smp.Items, Imports: smp.Imports, OmitAsMissing: smp.OmitAsMissing})
 	if err != nil {
 		return nil, sum, err
 	}
 	// ResponseMatrix orders columns by code, as Calibration orders params.
-	est, err := irt.ScoreResponses(mx, run.ItemParams(), m, irt.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD, Grid: run.Grid()})
+	est, err := irt.ScoreResponses(mx, run.ItemParams(), m, irt.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD, Grid: run.Grid(), Lo: -bound, Hi: bound})
 	if err != nil {
 		return nil, sum, err
 	}
 	out := make([]bank.Score, len(est))
 	for p, e := range est {
-		out[p] = bank.Score{Examinee: mx.Examinees[p], NItems: e.N, Raw: e.Raw, Theta: e.Theta, SE: e.SE}
+		out[p] = bank.Score{Examinee: mx.Examinees[p], NItems: e.N, Raw: e.Raw, Theta: e.Theta, SE: e.SE, AtBound: e.AtBound}
 	}
 	return out, irt.Summarize(est, m), nil
 }

@@ -36,6 +36,19 @@ type Bank struct {
 // Open opens (creating if needed) the bank at path and brings its schema up
 // to date. The file is put in WAL mode with foreign keys enforced.
 func Open(path string) (*Bank, error) {
+	b, err := open(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.migrate(context.Background()); err != nil {
+		b.db.Close()
+		return nil, fmt.Errorf("open bank %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// open opens the bank's file without migrating it.
+func open(path string) (*Bank, error) {
 	q := url.Values{}
 	q.Set("_foreign_keys", "on")
 	q.Set("_journal_mode", "WAL")
@@ -49,12 +62,7 @@ func Open(path string) (*Bank, error) {
 	// One connection: SQLite serialises writers anyway, and pragmas and
 	// temporary tables then hold for the whole session.
 	db.SetMaxOpenConns(1)
-	b := &Bank{db: db, path: path, now: time.Now}
-	if err := b.migrate(context.Background()); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open bank %s: %w", path, err)
-	}
-	return b, nil
+	return &Bank{db: db, path: path, now: time.Now}, nil
 }
 
 // Close closes the bank.
@@ -109,7 +117,11 @@ func (b *Bank) SchemaVersion() (int, error) {
 
 // migrate applies, each in its own transaction, the migrations the file has
 // not had yet. A bank newer than this program is an error, not a downgrade.
-func (b *Bank) migrate(ctx context.Context) error {
+func (b *Bank) migrate(ctx context.Context) error { return b.migrateTo(ctx, -1) }
+
+// migrateTo applies the migrations up to version to (all of them when to
+// is negative).
+func (b *Bank) migrateTo(ctx context.Context, to int) error {
 	if _, err := b.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -127,7 +139,10 @@ func (b *Bank) migrate(ctx context.Context) error {
 	if have > len(ms) {
 		return fmt.Errorf("the bank's schema is version %d, newer than this passport (%d): upgrade passport", have, len(ms))
 	}
-	for _, m := range ms[have:] {
+	if to >= 0 && to < len(ms) {
+		ms = ms[:to]
+	}
+	for _, m := range ms[min(have, len(ms)):] {
 		err := b.inTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)

@@ -108,11 +108,25 @@ func TestImportCalibrationAndScores(t *testing.T) {
 	if err != nil || c.Source != "import" || c.D != 1.7 || len(c.Params) != 2 || !math.IsNaN(c.LogLik) {
 		t.Fatalf("%v %+v", err, c)
 	}
+	// A Rasch row may leave a out (it is 1).
+	if _, err := b.ImportCalibration(ctx, "r.csv", strings.NewReader("item,b\nIT001,0.5\n"), "rasch", 1, ""); err != nil {
+		t.Errorf("a Rasch table without slopes: %v", err)
+	}
 	for _, tc := range []struct{ data, model, msg string }{
 		{"item,a,b\nIT001,1,0\n\"IT\n9\",1,0\n", "2pl", "p.csv:3: column item"},
 		{"item,model,a,b\nIT001,2pl,1,0\n", "3pl", "differs from the run's 3pl"},
 		{"item,a,b,c\nIT001,1,0,1.5\n", "3pl", "outside [0, 1)"},
-		{"item,a,b\nIT001,-1,0\n", "2pl", "not positive"},
+		{"item,a,b\nIT001,-1,0\n", "2pl", "column a: the slope is missing or outside (0, 100]"},
+		{"item,a,b\nIT001,1e308,0\n", "2pl", "column a: the slope is missing or outside (0, 100]"},
+		{"item,a,b\nIT001,1,-1000\n", "2pl", "column b: the difficulty is missing or outside"},
+		{"item,a,b,se_a\nIT001,1,0,-0.1\n", "2pl", "column se: a standard error is negative"},
+		{"item,a,b,n\nIT001,1,0,-7.5\n", "2pl", "column n: \"-7.5\" is not a count"},
+		{"item,a,b,n\nIT001,1,0,7.5\n", "2pl", "column n: \"7.5\" is not a count"},
+		{"item,a,b\nIT001,1.3,0\n", "rasch", "a Rasch item has slope 1, not 1.3"},
+		{"item,a,b,c\nIT001,1,0,0.2\n", "2pl", "a 2pl item has no lower asymptote"},
+		{"item,a,b\nIT001,1.2,0\nIT002,1.3,0\n", "1pl", "1PL items share one slope: 1.3 here, 1.2 above"},
+		{"item,a,b\nIT001,1,NaN\n", "2pl", "column b: \"NaN\" is not a number"},
+		{"item,a,b\nIT001,Inf,0\n", "2pl", "column a: \"Inf\" is not a number"},
 	} {
 		if _, err := b.ImportCalibration(ctx, "p.csv", strings.NewReader(tc.data), tc.model, 1, ""); err == nil || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%q: %v, want %q", tc.data, err, tc.msg)

@@ -70,15 +70,26 @@ func WriteParams(w io.Writer, rows []ParamRow) error {
 	return gocsv.Marshal(out, w)
 }
 
-// ReadParams reads a parameter table: item, a and b are required; model
-// defaults to defModel, c to 0, standard errors to NaN. Slopes must be
-// positive and c in [0, 1).
+// Caps on stored item parameters: estimates beyond them are degenerate
+// (an item that separates nobody), and numbers near the float64 limits
+// would overflow downstream.
+const (
+	MaxSlope      = 100 // 0 < a ≤ MaxSlope
+	MaxDifficulty = 100 // |b| ≤ MaxDifficulty
+)
+
+// ReadParams reads a parameter table: item, a and b are required (a may be
+// left out of Rasch rows); model defaults to defModel, c to 0, standard
+// errors to NaN (not estimated). Each row must hold finite numbers with
+// 0 < a ≤ MaxSlope, |b| ≤ MaxDifficulty, 0 ≤ c < 1, standard errors ≥ 0
+// and n a whole number ≥ 0, and fit its model: a Rasch row has a = 1, a
+// 1PL row the slope every 1PL row shares, 1PL and 2PL rows c = 0.
 func ReadParams(file string, in io.Reader, defModel string) ([]ParamRow, error) {
 	src, err := newCSVSource(file, in)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := src.requireColumns([]string{"item", "a", "b"}, []string{"model", "c", "se_a", "se_b", "se_c", "n"}); err != nil {
+	if _, err := src.requireColumns([]string{"item", "b"}, []string{"model", "a", "c", "se_a", "se_b", "se_c", "n"}); err != nil {
 		return nil, err
 	}
 	var raw []paramCSV
@@ -91,6 +102,7 @@ func ReadParams(file string, in io.Reader, defModel string) ([]ParamRow, error) 
 	}
 	rows := make([]ParamRow, len(raw))
 	seen := map[string]int{}
+	var slope1PL float64 // the slope 1PL rows share
 	for i, r := range raw {
 		line := src.lines[i]
 		bad := func(field, format string, args ...any) error {
@@ -121,8 +133,12 @@ func ReadParams(file string, in io.Reader, defModel string) ([]ParamRow, error) 
 		if _, err := irt.ParseModel(p.Model); err != nil {
 			return nil, bad("model", "%q is not a model; expected one of %s", r.Model, irt.ModelNames())
 		}
+		defA := math.NaN()
+		if p.Model == string(irt.ModelRasch) {
+			defA = 1
+		}
 		var errs [7]error
-		p.A, errs[0] = num("a", r.A, math.NaN())
+		p.A, errs[0] = num("a", r.A, defA)
 		p.B, errs[1] = num("b", r.B, math.NaN())
 		p.C, errs[2] = num("c", r.C, 0)
 		p.SEA, errs[3] = num("se_a", r.SEA, math.NaN())
@@ -135,14 +151,30 @@ func ReadParams(file string, in io.Reader, defModel string) ([]ParamRow, error) 
 				return nil, err
 			}
 		}
+		if n < 0 || n != math.Trunc(n) || n > math.MaxInt32 {
+			return nil, bad("n", "%q is not a count; expected a whole number of responses ≥ 0", r.N)
+		}
 		p.N = int(n)
 		switch {
-		case math.IsNaN(p.A) || p.A <= 0:
-			return nil, bad("a", "the slope is missing or not positive; expected a > 0")
-		case math.IsNaN(p.B):
-			return nil, bad("b", "the difficulty is missing; expected a number")
+		case math.IsNaN(p.A) || p.A <= 0 || p.A > MaxSlope:
+			return nil, bad("a", "the slope is missing or outside (0, %d]; expected a positive slope", MaxSlope)
+		case math.IsNaN(p.B) || math.Abs(p.B) > MaxDifficulty:
+			return nil, bad("b", "the difficulty is missing or outside [−%d, %d]", MaxDifficulty, MaxDifficulty)
 		case p.C < 0 || p.C >= 1:
 			return nil, bad("c", "%g is outside [0, 1); expected a lower asymptote", p.C)
+		case p.SEA < 0 || p.SEB < 0 || p.SEC < 0:
+			return nil, bad("se", "a standard error is negative; expected a number ≥ 0 or an empty cell")
+		case p.Model == string(irt.ModelRasch) && p.A != 1:
+			return nil, bad("a", "a Rasch item has slope 1, not %g; give the model as 1pl or 2pl", p.A)
+		case p.Model != string(irt.Model3PL) && p.C != 0:
+			return nil, bad("c", "a %s item has no lower asymptote (c = %g); give the model as 3pl", p.Model, p.C)
+		}
+		if p.Model == string(irt.Model1PL) {
+			if slope1PL == 0 {
+				slope1PL = p.A
+			} else if p.A != slope1PL {
+				return nil, bad("a", "1PL items share one slope: %g here, %g above; give the model as 2pl", p.A, slope1PL)
+			}
 		}
 		rows[i] = p
 	}

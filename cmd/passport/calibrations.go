@@ -89,7 +89,7 @@ the parameters were estimated with as --D.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.model, "model", "3pl", "the parameters' model: "+irt.ModelNames())
-	cmd.Flags().Float64Var(&o.D, "D", 1, "the scaling constant they were estimated with (1 or 1.7/1.702)")
+	floatVar(cmd.Flags(), &o.D, "D", 1, excl(0), incl(10), "the scaling constant they were estimated with (1 or 1.7/1.702)")
 	cmd.Flags().StringVar(&o.name, "name", "", "a name for the run")
 	return cmd
 }

@@ -32,7 +32,7 @@ The bank and files go to a temporary folder, removed afterwards, unless
 		RunE: func(cmd *cobra.Command, args []string) error { return runDemo(cmd.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.dir, "dir", "", "keep the demo bank and files in this folder")
-	cmd.Flags().IntVar(&o.examinees, "examinees", 6000, "examinees in the simulated year")
+	intVar(cmd.Flags(), &o.examinees, "examinees", 6000, 500, 1000000, "examinees in the simulated year")
 	cmd.Flags().Uint64Var(&o.seed, "seed", 2026, "random seed")
 	return cmd
 }

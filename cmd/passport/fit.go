@@ -62,8 +62,8 @@ responses given at each examinee's ability estimate (--theta).`,
 	f.StringVar(&o.method, "theta", "eap", "ability estimates for infit, outfit and Q3: eap, wle, map or ml")
 	o.sample.declare(f)
 	f.StringVar(&o.table, "table", "items", "the table to print: "+strings.Join(fitTables, ", "))
-	f.Float64Var(&o.alpha, "alpha", 0.05, "level of the S-X² test after the false-discovery-rate adjustment")
-	f.Float64Var(&o.minCell, "min-cell", 1, "smallest expected count of an S-X² cell; smaller cells are collapsed")
+	floatVar(f, &o.alpha, "alpha", 0.05, excl(0), excl(1), "level of the S-X² test after the false-discovery-rate adjustment")
+	floatVar(f, &o.minCell, "min-cell", 1, excl(0), incl(100), "smallest expected count of an S-X² cell; smaller cells are collapsed")
 	cmd.MarkFlagRequired("run")
 	return cmd
 }

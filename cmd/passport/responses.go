@@ -65,7 +65,7 @@ item) follow --on-duplicate.`,
 	f.StringVar(&o.wideOpts.IDPrefix, "id-prefix", "", "wide: prefix of numbered examinees (default: the file's name)")
 	f.BoolVar(&o.wideOpts.AddItems, "add-items", false, "wide: create item columns the bank lacks, as pretest items of --domain")
 	f.StringVar(&o.wideOpts.Domain, "domain", "", "wide, with --add-items: the new items' domain")
-	f.IntVar(&o.wideOpts.NOptions, "n-options", 4, "wide, with --add-items: the new items' number of options")
+	intVar(f, &o.wideOpts.NOptions, "n-options", 4, 2, 5, "wide, with --add-items: the new items' number of options")
 	return cmd
 }
 

@@ -46,8 +46,8 @@ mean and SD). A name cannot be redefined.`,
 	}
 	cmd.Flags().StringVar(&o.points, "points", "-3,300,3,850", "two points θ1,s1,θ2,s2")
 	cmd.Flags().StringVar(&o.moments, "moments", "", "a reference group's θ mean and SD and the scale mean and SD: θmean,θsd,mean,sd")
-	cmd.Flags().Float64Var(&o.min, "min", 300, "lowest reported score")
-	cmd.Flags().Float64Var(&o.max, "max", 850, "highest reported score")
+	floatVar(cmd.Flags(), &o.min, "min", 300, incl(-1e6), incl(1e6), "lowest reported score")
+	floatVar(cmd.Flags(), &o.max, "max", 850, incl(-1e6), incl(1e6), "highest reported score")
 	return cmd
 }
 

@@ -46,7 +46,7 @@ run's quadrature grid.`,
 	cmd.Flags().Int64Var(&o.run, "run", 0, "the calibration run (required)")
 	cmd.Flags().StringVar(&o.method, "method", "eap", "eap, map, ml, wle or eapsum")
 	o.sample.declare(cmd.Flags())
-	cmd.Flags().Float64Var(&o.bound, "bound", irt.DefaultBound, "ML and WLE estimates are sought in [-bound, bound] (1 to 100)")
+	floatVar(cmd.Flags(), &o.bound, "bound", irt.DefaultBound, incl(1), incl(100), "ML and WLE estimates are sought in [-bound, bound]")
 	cmd.Flags().StringVar(&o.scale, "scale", "", "also report every θ on this reporting scale (see passport scale list)")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the scores to this file instead of stdout")
 	cmd.MarkFlagRequired("run")

@@ -167,7 +167,7 @@ func TestRunSettingsMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := b.db.Exec(`DELETE FROM schema_version WHERE version = 5`); err != nil {
+	if _, err := b.db.Exec(`DELETE FROM schema_version WHERE version >= 5`); err != nil {
 		t.Fatal(err)
 	}
 	b.Close()

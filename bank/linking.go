@@ -261,7 +261,8 @@ type TableOptions struct {
 	Lowest         float64 `json:"lowest"`  // lowest obtainable scale score
 	Highest        float64 `json:"highest"` // highest obtainable scale score
 	Items          int     `json:"items"`
-	CSEM           string  `json:"csem"` // what the CSEM is
+	ThetaTCC       string  `json:"theta_tcc"` // the rule of theta_tcc, with its θ bounds
+	CSEM           string  `json:"csem"`      // what the CSEM is
 }
 
 // ConversionRow is one raw score's line; NaN where a value does not exist.

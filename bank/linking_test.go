@@ -53,7 +53,7 @@ func TestLinkingScaleTableStorage(t *testing.T) {
 	if err != nil || sc.Slope != 550.0/8 || sc.Intercept != 575 || !reflect.DeepEqual(sc.Definition, s.Definition) {
 		t.Errorf("scale: %v %+v", err, sc)
 	}
-	tab := &ConversionTable{Form: "F1", Run: r1, Scale: "wide", Options: TableOptions{Method: "tcc", PopulationSD: 1, Items: 2},
+	tab := &ConversionTable{Form: "F1", Run: r1, Scale: "wide", Options: TableOptions{Method: "tcc", PopulationSD: 1, Items: 2, ThetaTCC: "TCC^-1(x) inside (sum of c, n)"},
 		Rows: []ConversionRow{{0, -2, 0.8, math.NaN(), 300, 20}, {1, 0, 0.7, 0.1, 585, 40}, {2, 2, 0.8, math.NaN(), 850, 30}}}
 	tid, err := b.SaveConversionTable(ctx, tab)
 	if err != nil {

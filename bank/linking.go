@@ -177,7 +177,9 @@ type ScaleDefinition struct {
 }
 
 // SaveScale stores a new named scale; a name already used is an error
-// (scales are never redefined in place).
+// (scales are never redefined in place). Every bank has the scale
+// passport (θ = −3 → 300, θ = 3 → 850, in [300, 850]) from its creation,
+// or from migration 0006 for an older bank.
 func (b *Bank) SaveScale(ctx context.Context, s *ScaleDef) (int64, error) {
 	if err := checkCode(s.Name); err != nil {
 		return 0, fmt.Errorf("scale name: %w", err)
@@ -186,8 +188,9 @@ func (b *Bank) SaveScale(ctx context.Context, s *ScaleDef) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := b.Scale(ctx, s.Name); err == nil {
-		return 0, fmt.Errorf("a scale named %s already exists; scales are not redefined, choose another name", s.Name)
+	if old, err := b.Scale(ctx, s.Name); err == nil {
+		return 0, fmt.Errorf("scale %s already exists (score = %.4f·θ + %.4f, in [%g, %g]); scales are not redefined, choose another name",
+			s.Name, old.Slope, old.Intercept, old.Min, old.Max)
 	}
 	r, err := b.db.ExecContext(ctx, `INSERT INTO scales (name, slope, intercept, min_score, max_score, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		s.Name, s.Slope, s.Intercept, s.Min, s.Max, string(def), b.timestamp())
@@ -258,7 +261,8 @@ type TableOptions struct {
 	Lowest         float64 `json:"lowest"`  // lowest obtainable scale score
 	Highest        float64 `json:"highest"` // highest obtainable scale score
 	Items          int     `json:"items"`
-	CSEM           string  `json:"csem"` // what the CSEM is
+	ThetaTCC       string  `json:"theta_tcc"` // the rule of theta_tcc, with its θ bounds
+	CSEM           string  `json:"csem"`      // what the CSEM is
 }
 
 // ConversionRow is one raw score's line; NaN where a value does not exist.

@@ -42,25 +42,25 @@ func TestLinkingScaleTableStorage(t *testing.T) {
 	if ls, _ := b.Linkings(ctx); len(ls) != 1 {
 		t.Errorf("%d linkings stored, want 1 (failed saves leave nothing)", len(ls))
 	}
-	s := &ScaleDef{Name: "passport", Slope: 550.0 / 6, Intercept: 575, Min: 300, Max: 850, Definition: ScaleDefinition{Points: []float64{-3, 300, 3, 850}}}
+	s := &ScaleDef{Name: "wide", Slope: 550.0 / 8, Intercept: 575, Min: 300, Max: 850, Definition: ScaleDefinition{Points: []float64{-4, 300, 4, 850}}}
 	if _, err := b.SaveScale(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.SaveScale(ctx, &ScaleDef{Name: "passport", Slope: 1, Max: 1}); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, err := b.SaveScale(ctx, &ScaleDef{Name: "wide", Slope: 1, Max: 1}); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("redefining a scale: %v", err)
 	}
-	sc, err := b.Scale(ctx, "passport")
-	if err != nil || sc.Intercept != 575 || !reflect.DeepEqual(sc.Definition, s.Definition) {
+	sc, err := b.Scale(ctx, "wide")
+	if err != nil || sc.Slope != 550.0/8 || sc.Intercept != 575 || !reflect.DeepEqual(sc.Definition, s.Definition) {
 		t.Errorf("scale: %v %+v", err, sc)
 	}
-	tab := &ConversionTable{Form: "F1", Run: r1, Scale: "passport", Options: TableOptions{Method: "tcc", PopulationSD: 1, Items: 2},
+	tab := &ConversionTable{Form: "F1", Run: r1, Scale: "wide", Options: TableOptions{Method: "tcc", PopulationSD: 1, Items: 2, ThetaTCC: "TCC^-1(x) inside (sum of c, n)"},
 		Rows: []ConversionRow{{0, -2, 0.8, math.NaN(), 300, 20}, {1, 0, 0.7, 0.1, 585, 40}, {2, 2, 0.8, math.NaN(), 850, 30}}}
 	tid, err := b.SaveConversionTable(ctx, tab)
 	if err != nil {
 		t.Fatal(err)
 	}
 	back, err := b.ConversionTableByID(ctx, tid)
-	if err != nil || len(back.Rows) != 3 || back.Rows[1] != tab.Rows[1] || !math.IsNaN(back.Rows[0].ThetaTCC) || back.Form != "F1" || back.Scale != "passport" || back.Options != tab.Options {
+	if err != nil || len(back.Rows) != 3 || back.Rows[1] != tab.Rows[1] || !math.IsNaN(back.Rows[0].ThetaTCC) || back.Form != "F1" || back.Scale != "wide" || back.Options != tab.Options {
 		t.Errorf("table: %v %+v", err, back)
 	}
 	if _, err := b.SaveConversionTable(ctx, &ConversionTable{Form: "F9", Run: r1, Scale: "passport"}); err == nil {
@@ -145,7 +145,7 @@ func TestOptionsWrittenAsMaps(t *testing.T) {
 		name, def string
 		want      ScaleDefinition
 	}{
-		{"passport", `{"points":[-3,300,3,850]}`, ScaleDefinition{Points: []float64{-3, 300, 3, 850}}},
+		{"points", `{"points":[-3,300,3,850]}`, ScaleDefinition{Points: []float64{-3, 300, 3, 850}}},
 		{"moments", `{"moments":[0.1,1.2,500,100]}`, ScaleDefinition{Moments: []float64{0.1, 1.2, 500, 100}}},
 	} {
 		s := &ScaleDef{Name: tc.name, Slope: 1, Max: 1}

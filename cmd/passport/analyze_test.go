@@ -85,7 +85,7 @@ func TestAnalyzeBank(t *testing.T) {
 	for _, c := range []struct{ args, want string }{
 		{"analyze --form F9", "form F9 is not in the bank"},
 		{"analyze --table nope", `--table "nope"`},
-		{"analyze --groups 0", "--groups 0"},
+		{"analyze --groups 0", `invalid argument "0" for "--groups" flag: expected a whole number from 1 to 20`},
 		{"analyze --easy 0.1", "expected 0 < hard < easy < 1"},
 	} {
 		if _, _, err := run(t, db, strings.Fields(c.args)...); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -152,11 +152,8 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		"items by chance; nothing drifted in this simulation); year 2 stored on the year-1 scale as run %d\n",
 		flagged, len(l.Items), lo.threshold, applied)
 
-	fmt.Fprintln(w, "\n7. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850; passport scale define) and form F01's")
+	fmt.Fprintln(w, "\n7. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850; in every bank) and form F01's")
 	fmt.Fprintln(w, "   conversion table (passport scale table; θ by inverting the TCC, CSEM in scale points)")
-	if err := runScaleDefine(ctx, &scaleDefineOptions{globals: &dg, name: "passport", points: "-3,300,3,850", min: 300, max: 850}); err != nil {
-		return err
-	}
 	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: run.ID, scaleName: "passport", method: "tcc"})
 	if err != nil {
 		return err

@@ -289,8 +289,9 @@ func TestLinkCurvesIndependent(t *testing.T) {
 	}
 }
 
-// TestScaleTableEquate: a simulated, calibrated bank; define the passport
-// scale, build F01's table, list and print it again, equate F01 to F02.
+// TestScaleTableEquate: a simulated, calibrated bank; the passport scale
+// it has cannot be defined again; build F01's table on it, list and print
+// it again, equate F01 to F02.
 func TestScaleTableEquate(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
@@ -300,7 +301,6 @@ func TestScaleTableEquate(t *testing.T) {
 		{"simulate", "--examinees", "2000", "--model", "2pl", "-o", log},
 		{"responses", "import", log},
 		{"calibrate", "--model", "2pl"},
-		{"scale", "define", "passport"},
 	} {
 		if _, _, err := run(t, db, args...); err != nil {
 			t.Fatalf("%v: %v", args, err)

@@ -338,7 +338,7 @@ func TestCalibrateStoreShowScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lines := strings.Split(strings.TrimSpace(out), "\n"); lines[0] != "examinee,n_items,raw,theta,se" || len(lines) != 2001 {
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); lines[0] != "examinee,n_items,raw,theta,se,at_bound" || len(lines) != 2001 {
 		t.Errorf("score: %d lines, header %q", len(lines), lines[0])
 	}
 	if _, _, err := run(t, db, "score", "--run", "9"); err == nil || !strings.Contains(err.Error(), "not found") {

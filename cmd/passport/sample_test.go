@@ -138,7 +138,7 @@ func TestScoreBound(t *testing.T) {
 	if !strings.Contains(errOut, "stopped at the bound |θ| = 6") {
 		t.Errorf("no warning of estimates at the bound:\n%s", errOut)
 	}
-	if _, _, err := run(t, db, "score", "--run", "1", "--bound", "0"); err == nil || !strings.Contains(err.Error(), "--bound 0: expected a number from 1 to 100") {
+	if _, _, err := run(t, db, "score", "--run", "1", "--bound", "0"); err == nil || !strings.Contains(err.Error(), `invalid argument "0" for "--bound" flag: expected a number in [1, 100]`) {
 		t.Errorf("--bound 0: %v", err)
 	}
 }

@@ -35,9 +35,10 @@ func newScaleDefineCmd(g *globals) *cobra.Command {
 		Short: "Define a named reporting scale",
 		Long: `Defines score = slope·θ + intercept, rounded to whole points and clamped to
 [--min, --max], either through two points (--points θ1,s1,θ2,s2; default
--3,300,3,850, the passport scale) or by a reference group's moments
-(--moments θmean,θsd,mean,sd: the group's θ mean and SD become the scale's
-mean and SD). A name cannot be redefined.`,
+-3,300,3,850) or by a reference group's moments (--moments
+θmean,θsd,mean,sd: the group's θ mean and SD become the scale's mean and
+SD). A name cannot be redefined. Every bank has the scale passport
+(θ = −3 → 300, θ = 3 → 850, in [300, 850]); passport scale list shows it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.name = args[0]
@@ -172,12 +173,15 @@ func newScaleTableCmd(g *globals) *cobra.Command {
 		Use:   "table",
 		Short: "Build, store and print a form's raw-to-scale conversion table",
 		Long: `For each raw score 0…n on the form: θ by summed-score EAP (with its posterior
-SD) and by inverting the test characteristic curve, the reported scale
-score and its conditional standard error. --method tcc (default) reports
-from the TCC inversion — scores at or below the sum of the c's follow a line
-from the scale minimum, the top score takes the maximum — and --method eap
-from the summed-score EAP. The population is the run's latent distribution.
-The table is stored; passport scale tables lists them.`,
+SD) and θ by the test characteristic curve, the reported scale score and
+its conditional standard error. The TCC θ of x is TCC⁻¹(x) for Σc < x < n;
+the top score takes TCC⁻¹(n − 0.5), and the scores at or below Σc a line
+in x from θ = −6 at 0 to the first score above Σc. A root beyond ±6 takes
+the bound, and a θ at −6 or 6 the scale's minimum or maximum. --method tcc
+(default) reports the scale score of the TCC θ and --method eap that of
+the summed-score EAP; the CSEM is the SD of the reported score over the
+raw scores of examinees at that same θ. The population is the run's latent
+distribution. The table is stored; passport scale tables lists them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, err := runScaleTable(cmd.Context(), o)
@@ -257,7 +261,10 @@ func buildTable(ctx context.Context, b *bank.Bank, o *tableOptions) (*bank.Conve
 	}
 	t := &bank.ConversionTable{Form: o.form, Run: run.ID, Scale: sd.Name,
 		Options: bank.TableOptions{Method: o.method, PopulationMean: run.LatentMean, PopulationSD: run.LatentSD, SumC: tab.SumC,
-			Lowest: tab.Lowest, Highest: tab.Highest, Items: len(items), CSEM: "scale-score SD of the Lord-Wingersky raw-score distribution at the raw score's θ"}}
+			Lowest: tab.Lowest, Highest: tab.Highest, Items: len(items),
+			ThetaTCC: fmt.Sprintf("TCC^-1(x) for sum of c < x < n; TCC^-1(n - %g) at n; below, linear in x from %g at 0; a root beyond [%g, %g] at the bound, scored min or max",
+				scale.TopAdjust, tab.Lo, tab.Lo, tab.Hi),
+			CSEM: "scale-score SD of the Lord-Wingersky raw-score distribution at the θ of the raw score's scale score (theta_tcc or theta_eap by method)"}}
 	for _, r := range tab.Rows {
 		t.Rows = append(t.Rows, bank.ConversionRow{Raw: r.Raw, ThetaEAP: r.ThetaEAP, SDEAP: r.SDEAP, ThetaTCC: r.ThetaTCC, Score: r.Score, CSEM: r.CSEM})
 	}

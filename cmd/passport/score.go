@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -58,9 +57,6 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 	method, err := irt.ParseMethod(o.method)
 	if err != nil {
 		return err
-	}
-	if !(o.bound >= 1 && o.bound <= 100) {
-		return fmt.Errorf("--bound %g: expected a number from 1 to 100", o.bound)
 	}
 	b, err := o.openBank()
 	if err != nil {

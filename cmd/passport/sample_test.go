@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,4 +143,53 @@ func TestScoreBound(t *testing.T) {
 	if _, _, err := run(t, db, "score", "--run", "1", "--bound", "0"); err == nil || !strings.Contains(err.Error(), `invalid argument "0" for "--bound" flag: expected a number in [1, 100]`) {
 		t.Errorf("--bound 0: %v", err)
 	}
+}
+
+// TestBadFlags: numeric flags refuse values outside their range, NaN and
+// infinities, naming the flag and the range, and leave the bank as it was.
+func TestBadFlags(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	params := filepath.Join(dir, "p.csv")
+	if err := os.WriteFile(params, []byte("item,a,b\nSEM-001,1,0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, db, "init", "--demo"); err != nil {
+		t.Fatal(err)
+	}
+	before := bankBytes(t, db)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"calibrations", "import", params, "--D", "0"}, `invalid argument "0" for "--D" flag: expected a number in (0, 10]`},
+		{[]string{"calibrations", "import", params, "--D", "-1"}, `"--D" flag: expected a number in (0, 10]`},
+		{[]string{"calibrations", "import", params, "--D", "Inf"}, `"--D" flag: expected a number in (0, 10]`},
+		{[]string{"simulate", "--theta-sd", "NaN"}, `"--theta-sd" flag: expected a number in (0, 5]`},
+		{[]string{"simulate", "--forms", "0"}, `"--forms" flag: expected a whole number from 1 to 1000`},
+		{[]string{"simulate", "--omit-rate", "1"}, `"--omit-rate" flag: expected a number in [0, 1)`},
+		{[]string{"fit", "--run", "1", "--alpha", "NaN"}, `"--alpha" flag: expected a number in (0, 1)`},
+		{[]string{"score", "--run", "1", "--bound", "Inf"}, `"--bound" flag: expected a number in [1, 100]`},
+	} {
+		_, _, err := run(t, db, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+	if !bytes.Equal(before, bankBytes(t, db)) {
+		t.Error("a refused command changed the bank")
+	}
+}
+
+// bankBytes is the bank file's content with its write-ahead log's.
+func bankBytes(t *testing.T, db string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wal, err := os.ReadFile(db + "-wal"); err == nil {
+		data = append(data, wal...)
+	}
+	return data
 }

@@ -139,7 +139,7 @@ type Calibration struct {
 	ID         int64       `json:"run"`
 	Name       string      `json:"name"`
 	Model      string      `json:"model"`
-	D          float64     `json:"D"`
+	D          float64     `json:"d"`
 	Source     string      `json:"source"` // em, import or linked
 	Settings   RunSettings `json:"settings"`
 	LogLik     float64     `json:"loglik"` // NaN when not known
@@ -193,8 +193,8 @@ type RunSettings struct {
 type LinkedFrom struct {
 	Linking int64   `json:"linking"`
 	Method  string  `json:"method"`
-	A       float64 `json:"A"`
-	B       float64 `json:"B"`
+	A       float64 `json:"a"`
+	B       float64 `json:"b"`
 	FromRun int64   `json:"from_run"`
 	ToRun   int64   `json:"to_run"`
 }

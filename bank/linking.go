@@ -20,10 +20,10 @@ type Linking struct {
 	From      int64          `json:"from_run"`
 	To        int64          `json:"to_run"`
 	Method    string         `json:"method"`
-	A         float64        `json:"A"`
-	B         float64        `json:"B"`
-	SEA       float64        `json:"se_A"` // NaN when not computed
-	SEB       float64        `json:"se_B"`
+	A         float64        `json:"a"`
+	B         float64        `json:"b"`
+	SEA       float64        `json:"se_a"` // NaN when not computed
+	SEB       float64        `json:"se_b"`
 	Options   LinkingOptions `json:"options"`
 	Items     []LinkItem     `json:"items"`
 	CreatedAt string         `json:"created_at"`
@@ -32,7 +32,7 @@ type Linking struct {
 // LinkingOptions are the options a linking was made with and the drift of
 // its common items, stored as JSON with these keys.
 type LinkingOptions struct {
-	D       float64  `json:"D"`       // scaling constant of the characteristic curves
+	D       float64  `json:"d"`       // scaling constant of the characteristic curves
 	Exclude []string `json:"exclude"` // common items the user left out
 	// The characteristic-curve criterion: θ points, their range, their
 	// weights (uniform, normal, gauss-hermite or posterior) and the scale

@@ -75,22 +75,9 @@ func runEquate(ctx context.Context, o *equateOptions) error {
 	return printEquating(o.out, o.format, e.Rows)
 }
 
-// printEquating writes an equating table: at full precision in JSON, to 4
-// decimals in a table or CSV.
+// printEquating writes an equating table.
 func printEquating(w io.Writer, format string, rows []bank.EquatingRow) error {
-	if format == "json" {
-		return render(w, format, rows)
-	}
-	type row struct {
-		Raw      int    `csv:"raw"`
-		True     string `csv:"true_score"`
-		Observed string `csv:"observed_score"`
-	}
-	text := make([]row, len(rows))
-	for i, r := range rows {
-		text[i] = row{r.Raw, num(r.True), num(r.Observed)}
-	}
-	return render(w, format, text)
+	return render(w, format, rows)
 }
 
 type equatingsOptions struct {
@@ -157,7 +144,7 @@ func runEquatingsShow(ctx context.Context, o *equatingsOptions) error {
 		return err
 	}
 	if o.format == "json" {
-		return renderValue(o.out, "json", e, nil)
+		return render(o.out, "json", e)
 	}
 	o.status("equating %d: form %s to form %s under run %d (%s)", e.ID, e.FromForm, e.ToForm, e.Run, e.CreatedAt)
 	return printEquating(o.out, o.format, e.Rows)

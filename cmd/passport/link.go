@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -210,64 +209,43 @@ func groupPosterior(ctx context.Context, b *bank.Bank, run *bank.Calibration, gr
 }
 
 // printLink writes a linking: its constants and its common items with
-// their drift, and the run it was applied to, if any (0: none).
+// their drift, and the run it was applied to, if any (0: none). JSON has
+// the whole linking; CSV the items; a table both.
 func printLink(g *globals, l *bank.Linking, applied int64) error {
-	type itemJSON struct {
-		Item   string  `json:"item"`
-		Used   bool    `json:"used"`
-		DiffB  float64 `json:"diff_b"`
-		RatioA float64 `json:"ratio_a"`
-		ZB     float64 `json:"z_b"`
-		ZLogA  float64 `json:"z_log_a"`
-		Flag   string  `json:"flag"`
+	type item struct {
+		Item string `json:"item"`
+		Used bool   `json:"used"`
+		bank.ItemDrift
 	}
-	type itemText struct {
-		Item   string `csv:"item"`
-		Used   bool   `csv:"used"`
-		DiffB  string `csv:"diff_b"`
-		RatioA string `csv:"ratio_a"`
-		ZB     string `csv:"z_b"`
-		ZLogA  string `csv:"z_log_a"`
-		Flag   string `csv:"flag"`
-	}
-	flag := func(d bank.ItemDrift) string {
-		if d.Flag {
-			return "drift"
-		}
-		return ""
-	}
-	if g.format == "json" {
-		rows := make([]itemJSON, len(l.Items))
-		for i, it := range l.Items {
-			d := l.Options.Drift[it.Item]
-			rows[i] = itemJSON{it.Item, it.Used, d.DiffB, d.RatioA, d.ZB, d.ZLogA, flag(d)}
-		}
-		return renderValue(g.out, "json", map[string]any{"linking": l.ID, "from_run": l.From, "to_run": l.To, "method": l.Method,
-			"A": l.A, "B": l.B, "se_A": finite(l.SEA), "se_B": finite(l.SEB), "options": l.Options, "items": rows, "applied_run": applied}, nil)
-	}
-	rows := make([]itemText, len(l.Items))
+	items := make([]item, len(l.Items))
 	for i, it := range l.Items {
-		d := l.Options.Drift[it.Item]
-		rows[i] = itemText{it.Item, it.Used, num(d.DiffB), num(d.RatioA), num(d.ZB), num(d.ZLogA), flag(d)}
+		items[i] = item{it.Item, it.Used, l.Options.Drift[it.Item]}
 	}
-	if g.format == "csv" {
-		return render(g.out, "csv", rows)
+	switch g.format {
+	case "json":
+		return render(g.out, "json", struct {
+			*bank.Linking
+			Items   []item `json:"items"`
+			Applied int64  `json:"applied_run,omitempty"`
+		}{l, items, applied})
+	case "csv":
+		return render(g.out, "csv", items)
 	}
-	lines := [][2]string{
-		{"linking", strconv.FormatInt(l.ID, 10)},
-		{"method", l.Method},
-		{"θ scale", fmt.Sprintf("run %d → run %d: θ_%d = A·θ_%d + B", l.From, l.To, l.To, l.From)},
-		{"A", fmt.Sprintf("%.4f (SE %s)", l.A, num(l.SEA))},
-		{"B", fmt.Sprintf("%.4f (SE %s)", l.B, num(l.SEB))},
-	}
-	if applied > 0 {
-		lines = append(lines, [2]string{"applied", fmt.Sprintf("run %d", applied)})
-	}
-	if err := renderValue(g.out, "table", nil, lines); err != nil {
+	head := struct {
+		Linking int64   `json:"linking"`
+		Method  string  `json:"method"`
+		Scale   string  `json:"θ_scale"`
+		A       float64 `json:"a"`
+		SEA     float64 `json:"se_a"`
+		B       float64 `json:"b"`
+		SEB     float64 `json:"se_b"`
+		Applied int64   `json:"applied_run"`
+	}{l.ID, l.Method, fmt.Sprintf("run %d → run %d: θ_%d = a·θ_%d + b", l.From, l.To, l.To, l.From), l.A, l.SEA, l.B, l.SEB, applied}
+	if err := render(g.out, "table", head); err != nil {
 		return err
 	}
 	fmt.Fprintln(g.out)
-	return render(g.out, "table", rows)
+	return render(g.out, "table", items)
 }
 
 type linkingsOptions struct {
@@ -309,19 +287,19 @@ func runLinkingsList(ctx context.Context, o *linkingsOptions) error {
 		return err
 	}
 	type row struct {
-		ID      int64  `csv:"linking" json:"linking"`
-		From    int64  `csv:"from_run" json:"from_run"`
-		To      int64  `csv:"to_run" json:"to_run"`
-		Method  string `csv:"method" json:"method"`
-		A       string `csv:"A" json:"A"`
-		B       string `csv:"B" json:"B"`
-		SEA     string `csv:"se_A" json:"se_A"`
-		SEB     string `csv:"se_B" json:"se_B"`
-		Created string `csv:"created" json:"created"`
+		ID      int64   `json:"linking"`
+		From    int64   `json:"from_run"`
+		To      int64   `json:"to_run"`
+		Method  string  `json:"method"`
+		A       float64 `json:"a"`
+		B       float64 `json:"b"`
+		SEA     float64 `json:"se_a"`
+		SEB     float64 `json:"se_b"`
+		Created string  `json:"created_at"`
 	}
 	rows := make([]row, len(ls))
 	for i, l := range ls {
-		rows[i] = row{l.ID, l.From, l.To, l.Method, num(l.A), num(l.B), num(l.SEA), num(l.SEB), l.CreatedAt}
+		rows[i] = row{l.ID, l.From, l.To, l.Method, l.A, l.B, l.SEA, l.SEB, l.CreatedAt}
 	}
 	return render(o.out, o.format, rows)
 }

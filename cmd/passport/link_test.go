@@ -166,7 +166,7 @@ func minimise(f func(A, B float64) float64) (float64, float64) {
 type linkJSON struct {
 	Linking int64
 	A, B    float64
-	SEA     *float64 `json:"se_A"`
+	SEA     *float64 `json:"se_a"`
 	Items   []struct {
 		Item string
 		Used bool
@@ -210,7 +210,8 @@ func TestLinkKolenBrennan(t *testing.T) {
 		t.Errorf("linking the applied run again: A %.8f B %.8f, want 1, 0", again.A, again.B)
 	}
 	out, _, err := run(t, db, "linkings", "list", "--format", "csv")
-	if err != nil || strings.Count(out, "\n") != 5 || !strings.Contains(out, "\n4,3,2,stocking-lord,1.0000,") {
+	if err != nil || strings.Count(out, "\n") != 5 || !strings.Contains(out, "linking,from_run,to_run,method,a,b,se_a,se_b,created_at\n") ||
+		!strings.Contains(out, "\n4,3,2,stocking-lord,0.9999999999") {
 		t.Errorf("linkings list: %v\n%s", err, out)
 	}
 	out, _, err = run(t, db, "linkings", "show", "1")

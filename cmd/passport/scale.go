@@ -119,8 +119,7 @@ func newScaleListCmd(g *globals) *cobra.Command {
 	}
 }
 
-// runScaleList writes the defined scales: slope and intercept at full
-// precision in JSON, to 4 decimals in a table or CSV.
+// runScaleList writes the defined scales.
 func runScaleList(ctx context.Context, o *scaleListOptions) error {
 	b, err := o.openBank()
 	if err != nil {
@@ -131,34 +130,7 @@ func runScaleList(ctx context.Context, o *scaleListOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.format == "json" {
-		type row struct {
-			Name      string  `json:"name"`
-			Slope     float64 `json:"slope"`
-			Intercept float64 `json:"intercept"`
-			Min       float64 `json:"min"`
-			Max       float64 `json:"max"`
-			Created   string  `json:"created"`
-		}
-		rows := make([]row, len(ss))
-		for i, s := range ss {
-			rows[i] = row{s.Name, s.Slope, s.Intercept, s.Min, s.Max, s.CreatedAt}
-		}
-		return render(o.out, o.format, rows)
-	}
-	type row struct {
-		Name      string  `csv:"name"`
-		Slope     string  `csv:"slope"`
-		Intercept string  `csv:"intercept"`
-		Min       float64 `csv:"min"`
-		Max       float64 `csv:"max"`
-		Created   string  `csv:"created"`
-	}
-	rows := make([]row, len(ss))
-	for i, s := range ss {
-		rows[i] = row{s.Name, num(s.Slope), num(s.Intercept), s.Min, s.Max, s.CreatedAt}
-	}
-	return render(o.out, o.format, rows)
+	return render(o.out, o.format, ss)
 }
 
 type tableOptions struct {
@@ -277,34 +249,9 @@ func buildTable(ctx context.Context, b *bank.Bank, o *tableOptions) (*bank.Conve
 // printTable writes a conversion table.
 func printTable(w io.Writer, format string, t *bank.ConversionTable) error {
 	if format == "json" {
-		type row struct {
-			Raw      int      `json:"raw"`
-			ThetaEAP *float64 `json:"theta_eap"`
-			SDEAP    *float64 `json:"sd_eap"`
-			ThetaTCC *float64 `json:"theta_tcc"`
-			Score    float64  `json:"score"`
-			CSEM     *float64 `json:"csem"`
-		}
-		rows := make([]row, len(t.Rows))
-		for i, r := range t.Rows {
-			rows[i] = row{r.Raw, finite(r.ThetaEAP), finite(r.SDEAP), finite(r.ThetaTCC), r.Score, finite(r.CSEM)}
-		}
-		return renderValue(w, "json", map[string]any{"table": t.ID, "form": t.Form, "run": t.Run, "scale": t.Scale,
-			"options": t.Options, "created_at": t.CreatedAt, "rows": rows}, nil)
+		return render(w, format, t)
 	}
-	type row struct {
-		Raw      int    `csv:"raw"`
-		ThetaEAP string `csv:"theta_eap"`
-		SDEAP    string `csv:"sd_eap"`
-		ThetaTCC string `csv:"theta_tcc"`
-		Score    string `csv:"scale_score"`
-		CSEM     string `csv:"csem"`
-	}
-	rows := make([]row, len(t.Rows))
-	for i, r := range t.Rows {
-		rows[i] = row{r.Raw, num(r.ThetaEAP), num(r.SDEAP), num(r.ThetaTCC), strconv.FormatFloat(r.Score, 'f', 0, 64), strconv.FormatFloat(r.CSEM, 'f', 1, 64)}
-	}
-	return render(w, format, rows)
+	return render(w, format, t.Rows)
 }
 
 type tablesOptions struct {

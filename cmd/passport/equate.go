@@ -60,7 +60,7 @@ func runEquate(ctx context.Context, o *equateOptions) error {
 	if err != nil {
 		return err
 	}
-	eq := scale.Equate(x, y, scale.EquateOptions{Population: scale.Population{Mean: r.LatentMean, SD: r.LatentSD}})
+	eq := scale.Equate(x, y, scale.EquateOptions{Population: scale.Population{Mean: r.LatentMean, SD: r.LatentSD, Grid: r.Grid()}})
 	e := &bank.Equating{Run: r.ID, FromForm: o.fromForm, ToForm: o.toForm, Options: bank.EquatingOptions{
 		PopulationMean: r.LatentMean, PopulationSD: r.LatentSD, ThetaRange: []float64{eq.Lo, eq.Hi},
 		TrueScorePolicy:     "x <= sum of c: x*sum(c_Y)/sum(c_X); top score to top",

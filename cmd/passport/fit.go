@@ -156,6 +156,6 @@ func runResponses(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp 
 			o.NPar[i] = npar
 		}
 	}
-	o.Mean, o.SD = run.LatentMean, run.LatentSD
+	o.Mean, o.SD, o.Grid = run.LatentMean, run.LatentSD, run.Grid()
 	return r, params, nil
 }

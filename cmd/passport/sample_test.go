@@ -2,11 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/irt"
+	"github.com/passportirt/passport/scale"
 )
 
 // TestRunSample: a run calibrated on one import (year 1, 400 examinees) is
@@ -192,4 +198,79 @@ func bankBytes(t *testing.T, db string) []byte {
 		data = append(data, wal...)
 	}
 	return data
+}
+
+// TestRunGrid: a run calibrated on a 21-point grid on [−4, 4] has its
+// conversion table's summed-score EAPs computed on that grid, not on the
+// default 61 points on [−6, 6] (the two differ by more than 1e-4 here).
+func TestRunGrid(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	log := filepath.Join(dir, "log.csv")
+	for _, args := range [][]string{
+		{"init", "--demo"},
+		{"simulate", "--examinees", "600", "--forms", "2", "--model", "2pl", "-o", log},
+		{"responses", "import", log},
+		{"calibrate", "--model", "2pl", "--quad", "21", "--quad-min", "-4", "--quad-max", "4"},
+	} {
+		if _, _, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	out, _, err := run(t, db, "scale", "table", "--form", "F01", "--run", "1", "--method", "eap", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Rows []struct {
+			ThetaEAP float64 `json:"theta_eap"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bank.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	r, err := b.Calibration(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, err := b.Form(ctx, "F01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]irt.ThreePL{}
+	for _, p := range r.Params {
+		params[p.Item] = p.ThreePL(r.D)
+	}
+	var items []irt.ThreePL
+	for _, it := range form.Items {
+		items = append(items, params[it.Item])
+	}
+	table := func(grid irt.Quadrature) *scale.Table {
+		tab, err := scale.ConversionTable(items, scale.Passport(), scale.TableOptions{Method: scale.ByEAP,
+			Population: scale.Population{Mean: r.LatentMean, SD: r.LatentSD, Grid: grid}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tab
+	}
+	want, def := table(irt.NormalGrid(21, -4, 4)), table(irt.DefaultGrid())
+	if len(got.Rows) != len(want.Rows) {
+		t.Fatalf("%d rows, want %d", len(got.Rows), len(want.Rows))
+	}
+	apart := 0.0
+	for x, row := range got.Rows {
+		if math.Abs(row.ThetaEAP-want.Rows[x].ThetaEAP) > 1e-12 {
+			t.Errorf("raw %d: EAP %.6f, on the run's grid %.6f", x, row.ThetaEAP, want.Rows[x].ThetaEAP)
+		}
+		apart = max(apart, math.Abs(want.Rows[x].ThetaEAP-def.Rows[x].ThetaEAP))
+	}
+	if apart < 1e-4 {
+		t.Errorf("the run's grid and the default give EAPs within %g: the test cannot tell them apart", apart)
+	}
 }

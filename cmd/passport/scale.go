@@ -227,7 +227,7 @@ func buildTable(ctx context.Context, b *bank.Bank, o *tableOptions) (*bank.Conve
 	}
 	s := scale.Scale{Slope: sd.Slope, Intercept: sd.Intercept, Min: sd.Min, Max: sd.Max}
 	tab, err := scale.ConversionTable(items, s, scale.TableOptions{Method: scale.ThetaMethod(o.method),
-		Population: scale.Population{Mean: run.LatentMean, SD: run.LatentSD}})
+		Population: scale.Population{Mean: run.LatentMean, SD: run.LatentSD, Grid: run.Grid()}})
 	if err != nil {
 		return nil, err
 	}

@@ -19,10 +19,13 @@ import (
 // set for single items, each taken when it lowers the constraint
 // violation or, at equal violation, raises the soft minimum of the rows of
 // the forms it touches. The soft minimum's temperature falls to zero over
-// each descent, which so ends on the exact objective; random perturbations
-// restart the descent until 30 in a row bring no improvement or time runs
-// out. The forms it returns meet every hard constraint; its bound is the
-// Lagrangian bound of lagrangeBound.
+// each descent, which so ends on the exact objective; rounds of random
+// perturbation restart the descent from the best forms so far until 30
+// rounds in a row bring no improvement or Options.Restarts rounds are done
+// (or the optional time limit passes). The search is deterministic: the
+// same problem, seed and budget give the same forms. The forms it returns
+// meet every hard constraint; its bound is the Lagrangian bound of
+// lagrangeBound.
 type Heuristic struct{}
 
 // Name is "heuristic".
@@ -31,7 +34,11 @@ func (Heuristic) Name() string { return "heuristic" }
 // Solve assembles p's forms.
 func (Heuristic) Solve(ctx context.Context, p *Problem, o Options) (*Result, error) {
 	start := time.Now()
-	s, err := searchForms(ctx, p, o, maxStale)
+	rounds := o.Restarts
+	if rounds == 0 {
+		rounds = DefaultRestarts
+	}
+	s, err := searchForms(ctx, p, o, rounds)
 	if err != nil {
 		return nil, err
 	}
@@ -39,11 +46,11 @@ func (Heuristic) Solve(ctx context.Context, p *Problem, o Options) (*Result, err
 	return &Result{Forms: s.forms(), Bound: bound, Solver: "heuristic", Status: StatusHeuristic, Elapsed: time.Since(start)}, nil
 }
 
-// searchForms runs the heuristic search, stopping after stale
-// perturbations without improvement, and returns forms that meet every
+// searchForms runs the heuristic search with at most rounds rounds of
+// perturbation after the first descent, and returns forms that meet every
 // hard constraint, or an error naming the constraints that the closest
 // forms it found still break.
-func searchForms(ctx context.Context, p *Problem, o Options, stale int) (*state, error) {
+func searchForms(ctx context.Context, p *Problem, o Options, rounds int) (*state, error) {
 	h := &searcher{s: newState(p), rng: rand.New(rand.NewPCG(o.Seed, 0xa55e_b1e5)), ctx: ctx}
 	if o.TimeLimit > 0 {
 		h.deadline = time.Now().Add(o.TimeLimit)
@@ -51,13 +58,14 @@ func searchForms(ctx context.Context, p *Problem, o Options, stale int) (*state,
 	h.construct()
 	h.anneal(0)
 	best, bestV, bestY := h.s.snapshot(), h.s.v, h.s.objective()
-	for n := 0; n < stale && !h.stopped(); n++ {
+	for round, stale := 0, 0; round < rounds && stale < maxStale && !h.stopped(); round++ {
 		h.perturb()
 		h.anneal(1)
 		if v, y := h.s.v, h.s.objective(); v < bestV-eps || (v < bestV+eps && y > bestY+eps*(1+math.Abs(bestY))) {
-			best, bestV, bestY, n = h.s.snapshot(), v, y, -1
+			best, bestV, bestY, stale = h.s.snapshot(), v, y, 0
 		} else {
 			h.s.restore(best)
+			stale++
 		}
 	}
 	h.s.restore(best)
@@ -78,7 +86,7 @@ func (e *noFormsError) Error() string {
 }
 
 const (
-	maxStale    = 30   // perturbations without improvement before the search stops
+	maxStale    = 30   // rounds in a row without improvement before the search stops
 	eps         = 1e-9 // tolerance of comparisons
 	feasibleTol = 1e-6 // largest violation taken as none (rounding of the time and difficulty sums)
 )

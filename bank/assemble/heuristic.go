@@ -19,7 +19,9 @@ import (
 // set for single items, each taken when it lowers the constraint
 // violation or, at equal violation, raises the soft minimum of the rows of
 // the forms it touches. The soft minimum's temperature falls to zero over
-// each descent, which so ends on the exact objective; rounds of random
+// each descent, which so ends on the exact objective; until it reaches
+// zero, a form's time and difficulty violation is a penalty on the soft
+// minimum rather than part of the violation (see judge). Rounds of random
 // perturbation restart the descent from the best forms so far until 30
 // rounds in a row bring no improvement or Options.Restarts rounds are done
 // (or the optional time limit passes). The search is deterministic: the
@@ -98,6 +100,7 @@ type searcher struct {
 	ctx      context.Context
 	deadline time.Time
 	tau      float64   // temperature of the soft minimum
+	mu       float64   // penalty per unit of a form's time and difficulty violation; +Inf: none allowed
 	grain    float64   // an item's mean absolute contribution to a row
 	scratch  []float64 // rows after a tentative move
 }
@@ -199,7 +202,7 @@ var temps = []float64{1, 0.3, 0.1, 0.03, 0}
 // from temps[from] down to zero.
 func (h *searcher) anneal(from int) {
 	for _, t := range temps[from:] {
-		h.tau = t * h.grain
+		h.tau, h.mu = t*h.grain, h.grain/t
 		for h.improve() && !h.stopped() {
 		}
 	}
@@ -219,6 +222,25 @@ func (h *searcher) improve() bool {
 		}
 	}
 	return moved
+}
+
+// judge returns the violation and key by which the descent compares the
+// forms fs after a move. At a positive temperature τ the forms' time and
+// difficulty violation moves from the violation to the key, at a penalty
+// μ = grain/τ per unit (an item's worth of information per unit at the
+// first temperature, rising as τ falls), so that the descent can pass
+// through forms just outside those bounds: within them, a form at a bound
+// could trade an item only for one of no smaller time or difficulty. At
+// zero temperature every violation counts in full.
+func (h *searcher) judge(key float64, fs ...int) (v, k float64) {
+	if math.IsInf(h.mu, 1) {
+		return h.s.v, key
+	}
+	var sum float64
+	for _, f := range fs {
+		sum += h.s.sumTerm(f)
+	}
+	return h.s.v - sum, key - h.mu*sum
 }
 
 // keyAfter is form f's soft minimum with unit out replaced by unit in
@@ -256,7 +278,7 @@ func (h *searcher) swaps(f int) bool {
 		if p.units[out].anchor || !s.in[f][out] {
 			continue
 		}
-		v0, k0 := s.v, s.smooth(f, h.tau)
+		v0, k0 := h.judge(s.smooth(f, h.tau), f)
 		best, bestV, bestK := -1, v0, k0
 		s.toggle(f, out)
 		for in := range p.units {
@@ -272,8 +294,8 @@ func (h *searcher) swaps(f int) bool {
 				continue
 			}
 			s.toggle(f, in)
-			if better(s.v, key, bestV, bestK) {
-				best, bestV, bestK = in, s.v, key
+			if v, k := h.judge(key, f); better(v, k, bestV, bestK) {
+				best, bestV, bestK = in, v, k
 			}
 			s.toggle(f, in)
 		}
@@ -300,7 +322,7 @@ func (h *searcher) exchanges(f, g int) bool {
 		if p.units[a].anchor || !s.in[f][a] || s.in[g][a] {
 			continue
 		}
-		v0, k0 := s.v, min(s.smooth(f, h.tau), s.smooth(g, h.tau))
+		v0, k0 := h.judge(min(s.smooth(f, h.tau), s.smooth(g, h.tau)), f, g)
 		for _, b := range append([]int(nil), s.list[g]...) {
 			if s.in[f][b] || !s.in[g][b] || p.units[b].size() != p.units[a].size() {
 				continue
@@ -317,7 +339,7 @@ func (h *searcher) exchanges(f, g int) bool {
 			s.toggle(f, b)
 			s.toggle(g, b)
 			s.toggle(g, a)
-			if better(s.v, key, v0, k0) {
+			if v, k := h.judge(key, f, g); better(v, k, v0, k0) {
 				moved = true
 				break // a is now on g
 			}
@@ -341,7 +363,7 @@ func (h *searcher) setSwaps(f int) bool {
 		if u.size() == 1 || u.anchor || h.stopped() {
 			continue
 		}
-		v0, k0 := s.v, s.smooth(f, h.tau)
+		v0, k0 := h.judge(s.smooth(f, h.tau), f)
 		on := s.in[f][k]
 		var done []int
 		s.toggle(f, k)
@@ -349,8 +371,8 @@ func (h *searcher) setSwaps(f int) bool {
 			best, bestV, bestK := -1, math.Inf(1), math.Inf(-1)
 			try := func(j int) {
 				s.toggle(f, j)
-				if key := s.smooth(f, h.tau); best < 0 || better(s.v, key, bestV, bestK) {
-					best, bestV, bestK = j, s.v, key
+				if v, key := h.judge(s.smooth(f, h.tau), f); best < 0 || better(v, key, bestV, bestK) {
+					best, bestV, bestK = j, v, key
 				}
 				s.toggle(f, j)
 			}
@@ -373,7 +395,7 @@ func (h *searcher) setSwaps(f int) bool {
 			s.toggle(f, best)
 			done = append(done, best)
 		}
-		if better(s.v, s.smooth(f, h.tau), v0, k0) {
+		if v, k := h.judge(s.smooth(f, h.tau), f); better(v, k, v0, k0) {
 			moved = true
 			continue
 		}
@@ -386,7 +408,8 @@ func (h *searcher) setSwaps(f int) bool {
 }
 
 // perturb makes a few random swaps on a random form that do not raise the
-// violation, to leave a local optimum.
+// violation other than the form's time and difficulty violation (which
+// the next descent's penalty works off), to leave a local optimum.
 func (h *searcher) perturb() {
 	s, p := h.s, h.s.p
 	f := h.rng.IntN(len(s.list))
@@ -397,10 +420,10 @@ func (h *searcher) perturb() {
 		if p.units[out].anchor || s.in[f][in] || p.units[in].size() != p.units[out].size() {
 			continue
 		}
-		v0 := s.v
+		v0 := s.v - s.sumTerm(f)
 		s.toggle(f, out)
 		s.toggle(f, in)
-		if s.v > v0+eps {
+		if s.v-s.sumTerm(f) > v0+eps {
 			s.toggle(f, in)
 			s.toggle(f, out)
 			continue

@@ -188,7 +188,7 @@ func TestHeuristicNearOptimum(t *testing.T) {
 		name  string
 		seeds []uint64
 		items int
-		edit  func(bp *Blueprint, pool []Item)
+		edit  func(bp *Blueprint, pool []Item) // nil for generated's one form
 	}{
 		{"one form", []uint64{1, 2, 3}, 1000, nil},
 		{"one form, weighted", []uint64{1, 2, 3}, 1000, func(bp *Blueprint, _ []Item) {
@@ -199,9 +199,13 @@ func TestHeuristicNearOptimum(t *testing.T) {
 			minutes, mean := AtMost(36), Between(-0.2, 0.2)
 			bp.Minutes, bp.MeanDifficulty = &minutes, &mean
 		}},
-		{"two forms, tight minutes", []uint64{7, 8}, 500, func(bp *Blueprint, _ []Item) {
+		{"two forms, tight minutes", []uint64{7}, 500, func(bp *Blueprint, _ []Item) {
 			m := AtMost(33)
 			bp.Forms, bp.Minutes = 2, &m
+		}},
+		{"two hard forms", []uint64{3}, 500, func(bp *Blueprint, _ []Item) {
+			d := Between(0.9, 1)
+			bp.Forms, bp.MeanDifficulty = 2, &d
 		}},
 		{"two forms, exact subdomains", []uint64{7}, 500, func(bp *Blueprint, _ []Item) {
 			bp.Forms = 2
@@ -218,7 +222,7 @@ func TestHeuristicNearOptimum(t *testing.T) {
 			overlap := 15
 			bp.Forms, bp.MaxFormsPerItem, bp.MaxOverlap = 3, 2, &overlap
 		}},
-		{"four parallel forms, 10 anchors", []uint64{4}, 1000, func(bp *Blueprint, pool []Item) {
+		{"four parallel forms, 10 anchors", []uint64{4}, 500, func(bp *Blueprint, pool []Item) {
 			bp.Forms = 4
 			bp.Anchors = anchorsOf(pool, bp.ItemSets, 10)
 		}},
@@ -233,8 +237,9 @@ func TestHeuristicNearOptimum(t *testing.T) {
 				tc.edit(&bp, pool)
 			}
 			name := fmt.Sprintf("%s, pool %d", tc.name, seed)
+			one := bp.WithDefaults().Forms == 1
 			o := Options{Seed: 1, MaxNodes: cbcNodes}
-			if bp.Forms > 1 {
+			if !one {
 				o.MaxNodes = 50
 			}
 			cr, err := Assemble(context.Background(), bp, pool, c, o)
@@ -242,7 +247,7 @@ func TestHeuristicNearOptimum(t *testing.T) {
 				t.Fatalf("%s: cbc: %v", name, err)
 			}
 			optimum := cr.Bound // an upper bound on the optimum, the optimum itself when proven
-			if bp.Forms == 1 && (cr.Status != StatusOptimal || cr.Gap > 1e-9) {
+			if one && (cr.Status != StatusOptimal || cr.Gap > 1e-9) {
 				t.Fatalf("%s: cbc %s with gap %g; want the optimum proven", name, cr.Status, cr.Gap)
 			}
 			hr, err := Assemble(context.Background(), bp, pool, Heuristic{}, Options{Seed: 1, Restarts: heuristicRounds})
@@ -271,7 +276,7 @@ func TestTargetMatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow solver sweep; run without -short")
 	}
-	bp, pool := generated(6, 1000)
+	bp, pool := generated(6, 500)
 	bp.Forms = 2
 	bp.Objective = Objective{Type: Target, Theta: []float64{-1, 0, 1}}
 	var n float64

@@ -3,8 +3,8 @@ package assemble
 import (
 	"context"
 	"errors"
-	"math"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 

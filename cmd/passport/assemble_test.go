@@ -36,7 +36,7 @@ func TestAssemble(t *testing.T) {
 	dir := filepath.Dir(db)
 
 	t.Run("fixture blueprint", func(t *testing.T) {
-		out, errOut, err := run(t, db, "assemble", "--run", "1", "--blueprint", fixtureBlueprint, "--format", "json", "--time-limit", "20s")
+		out, errOut, err := run(t, db, "assemble", "--run", "1", "--blueprint", fixtureBlueprint, "--format", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,23 +147,15 @@ func TestAssemble(t *testing.T) {
 	})
 
 	t.Run("demo stage", func(t *testing.T) {
-		g := &globals{out: &bytes.Buffer{}, errOut: &bytes.Buffer{}, db: db}
-		b, err := g.openBank()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		run, err := b.Calibration(context.Background(), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var w bytes.Buffer
-		if err := demoAssembly(context.Background(), &w, g, b, run); err != nil {
-
+		g := &globals{out: &w, errOut: &w, db: db, format: "table"}
+		o := newAssembleOptions(g)
+		o.run, o.blueprint = 1, fixtureBlueprint
+		if err := runAssemble(context.Background(), o); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"2 forms of 50 items", "maximin information at θ = −1, 0, 1: objective", "SEMANTICS", "INFO",
-			"largest difference between the two forms' characteristic curves"} {
+		for _, want := range []string{"2 form(s) of 50 items", "maximin information at θ = −1, 0, 1: objective", "SEMANTICS", "INFO",
+			"largest difference between the forms' characteristic curves"} {
 			if !strings.Contains(w.String(), want) {
 				t.Errorf("demo stage lacks %q:\n%s", want, w.String())
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/calibrate"
+	"github.com/passportirt/passport/fixtures/blueprints"
 	"github.com/passportirt/passport/irt"
 	"github.com/passportirt/passport/scale"
 )
@@ -220,7 +221,16 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 	}
 
 	fmt.Fprintln(w, "\n8. Assembly: two parallel 50-question forms from the calibrated bank, against the embedded blueprint")
-	if err := demoAssembly(ctx, w, &dg, b, run); err != nil {
+	bpFile := filepath.Join(dir, "python-fundamentals.json")
+	if err := os.WriteFile(bpFile, blueprints.PythonFundamentals, 0o644); err != nil {
+		return err
+	}
+	stage := dg // the command's status lines and tables, under the stage
+	stage.out, stage.quiet, stage.errTTY, stage.format = indented(w), false, false, "table"
+	stage.errOut = stage.out
+	ao := newAssembleOptions(&stage)
+	ao.run, ao.blueprint = run.ID, bpFile
+	if err := runAssemble(ctx, ao); err != nil {
 		return err
 	}
 

@@ -183,12 +183,21 @@ func softMin(xs []float64, tau float64) float64 {
 	for _, x := range xs {
 		m = min(m, x)
 	}
+	return softMinAbove(xs, m, tau)
+}
+
+// softMinAbove is softMin for xs whose minimum is m. Terms below
+// exp(−40) ≈ 4·10⁻¹⁸ are left out: beside the minimum's term, 1, they
+// vanish in rounding.
+func softMinAbove(xs []float64, m, tau float64) float64 {
 	if tau <= 0 {
 		return m
 	}
 	var sum float64
 	for _, x := range xs {
-		sum += math.Exp(-(x - m) / tau)
+		if d := (x - m) / tau; d < 40 {
+			sum += math.Exp(-d)
+		}
 	}
 	return m - tau*math.Log(sum)
 }
@@ -249,21 +258,29 @@ func (h *searcher) judge(key float64, fs ...int) (v, k float64) {
 // move out early and keyAfter returns −Inf.
 func (h *searcher) keyAfter(f, out, in int, floor float64) float64 {
 	p := h.s.p
-	h.scratch = append(h.scratch[:0], h.s.row[f]...)
+	var minus, plus []float64
 	if out >= 0 {
-		for r, a := range p.units[out].coef {
-			h.scratch[r] -= a
-		}
+		minus = p.units[out].coef
 	}
 	if in >= 0 {
-		for r, a := range p.units[in].coef {
-			h.scratch[r] += a
-		}
+		plus = p.units[in].coef
 	}
-	if slices.Min(h.scratch) <= floor {
+	h.scratch = h.scratch[:0]
+	m := math.Inf(1)
+	for r, x := range h.s.row[f] {
+		if minus != nil {
+			x -= minus[r]
+		}
+		if plus != nil {
+			x += plus[r]
+		}
+		h.scratch = append(h.scratch, x)
+		m = min(m, x)
+	}
+	if m <= floor {
 		return math.Inf(-1)
 	}
-	return softMin(h.scratch, h.tau)
+	return softMinAbove(h.scratch, m, h.tau)
 }
 
 // swaps tries, for each non-anchor unit on form f, the best unit of the

@@ -229,7 +229,7 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 	stage.out, stage.quiet, stage.errTTY, stage.format = indented(w), false, false, "table"
 	stage.errOut = stage.out
 	ao := newAssembleOptions(&stage)
-	ao.run, ao.blueprint = run.ID, bpFile
+	ao.run, ao.blueprint, ao.maxNodes = run.ID, bpFile, 2000 // a few seconds
 	if err := runAssemble(ctx, ao); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gocarina/gocsv"
 )
@@ -25,15 +26,59 @@ type Assembly struct {
 	ObjectiveType string          `json:"objective_type"`
 	// Objective is maximin's y (the forms' information at each θ_k is at
 	// least w_k·y), or a target's largest deviation.
-	Objective float64        `json:"objective"`
-	Bound     float64        `json:"bound"` // the solver's bound on the best objective; NaN when none
-	Gap       float64        `json:"gap"`   // |Bound − Objective|/|Objective|; NaN when no bound
-	Solver    string         `json:"solver"`
-	Status    string         `json:"status"` // optimal, feasible or heuristic
-	Seconds   float64        `json:"seconds"`
-	Options   map[string]any `json:"options"`
-	CreatedAt string         `json:"created_at"`
-	Forms     []Form         `json:"forms,omitempty"`
+	Objective float64         `json:"objective"`
+	Bound     float64         `json:"bound"` // the solver's bound on the best objective; NaN when none
+	Gap       float64         `json:"gap"`   // |Bound − Objective|/|Objective|; NaN when no bound
+	Solver    string          `json:"solver"`
+	Status    string          `json:"status"` // optimal, feasible or heuristic
+	Seconds   float64         `json:"seconds"`
+	Options   AssemblyOptions `json:"options"`
+	CreatedAt string          `json:"created_at"`
+	Forms     []Form          `json:"forms,omitempty"`
+}
+
+// AssemblyOptions is the typed record of how an assembly was asked for,
+// stored as JSON with these snake_case keys: the keys of the options
+// stored before the record was typed, so that their rows read back (keys
+// added since are absent from those rows and read as zero).
+type AssemblyOptions struct {
+	BlueprintFile string  `json:"blueprint_file"`
+	Sample        bool    `json:"sample"` // one 5-item form with the blueprint's proportions
+	Solver        string  `json:"solver"` // as asked: auto, cbc or heuristic
+	Gap           float64 `json:"gap"`    // CBC's relative gap at which it stops
+	// MaxNodes is CBC's node limit; 0 for none.
+	MaxNodes int `json:"max_nodes,omitempty"`
+	// Restarts is the heuristic's budget of perturbation rounds; 0 for
+	// its default.
+	Restarts int    `json:"restarts,omitempty"`
+	Seed     uint64 `json:"seed"`
+	// Threads are CBC's threads; 0 for its default (one; in rows written
+	// before budgets were recorded, the cbc program's own default).
+	Threads int `json:"threads"`
+	// TimeLimit is the optional cap on the solve's wall-clock time; 0 for
+	// none.
+	TimeLimit Duration `json:"time_limit"`
+}
+
+// Duration is a time.Duration written in JSON as Go writes durations,
+// e.g. "1m0s".
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("expected a duration such as \"30s\": %w", err)
+	}
+	x, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(x)
+	return nil
 }
 
 // Form is a test form: its items in order.
@@ -257,9 +302,11 @@ func (b *Bank) ExportForms(ctx context.Context, w io.Writer, codes []string) err
 	return cw.Error()
 }
 
-// ItemSeconds returns each item's median response time in seconds over
-// the responses that carry one; items without any are absent.
-func (b *Bank) ItemSeconds(ctx context.Context) (map[string]float64, error) {
+// ItemSeconds returns, for each item with timed responses, summary of
+// its response times in seconds, given in ascending order in a slice that
+// summary must not keep; items without any are absent. The assembler's
+// summary is assemble.Median.
+func (b *Bank) ItemSeconds(ctx context.Context, summary func(seconds []float64) float64) (map[string]float64, error) {
 	rows, err := b.db.QueryContext(ctx, `SELECT i.code, r.rt_ms FROM responses r JOIN items i ON i.id = r.item_id
 		WHERE r.rt_ms IS NOT NULL ORDER BY r.item_id, r.rt_ms`)
 	if err != nil {
@@ -270,8 +317,8 @@ func (b *Bank) ItemSeconds(ctx context.Context) (map[string]float64, error) {
 	var code string
 	var times []float64
 	flush := func() {
-		if n := len(times); n > 0 {
-			out[code] = (times[(n-1)/2] + times[n/2]) / 2000
+		if len(times) > 0 {
+			out[code] = summary(times)
 		}
 		times = times[:0]
 	}
@@ -285,7 +332,7 @@ func (b *Bank) ItemSeconds(ctx context.Context) (map[string]float64, error) {
 			flush()
 			code = c
 		}
-		times = append(times, ms)
+		times = append(times, ms/1000)
 	}
 	flush()
 	return out, rows.Err()

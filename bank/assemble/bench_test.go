@@ -3,7 +3,6 @@ package assemble
 import (
 	"context"
 	"testing"
-	"time"
 )
 
 // benchmarkSolvers assembles bp's forms from pool with CBC (when
@@ -41,7 +40,7 @@ func benchmarkSolvers(b *testing.B, bp Blueprint, pool []Item, o Options) {
 // 5 s or less.
 func BenchmarkMaximin3000(b *testing.B) {
 	bp, pool := generated(11, 3000)
-	benchmarkSolvers(b, bp, pool, Options{Seed: 1, TimeLimit: time.Minute})
+	benchmarkSolvers(b, bp, pool, Options{Seed: 1, MaxNodes: cbcNodes})
 }
 
 // BenchmarkParallel4x1000 assembles four parallel 50-item maximin forms
@@ -51,5 +50,5 @@ func BenchmarkParallel4x1000(b *testing.B) {
 	bp, pool := generated(12, 1000)
 	bp.Forms = 4
 	bp.Anchors = anchorsOf(pool, bp.ItemSets, 10)
-	benchmarkSolvers(b, bp, pool, Options{Seed: 1, TimeLimit: 30 * time.Second, Gap: 0.01})
+	benchmarkSolvers(b, bp, pool, Options{Seed: 1, MaxNodes: cbcNodes, Gap: 0.01})
 }

@@ -20,9 +20,12 @@ import (
 
 // CBC is the COIN-OR branch-and-cut solver (Forrest and Lougee-Heimer
 // 2005), run as the cbc program (Debian package coinor-cbc) on the
-// programme of buildMIP written as an MPS file. The heuristic's forms, when
-// it finds some, are given to CBC as a starting solution, so that a time
-// limit always ends with forms at least as good.
+// programme of buildMIP written as an MPS file. The heuristic's first
+// descent (no perturbation rounds), when it finds forms, is given to CBC
+// as a starting solution, so that a node or time limit always ends with
+// forms at least as good. CBC runs on one thread unless Options.Threads
+// asks for more, with its seeds set from Options.Seed, so that a solve
+// reproduces exactly.
 type CBC struct {
 	Path    string // the cbc program
 	Version string // e.g. "2.10.8"
@@ -45,9 +48,9 @@ func FindCBC() (*CBC, error) {
 // Name is "cbc" and the version.
 func (c *CBC) Name() string { return strings.TrimSpace("cbc " + c.Version) }
 
-// Solve writes p as MPS, runs cbc with the time limit, the relative gap,
-// the seed and the threads of o, and reads back its solution and, from
-// its log, its best bound.
+// Solve writes p as MPS, runs cbc with the relative gap, the node limit,
+// the seed, the threads and the optional time limit of o, and reads back
+// its solution and, from its log, its best bound.
 func (c *CBC) Solve(ctx context.Context, p *Problem, o Options) (*Result, error) {
 	start := time.Now()
 	dir, err := os.MkdirTemp("", "passport-cbc-")
@@ -60,8 +63,9 @@ func (c *CBC) Solve(ctx context.Context, p *Problem, o Options) (*Result, error)
 		return nil, err
 	}
 	args := []string{filepath.Join(dir, "forms.mps")}
-	// A starting solution from the heuristic, in a tenth of the time: CBC
-	// then always has forms to return.
+	// A starting solution from the heuristic's first descent, within a
+	// tenth of the time limit if there is one: CBC then always has forms
+	// to return.
 	ho := o
 	ho.TimeLimit = o.TimeLimit / 10
 	warm, herr := searchForms(ctx, p, ho, 0)
@@ -82,11 +86,15 @@ func (c *CBC) Solve(ctx context.Context, p *Problem, o Options) (*Result, error)
 		left := o.TimeLimit - time.Since(start)
 		args = append(args, "-sec", strconv.FormatFloat(max(left.Seconds(), 0.1), 'f', 2, 64), "-timeMode", "elapsed")
 	}
-	args = append(args, "-ratioGap", strconv.FormatFloat(o.Gap, 'g', -1, 64),
-		"-randomSeed", strconv.FormatUint(o.Seed%(1<<31)+1, 10), "-randomCbcSeed", strconv.FormatUint(o.Seed%(1<<31)+1, 10))
-	if o.Threads > 0 {
-		args = append(args, "-threads", strconv.Itoa(o.Threads))
+	if o.MaxNodes > 0 {
+		args = append(args, "-maxNodes", strconv.Itoa(o.MaxNodes))
 	}
+	threads := o.Threads
+	if threads == 0 {
+		threads = 1
+	}
+	args = append(args, "-ratioGap", strconv.FormatFloat(o.Gap, 'g', -1, 64), "-threads", strconv.Itoa(threads),
+		"-randomSeed", strconv.FormatUint(o.Seed%(1<<31)+1, 10), "-randomCbcSeed", strconv.FormatUint(o.Seed%(1<<31)+1, 10))
 	sol := filepath.Join(dir, "forms.sol")
 	args = append(args, "-solve", "-solution", sol)
 	runCtx := ctx
@@ -112,7 +120,7 @@ func (c *CBC) Solve(ctx context.Context, p *Problem, o Options) (*Result, error)
 		}
 		return nil, &InfeasibleError{"blueprint", msg}
 	case !log.solved:
-		return nil, fmt.Errorf("cbc found no forms within the time limit (%s); raise the time limit\n%s", log.result, tail(out, 20))
+		return nil, fmt.Errorf("cbc found no forms within its node or time limit (%s); raise the limit\n%s", log.result, tail(out, 20))
 	}
 	values, err := readCBCSolution(sol)
 	if err != nil {

@@ -56,3 +56,20 @@ func TestInfeasible(t *testing.T) {
 		}
 	}
 }
+
+// TestEligible: tinyPool's 40 items are operational but for one pretest
+// item per domain.
+func TestEligible(t *testing.T) {
+	for _, tc := range []struct {
+		statuses []string
+		want     int
+	}{{nil, 36}, {[]string{"operational", "pretest"}, 40}, {[]string{"pretest"}, 4}} {
+		p, err := NewProblem(Blueprint{Length: 4, Statuses: tc.statuses}, tinyPool())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Eligible(); got != tc.want {
+			t.Errorf("statuses %v: %d eligible, want %d", tc.statuses, got, tc.want)
+		}
+	}
+}

@@ -19,10 +19,15 @@ import (
 // set for single items, each taken when it lowers the constraint
 // violation or, at equal violation, raises the soft minimum of the rows of
 // the forms it touches. The soft minimum's temperature falls to zero over
-// each descent, which so ends on the exact objective; random perturbations
-// restart the descent until 30 in a row bring no improvement or time runs
-// out. The forms it returns meet every hard constraint; its bound is the
-// Lagrangian bound of lagrangeBound.
+// each descent, which so ends on the exact objective; until it reaches
+// zero, a form's time and difficulty violation is a penalty on the soft
+// minimum rather than part of the violation (see judge). Rounds of random
+// perturbation restart the descent from the best forms so far until 30
+// rounds in a row bring no improvement or Options.Restarts rounds are done
+// (or the optional time limit passes). The search is deterministic: the
+// same problem, seed and budget give the same forms. The forms it returns
+// meet every hard constraint; its bound is the Lagrangian bound of
+// lagrangeBound.
 type Heuristic struct{}
 
 // Name is "heuristic".
@@ -31,7 +36,11 @@ func (Heuristic) Name() string { return "heuristic" }
 // Solve assembles p's forms.
 func (Heuristic) Solve(ctx context.Context, p *Problem, o Options) (*Result, error) {
 	start := time.Now()
-	s, err := searchForms(ctx, p, o, maxStale)
+	rounds := o.Restarts
+	if rounds == 0 {
+		rounds = DefaultRestarts
+	}
+	s, err := searchForms(ctx, p, o, rounds)
 	if err != nil {
 		return nil, err
 	}
@@ -39,11 +48,11 @@ func (Heuristic) Solve(ctx context.Context, p *Problem, o Options) (*Result, err
 	return &Result{Forms: s.forms(), Bound: bound, Solver: "heuristic", Status: StatusHeuristic, Elapsed: time.Since(start)}, nil
 }
 
-// searchForms runs the heuristic search, stopping after stale
-// perturbations without improvement, and returns forms that meet every
+// searchForms runs the heuristic search with at most rounds rounds of
+// perturbation after the first descent, and returns forms that meet every
 // hard constraint, or an error naming the constraints that the closest
 // forms it found still break.
-func searchForms(ctx context.Context, p *Problem, o Options, stale int) (*state, error) {
+func searchForms(ctx context.Context, p *Problem, o Options, rounds int) (*state, error) {
 	h := &searcher{s: newState(p), rng: rand.New(rand.NewPCG(o.Seed, 0xa55e_b1e5)), ctx: ctx}
 	if o.TimeLimit > 0 {
 		h.deadline = time.Now().Add(o.TimeLimit)
@@ -51,13 +60,14 @@ func searchForms(ctx context.Context, p *Problem, o Options, stale int) (*state,
 	h.construct()
 	h.anneal(0)
 	best, bestV, bestY := h.s.snapshot(), h.s.v, h.s.objective()
-	for n := 0; n < stale && !h.stopped(); n++ {
+	for round, stale := 0, 0; round < rounds && stale < maxStale && !h.stopped(); round++ {
 		h.perturb()
 		h.anneal(1)
 		if v, y := h.s.v, h.s.objective(); v < bestV-eps || (v < bestV+eps && y > bestY+eps*(1+math.Abs(bestY))) {
-			best, bestV, bestY, n = h.s.snapshot(), v, y, -1
+			best, bestV, bestY, stale = h.s.snapshot(), v, y, 0
 		} else {
 			h.s.restore(best)
+			stale++
 		}
 	}
 	h.s.restore(best)
@@ -78,7 +88,7 @@ func (e *noFormsError) Error() string {
 }
 
 const (
-	maxStale    = 30   // perturbations without improvement before the search stops
+	maxStale    = 30   // rounds in a row without improvement before the search stops
 	eps         = 1e-9 // tolerance of comparisons
 	feasibleTol = 1e-6 // largest violation taken as none (rounding of the time and difficulty sums)
 )
@@ -90,6 +100,7 @@ type searcher struct {
 	ctx      context.Context
 	deadline time.Time
 	tau      float64   // temperature of the soft minimum
+	mu       float64   // penalty per unit of a form's time and difficulty violation; +Inf: none allowed
 	grain    float64   // an item's mean absolute contribution to a row
 	scratch  []float64 // rows after a tentative move
 }
@@ -172,12 +183,21 @@ func softMin(xs []float64, tau float64) float64 {
 	for _, x := range xs {
 		m = min(m, x)
 	}
+	return softMinAbove(xs, m, tau)
+}
+
+// softMinAbove is softMin for xs whose minimum is m. Terms below
+// exp(−40) ≈ 4·10⁻¹⁸ are left out: beside the minimum's term, 1, they
+// vanish in rounding.
+func softMinAbove(xs []float64, m, tau float64) float64 {
 	if tau <= 0 {
 		return m
 	}
 	var sum float64
 	for _, x := range xs {
-		sum += math.Exp(-(x - m) / tau)
+		if d := (x - m) / tau; d < 40 {
+			sum += math.Exp(-d)
+		}
 	}
 	return m - tau*math.Log(sum)
 }
@@ -191,7 +211,7 @@ var temps = []float64{1, 0.3, 0.1, 0.03, 0}
 // from temps[from] down to zero.
 func (h *searcher) anneal(from int) {
 	for _, t := range temps[from:] {
-		h.tau = t * h.grain
+		h.tau, h.mu = t*h.grain, h.grain/t
 		for h.improve() && !h.stopped() {
 		}
 	}
@@ -213,27 +233,54 @@ func (h *searcher) improve() bool {
 	return moved
 }
 
+// judge returns the violation and key by which the descent compares the
+// forms fs after a move. At a positive temperature τ the forms' time and
+// difficulty violation moves from the violation to the key, at a penalty
+// μ = grain/τ per unit (an item's worth of information per unit at the
+// first temperature, rising as τ falls), so that the descent can pass
+// through forms just outside those bounds: within them, a form at a bound
+// could trade an item only for one of no smaller time or difficulty. At
+// zero temperature every violation counts in full.
+func (h *searcher) judge(key float64, fs ...int) (v, k float64) {
+	if math.IsInf(h.mu, 1) {
+		return h.s.v, key
+	}
+	var sum float64
+	for _, f := range fs {
+		sum += h.s.sumTerm(f)
+	}
+	return h.s.v - sum, key - h.mu*sum
+}
+
 // keyAfter is form f's soft minimum with unit out replaced by unit in
 // (−1 for none), computed from the rows without moving anything. As the
 // soft minimum is below the minimum, a minimum at or below floor rules the
 // move out early and keyAfter returns −Inf.
 func (h *searcher) keyAfter(f, out, in int, floor float64) float64 {
 	p := h.s.p
-	h.scratch = append(h.scratch[:0], h.s.row[f]...)
+	var minus, plus []float64
 	if out >= 0 {
-		for r, a := range p.units[out].coef {
-			h.scratch[r] -= a
-		}
+		minus = p.units[out].coef
 	}
 	if in >= 0 {
-		for r, a := range p.units[in].coef {
-			h.scratch[r] += a
-		}
+		plus = p.units[in].coef
 	}
-	if slices.Min(h.scratch) <= floor {
+	h.scratch = h.scratch[:0]
+	m := math.Inf(1)
+	for r, x := range h.s.row[f] {
+		if minus != nil {
+			x -= minus[r]
+		}
+		if plus != nil {
+			x += plus[r]
+		}
+		h.scratch = append(h.scratch, x)
+		m = min(m, x)
+	}
+	if m <= floor {
 		return math.Inf(-1)
 	}
-	return softMin(h.scratch, h.tau)
+	return softMinAbove(h.scratch, m, h.tau)
 }
 
 // swaps tries, for each non-anchor unit on form f, the best unit of the
@@ -248,7 +295,7 @@ func (h *searcher) swaps(f int) bool {
 		if p.units[out].anchor || !s.in[f][out] {
 			continue
 		}
-		v0, k0 := s.v, s.smooth(f, h.tau)
+		v0, k0 := h.judge(s.smooth(f, h.tau), f)
 		best, bestV, bestK := -1, v0, k0
 		s.toggle(f, out)
 		for in := range p.units {
@@ -264,8 +311,8 @@ func (h *searcher) swaps(f int) bool {
 				continue
 			}
 			s.toggle(f, in)
-			if better(s.v, key, bestV, bestK) {
-				best, bestV, bestK = in, s.v, key
+			if v, k := h.judge(key, f); better(v, k, bestV, bestK) {
+				best, bestV, bestK = in, v, k
 			}
 			s.toggle(f, in)
 		}
@@ -292,7 +339,7 @@ func (h *searcher) exchanges(f, g int) bool {
 		if p.units[a].anchor || !s.in[f][a] || s.in[g][a] {
 			continue
 		}
-		v0, k0 := s.v, min(s.smooth(f, h.tau), s.smooth(g, h.tau))
+		v0, k0 := h.judge(min(s.smooth(f, h.tau), s.smooth(g, h.tau)), f, g)
 		for _, b := range append([]int(nil), s.list[g]...) {
 			if s.in[f][b] || !s.in[g][b] || p.units[b].size() != p.units[a].size() {
 				continue
@@ -309,7 +356,7 @@ func (h *searcher) exchanges(f, g int) bool {
 			s.toggle(f, b)
 			s.toggle(g, b)
 			s.toggle(g, a)
-			if better(s.v, key, v0, k0) {
+			if v, k := h.judge(key, f, g); better(v, k, v0, k0) {
 				moved = true
 				break // a is now on g
 			}
@@ -333,7 +380,7 @@ func (h *searcher) setSwaps(f int) bool {
 		if u.size() == 1 || u.anchor || h.stopped() {
 			continue
 		}
-		v0, k0 := s.v, s.smooth(f, h.tau)
+		v0, k0 := h.judge(s.smooth(f, h.tau), f)
 		on := s.in[f][k]
 		var done []int
 		s.toggle(f, k)
@@ -341,8 +388,8 @@ func (h *searcher) setSwaps(f int) bool {
 			best, bestV, bestK := -1, math.Inf(1), math.Inf(-1)
 			try := func(j int) {
 				s.toggle(f, j)
-				if key := s.smooth(f, h.tau); best < 0 || better(s.v, key, bestV, bestK) {
-					best, bestV, bestK = j, s.v, key
+				if v, key := h.judge(s.smooth(f, h.tau), f); best < 0 || better(v, key, bestV, bestK) {
+					best, bestV, bestK = j, v, key
 				}
 				s.toggle(f, j)
 			}
@@ -365,7 +412,7 @@ func (h *searcher) setSwaps(f int) bool {
 			s.toggle(f, best)
 			done = append(done, best)
 		}
-		if better(s.v, s.smooth(f, h.tau), v0, k0) {
+		if v, k := h.judge(s.smooth(f, h.tau), f); better(v, k, v0, k0) {
 			moved = true
 			continue
 		}
@@ -378,7 +425,8 @@ func (h *searcher) setSwaps(f int) bool {
 }
 
 // perturb makes a few random swaps on a random form that do not raise the
-// violation, to leave a local optimum.
+// violation other than the form's time and difficulty violation (which
+// the next descent's penalty works off), to leave a local optimum.
 func (h *searcher) perturb() {
 	s, p := h.s, h.s.p
 	f := h.rng.IntN(len(s.list))
@@ -389,10 +437,10 @@ func (h *searcher) perturb() {
 		if p.units[out].anchor || s.in[f][in] || p.units[in].size() != p.units[out].size() {
 			continue
 		}
-		v0 := s.v
+		v0 := s.v - s.sumTerm(f)
 		s.toggle(f, out)
 		s.toggle(f, in)
-		if s.v > v0+eps {
+		if s.v-s.sumTerm(f) > v0+eps {
 			s.toggle(f, in)
 			s.toggle(f, out)
 			continue

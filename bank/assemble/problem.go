@@ -59,6 +59,18 @@ func (u *unit) size() int { return len(u.items) }
 // Blueprint is the problem's blueprint, defaults filled in.
 func (p *Problem) Blueprint() Blueprint { return p.bp }
 
+// Eligible is the number of pool items with a status the blueprint
+// allows.
+func (p *Problem) Eligible() int {
+	n := 0
+	for _, it := range p.pool {
+		if p.bp.allowed(it.Status) {
+			n++
+		}
+	}
+	return n
+}
+
 // NewProblem compiles bp against pool. It fails with an error naming the
 // blueprint field when the blueprint names items the pool lacks, and with
 // an *InfeasibleError when a counting argument shows that no forms can

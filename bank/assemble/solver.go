@@ -16,15 +16,36 @@ type Solver interface {
 	Solve(ctx context.Context, p *Problem, o Options) (*Result, error)
 }
 
-// Options control a solve. Zero fields take the defaults noted.
+// Options control a solve. The budgets are deterministic, counted in
+// nodes and rounds rather than seconds, so that the same problem, options
+// and seed give the same forms on any machine, however loaded; TimeLimit
+// is only a safety cap. Zero fields take the defaults noted.
 type Options struct {
-	TimeLimit time.Duration // wall-clock limit; 0 for none
 	// Gap is the relative gap |bound − objective|/|objective| at which CBC
 	// stops; 0 asks for proven optimality.
-	Gap     float64
-	Seed    uint64 // random seed of the heuristic and of CBC
-	Threads int    // CBC threads; 0 for CBC's default
+	Gap float64
+	// MaxNodes caps the nodes of CBC's branch-and-bound tree (cbc
+	// -maxNodes); CBC stopped by it returns its best forms, StatusFeasible.
+	// 0 for no cap.
+	MaxNodes int
+	// Restarts caps the heuristic's rounds of random perturbation and
+	// descent after its first descent (it stops sooner, after 30 rounds
+	// in a row that bring no improvement); 0 for DefaultRestarts.
+	Restarts int
+	Seed     uint64 // random seed of the heuristic and of CBC
+	// Threads are CBC's threads; 0 for 1. With more, CBC's search depends
+	// on how the threads are scheduled, so the forms it stops at (within
+	// the gap or at the node cap) may differ from run to run.
+	Threads int
+	// TimeLimit is an optional cap on the solve's wall-clock time; 0 for
+	// none. A solve it stops depends on the machine's speed, so its forms
+	// may not reproduce: tests and reproducible runs use the budgets.
+	TimeLimit time.Duration
 }
+
+// DefaultRestarts is the heuristic's default budget of rounds
+// (Options.Restarts).
+const DefaultRestarts = 500
 
 // Status says how good a result is known to be.
 type Status string
@@ -32,7 +53,7 @@ type Status string
 // The statuses.
 const (
 	StatusOptimal   Status = "optimal"   // proven optimal, within Options.Gap
-	StatusFeasible  Status = "feasible"  // the solver stopped (time limit) with a larger gap
+	StatusFeasible  Status = "feasible"  // the solver stopped (node or time limit) with a larger gap
 	StatusHeuristic Status = "heuristic" // found by the heuristic, with a Lagrangian bound
 )
 

@@ -102,8 +102,13 @@ func outside(x, lo, hi float64) float64 {
 // formTerm is form f's violation from its length, time and difficulty
 // sums, which every move of f changes; toggle keeps the other terms.
 func (s *state) formTerm(f int) float64 {
+	return math.Abs(float64(s.size[f]-s.p.n)) + s.sumTerm(f)
+}
+
+// sumTerm is form f's violation of its time and difficulty bounds.
+func (s *state) sumTerm(f int) float64 {
 	p := s.p
-	return math.Abs(float64(s.size[f]-p.n)) + outside(s.sec[f], p.secLo, p.secHi)*s.secScale + outside(s.bsum[f], p.bLo, p.bHi)
+	return outside(s.sec[f], p.secLo, p.secHi)*s.secScale + outside(s.bsum[f], p.bLo, p.bHi)
 }
 
 // toggle puts unit k on form f, or takes it off if it is there, updating

@@ -1,47 +1,59 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"gonum.org/v1/gonum/stat"
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/bank/assemble"
-	"github.com/passportirt/passport/fixtures/blueprints"
 )
 
+// assembleOptions are the assemble command's flags. Tests and the demo
+// take newAssembleOptions, set run and blueprint (a JSON file) and call
+// runAssemble, which writes the status lines to errOut and the tables to
+// out.
 type assembleOptions struct {
+	*globals  // streams, --db, --quiet, --format
 	run       int64
 	blueprint string
 	forms     int
 	sample    bool
 	name      string
 	solver    string
-	timeLimit time.Duration
 	gap       float64
+	maxNodes  int
+	restarts  int
 	seed      uint64
 	threads   int
+	timeLimit time.Duration
 }
 
 // sampleLength is the length of a --sample form.
 const sampleLength = 5
 
-func defaultAssembleOptions() *assembleOptions {
-	return &assembleOptions{solver: "auto", timeLimit: time.Minute, gap: 1e-3, seed: 1}
+// defaultMaxNodes is CBC's default node budget. The fixture blueprint's
+// two forms reach the default gap within a few nodes; a node takes about a
+// millisecond for one form from 3,000 items and tens of milliseconds for
+// several forms under an overlap cap, so a hard problem stops within
+// minutes with the best forms found.
+const defaultMaxNodes = 10_000
+
+// newAssembleOptions returns the assemble command's options on g with the
+// flags' defaults.
+func newAssembleOptions(g *globals) *assembleOptions {
+	return &assembleOptions{globals: g, solver: "auto", gap: 1e-3, maxNodes: defaultMaxNodes, restarts: assemble.DefaultRestarts, seed: 1}
 }
 
 func newAssembleCmd(g *globals) *cobra.Command {
-	o := defaultAssembleOptions()
+	o := newAssembleOptions(g)
 	cmd := &cobra.Command{
 		Use:   "assemble",
 		Short: "Build test forms against a blueprint by mixed-integer programming",
@@ -58,20 +70,25 @@ parallel.
 
 The forms are a 0/1 programme (van der Linden 2005) solved by COIN-OR CBC
 when the cbc program is installed (apt-get install coinor-cbc): the run
-reports CBC's objective, best bound and relative gap, and stops at
---time-limit or when the gap falls to --gap. Without CBC (or with
+reports CBC's objective, best bound and relative gap, and stops when the
+gap falls to --gap or after --max-nodes nodes. Without CBC (or with
 --solver heuristic) a greedy construction with local search builds the
-forms, reported as heuristic with a Lagrangian bound. Either way every hard
-constraint is checked on the forms before they are stored.
+forms, reported as heuristic with a Lagrangian bound; it stops after
+--restarts rounds, or 30 rounds in a row without improvement. Either way
+every hard constraint is checked on the forms before they are stored.
+
+The budgets count nodes and rounds, not seconds, so the same bank, blueprint
+and flags give the same forms on any machine. --time-limit adds a cap on the
+wall-clock time, a safety net whose results depend on the machine's speed.
 
 The forms are stored in the bank (codes A<assembly>-<n>) with the blueprint,
-run, objective, bound, gap and solver; stdout gets each form's content and
-its information (and standard error) and characteristic curve at the θ
-points, with each curve's difference from the forms' mean. --format csv
-writes that second table, --format json both. --sample builds one 5-item
-form with the blueprint's proportions.`,
+run, objective, bound, gap, solver and options; stdout gets each form's
+content and its information (and standard error) and characteristic curve
+at the θ points, with each curve's difference from the forms' mean.
+--format csv writes that second table, --format json both. --sample builds
+one 5-item form with the blueprint's proportions.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runAssemble(cmd.Context(), g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runAssemble(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
 	f.Int64Var(&o.run, "run", 0, "the calibration run whose items and parameters to use (required)")
@@ -80,32 +97,28 @@ form with the blueprint's proportions.`,
 	f.BoolVar(&o.sample, "sample", false, "build one 5-item sample form with the blueprint's proportions")
 	f.StringVar(&o.name, "name", "", "a name for the assembly (default: the blueprint's)")
 	f.StringVar(&o.solver, "solver", o.solver, "auto (CBC when installed), cbc or heuristic")
-	f.DurationVar(&o.timeLimit, "time-limit", o.timeLimit, "stop the solver after this long (e.g. 30s, 5m)")
 	f.Float64Var(&o.gap, "gap", o.gap, "stop CBC when the relative gap to its bound is this small (0: prove optimality)")
+	f.IntVar(&o.maxNodes, "max-nodes", o.maxNodes, "stop CBC after this many branch-and-bound nodes (0: no limit)")
+	f.IntVar(&o.restarts, "restarts", o.restarts, "the heuristic's most rounds of perturbation and local search")
 	f.Uint64Var(&o.seed, "seed", o.seed, "random seed of the solver")
-	f.IntVar(&o.threads, "threads", 0, "CBC threads (default: CBC's)")
+	f.IntVar(&o.threads, "threads", 0, "CBC threads (default 1; with more, results may vary from run to run)")
+	f.DurationVar(&o.timeLimit, "time-limit", 0, "also stop the solver after this long (e.g. 5m; default: no limit)")
 	cmd.MarkFlagRequired("run")
 	cmd.MarkFlagRequired("blueprint")
 	return cmd
 }
 
-func runAssemble(ctx context.Context, g *globals, o *assembleOptions) error {
-	f, err := os.Open(o.blueprint)
+// runAssemble builds the forms of o's blueprint from o.run's items,
+// stores them, and writes their tables.
+func runAssemble(ctx context.Context, o *assembleOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	bp, err := o.readBlueprint()
 	if err != nil {
 		return err
 	}
-	bp, err := assemble.ReadBlueprint(o.blueprint, f)
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if o.forms > 0 {
-		bp.Forms = o.forms
-	}
-	if o.sample {
-		bp = bp.Sample(sampleLength)
-	}
-	b, err := g.openBank()
+	b, err := o.openBank()
 	if err != nil {
 		return err
 	}
@@ -114,47 +127,112 @@ func runAssemble(ctx context.Context, g *globals, o *assembleOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := assembleForms(ctx, g, b, run, bp, o)
+	pool, err := assemblyPool(ctx, b, run, bp.Minutes != nil)
 	if err != nil {
 		return err
 	}
-	return a.print(g.out, g.format)
-}
-
-// assembly is a stored assembly with what its summary needs.
-type assembly struct {
-	stored *bank.Assembly
-	bp     assemble.Blueprint
-	forms  [][]assemble.Item // each form's items, in form order
-	pool   int               // eligible items in the run
-}
-
-// assembleForms builds bp's forms from run's items with the solver o asks
-// for, stores them, and reports on stderr.
-func assembleForms(ctx context.Context, g *globals, b *bank.Bank, run *bank.Calibration, bp assemble.Blueprint, o *assembleOptions) (*assembly, error) {
-	pool, err := assemblyPool(ctx, b, run, bp.Minutes != nil)
+	solver, err := pickSolver(o.globals, o.solver)
 	if err != nil {
-		return nil, err
-	}
-	solver, err := pickSolver(g, o.solver)
-	if err != nil {
-		return nil, err
+		return err
 	}
 	p, err := assemble.NewProblem(bp, pool)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	bp = p.Blueprint()
-	eligible := 0
-	for _, it := range pool {
-		if slices.Contains(bp.Statuses, it.Status) {
-			eligible++
+	o.status("assembling %d form(s) of %d items from run %d's %d %s items with %s (%s)",
+		bp.Forms, bp.Length, run.ID, p.Eligible(), strings.Join(bp.Statuses, "/"), solver.Name(), o.budget(solver))
+	res, err := o.solve(ctx, p, solver)
+	if err != nil {
+		return err
+	}
+	a, err := o.record(run.ID, bp, pool, res)
+	if err != nil {
+		return err
+	}
+	if _, err := b.SaveAssembly(ctx, a); err != nil {
+		return err
+	}
+	forms := make([][]assemble.Item, len(res.Forms))
+	for f, idx := range res.Forms {
+		for _, i := range idx {
+			forms[f] = append(forms[f], pool[i])
 		}
 	}
-	g.status("assembling %d form(s) of %d items from run %d's %d %s items with %s (time limit %v)",
-		bp.Forms, bp.Length, run.ID, eligible, strings.Join(bp.Statuses, "/"), solver.Name(), o.timeLimit)
-	// The solver reports nothing as it goes: show the time it has taken.
-	prog := g.progress("solving", 0)
+	rep := assemble.Describe(bp, forms)
+	o.status("assembly %d: %s, %s in %.2fs; %s: objective %s, bound %s, gap %s",
+		a.ID, res.Solver, res.Status, res.Elapsed.Seconds(), objectiveText(bp.Objective), num(res.Objective), num(res.Bound), percent(res.Gap))
+	if len(forms) > 1 {
+		g := rep.TCCGap
+		o.status("largest difference between the forms' characteristic curves on θ ∈ [−3, 3]: %.3f raw-score points at θ = %.2f (%s above %s)",
+			g.Points, g.Theta, a.Forms[g.Higher].Code, a.Forms[g.Lower].Code)
+	}
+	return renderAssembly(o.out, o.format, a, rep)
+}
+
+// check refuses budgets that mean nothing.
+func (o *assembleOptions) check() error {
+	switch {
+	case o.gap < 0:
+		return fmt.Errorf("--gap %g: expected a relative gap ≥ 0", o.gap)
+	case o.maxNodes < 0:
+		return fmt.Errorf("--max-nodes %d: expected a number of nodes ≥ 0", o.maxNodes)
+	case o.restarts < 1:
+		return fmt.Errorf("--restarts %d: expected at least 1 round", o.restarts)
+	case o.threads < 0:
+		return fmt.Errorf("--threads %d: expected a number of threads ≥ 0", o.threads)
+	case o.timeLimit < 0:
+		return fmt.Errorf("--time-limit %v: expected a duration ≥ 0", o.timeLimit)
+	}
+	return nil
+}
+
+// readBlueprint reads o.blueprint and applies --forms and --sample.
+func (o *assembleOptions) readBlueprint() (assemble.Blueprint, error) {
+	f, err := os.Open(o.blueprint)
+	if err != nil {
+		return assemble.Blueprint{}, err
+	}
+	defer f.Close()
+	bp, err := assemble.ReadBlueprint(o.blueprint, f)
+	if err != nil {
+		return bp, err
+	}
+	if o.forms > 0 {
+		bp.Forms = o.forms
+	}
+	if o.sample {
+		bp = bp.Sample(sampleLength)
+	}
+	return bp, nil
+}
+
+// solveOptions are the solver's options from the flags.
+func (o *assembleOptions) solveOptions() assemble.Options {
+	return assemble.Options{Gap: o.gap, MaxNodes: o.maxNodes, Restarts: o.restarts, Seed: o.seed, Threads: o.threads, TimeLimit: o.timeLimit}
+}
+
+// budget describes the solver's budget for the status line.
+func (o *assembleOptions) budget(s assemble.Solver) string {
+	var parts []string
+	if _, cbc := s.(*assemble.CBC); cbc {
+		parts = append(parts, "gap "+percent(o.gap))
+		if o.maxNodes > 0 {
+			parts = append(parts, fmt.Sprintf("at most %d nodes", o.maxNodes))
+		}
+	} else {
+		parts = append(parts, fmt.Sprintf("at most %d rounds", o.restarts))
+	}
+	if o.timeLimit > 0 {
+		parts = append(parts, fmt.Sprintf("time limit %v", o.timeLimit))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// solve runs the solver, showing on a terminal how long it has taken: it
+// reports nothing as it goes.
+func (o *assembleOptions) solve(ctx context.Context, p *assemble.Problem, s assemble.Solver) (*assemble.Result, error) {
+	prog := o.progress("solving", 0)
 	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(stopped)
@@ -165,17 +243,20 @@ func assembleForms(ctx context.Context, g *globals, b *bank.Bank, run *bank.Cali
 			case <-done:
 				return
 			case <-tick.C:
-				prog.Message("%s, %.0fs of at most %v", solver.Name(), time.Since(start).Seconds(), o.timeLimit)
+				prog.Message("%s, %.0fs", s.Name(), time.Since(start).Seconds())
 			}
 		}
 	}()
-	res, err := p.Solve(ctx, solver, assemble.Options{TimeLimit: o.timeLimit, Gap: o.gap, Seed: o.seed, Threads: o.threads})
+	res, err := p.Solve(ctx, s, o.solveOptions())
 	close(done)
 	<-stopped
 	prog.Done()
-	if err != nil {
-		return nil, err
-	}
+	return res, err
+}
+
+// record is the assembly to store: the forms of res, in pool order, and
+// what made them.
+func (o *assembleOptions) record(run int64, bp assemble.Blueprint, pool []assemble.Item, res *assemble.Result) (*bank.Assembly, error) {
 	bpJSON, err := json.Marshal(bp)
 	if err != nil {
 		return nil, err
@@ -184,30 +265,16 @@ func assembleForms(ctx context.Context, g *globals, b *bank.Bank, run *bank.Cali
 	if name == "" {
 		name = bp.Name
 	}
-	a := &assembly{bp: bp, pool: eligible, stored: &bank.Assembly{Name: name, CalibrationID: run.ID, Blueprint: bpJSON,
-		ObjectiveType: bp.Objective.Type, Objective: res.Objective, Bound: res.Bound, Gap: res.Gap, Solver: res.Solver,
-		Status: string(res.Status), Seconds: res.Elapsed.Seconds(),
-		Options: map[string]any{"blueprint_file": o.blueprint, "sample": o.sample, "solver": o.solver,
-			"time_limit": o.timeLimit.String(), "gap": o.gap, "seed": o.seed, "threads": o.threads}}}
+	a := &bank.Assembly{Name: name, CalibrationID: run, Blueprint: bpJSON, ObjectiveType: bp.Objective.Type,
+		Objective: res.Objective, Bound: res.Bound, Gap: res.Gap, Solver: res.Solver, Status: string(res.Status), Seconds: res.Elapsed.Seconds(),
+		Options: bank.AssemblyOptions{BlueprintFile: o.blueprint, Sample: o.sample, Solver: o.solver, Gap: o.gap, MaxNodes: o.maxNodes,
+			Restarts: o.restarts, Seed: o.seed, Threads: o.threads, TimeLimit: bank.Duration(o.timeLimit)}}
 	for _, form := range res.Forms {
 		var f bank.Form
-		var items []assemble.Item
 		for _, i := range form {
 			f.Items = append(f.Items, bank.FormItem{Item: pool[i].Code, Anchor: slices.Contains(bp.Anchors, pool[i].Code)})
-			items = append(items, pool[i])
 		}
-		a.stored.Forms = append(a.stored.Forms, f)
-		a.forms = append(a.forms, items)
-	}
-	if _, err := b.SaveAssembly(ctx, a.stored); err != nil {
-		return nil, err
-	}
-	g.status("assembly %d: %s, %s in %.2fs; objective %s, bound %s, gap %s",
-		a.stored.ID, res.Solver, res.Status, res.Elapsed.Seconds(), num(res.Objective), num(res.Bound), percent(res.Gap))
-	if len(a.forms) > 1 {
-		d, th, f, h := a.tccDifference()
-		g.status("largest difference between the forms' characteristic curves on θ ∈ [−3, 3]: %.3f raw-score points at θ = %.2f (%s above %s)",
-			d, th, a.stored.Forms[f].Code, a.stored.Forms[h].Code)
+		a.Forms = append(a.Forms, f)
 	}
 	return a, nil
 }
@@ -233,28 +300,12 @@ func pickSolver(g *globals, name string) (assemble.Solver, error) {
 }
 
 // assemblyPool is run's items with their parameters and, when times is
-// set, their median response times (items without timed responses get
-// the median over the items that have them).
+// set, their expected response times (assemble.SetSeconds from the bank's
+// medians).
 func assemblyPool(ctx context.Context, b *bank.Bank, run *bank.Calibration, times bool) ([]assemble.Item, error) {
 	items, err := b.Items(ctx, bank.ItemFilter{})
 	if err != nil {
 		return nil, err
-	}
-	var secs map[string]float64
-	var typical float64
-	if times {
-		if secs, err = b.ItemSeconds(ctx); err != nil {
-			return nil, err
-		}
-		if len(secs) == 0 {
-			return nil, errors.New("the blueprint bounds minutes, but the bank has no response times to take the items' times from; import a log with a time column or drop minutes")
-		}
-		all := make([]float64, 0, len(secs))
-		for _, s := range secs {
-			all = append(all, s)
-		}
-		slices.Sort(all)
-		typical = stat.Quantile(0.5, stat.Empirical, all, nil)
 	}
 	params := make(map[string]bank.ParamRow, len(run.Params))
 	for _, p := range run.Params {
@@ -262,53 +313,23 @@ func assemblyPool(ctx context.Context, b *bank.Bank, run *bank.Calibration, time
 	}
 	var pool []assemble.Item
 	for _, it := range items {
-		p, ok := params[it.Code]
-		if !ok {
-			continue
+		if p, ok := params[it.Code]; ok {
+			pool = append(pool, assemble.Item{Code: it.Code, Domain: it.Domain, Subdomain: it.Subdomain, Status: it.Status,
+				EnemyGroup: it.EnemyGroup, Params: p.ThreePL(run.D)})
 		}
-		s, ok := secs[it.Code]
-		if times && !ok {
-			s = typical
-		}
-		pool = append(pool, assemble.Item{Code: it.Code, Domain: it.Domain, Subdomain: it.Subdomain, Status: it.Status,
-			EnemyGroup: it.EnemyGroup, Params: p.ThreePL(run.D), Seconds: s})
 	}
 	if len(pool) == 0 {
 		return nil, fmt.Errorf("run %d has no parameters for the bank's items", run.ID)
 	}
+	if times {
+		secs, err := b.ItemSeconds(ctx, assemble.Median)
+		if err != nil {
+			return nil, err
+		}
+		if len(secs) == 0 {
+			return nil, errors.New("the blueprint bounds minutes, but the bank has no response times to take the items' times from; import a log with a time column or drop minutes")
+		}
+		assemble.SetSeconds(pool, secs)
+	}
 	return pool, nil
-}
-
-// demoAssembly is the demo's form-assembly stage: two parallel 50-item
-// forms from run's items with the fixture blueprint
-// (fixtures/blueprints/python-fundamentals.json), by CBC when it is
-// installed and the heuristic otherwise, stored in b, with a short summary
-// on w.
-func demoAssembly(ctx context.Context, w io.Writer, g *globals, b *bank.Bank, run *bank.Calibration) error {
-	bp, err := assemble.ReadBlueprint("python-fundamentals.json", bytes.NewReader(blueprints.PythonFundamentals))
-	if err != nil {
-		return err
-	}
-	o := defaultAssembleOptions()
-	o.blueprint, o.timeLimit = "fixtures/blueprints/python-fundamentals.json", 5*time.Second
-	dg := *g
-	dg.quiet = true
-	a, err := assembleForms(ctx, &dg, b, run, bp, o)
-	if err != nil {
-		return err
-	}
-	s := a.stored
-	fmt.Fprintf(w, "   assembly %d: %d forms of %d items from %d operational items, by %s (%s) in %.2fs\n",
-		s.ID, len(s.Forms), a.bp.Length, a.pool, s.Solver, s.Status, s.Seconds)
-	fmt.Fprintf(w, "   maximin information at θ = −1, 0, 1: objective %s, bound %s, gap %s\n", num(s.Objective), num(s.Bound), percent(s.Gap))
-	content, curves := a.tables()
-	if err := render(indented(w), "table", content); err != nil {
-		return err
-	}
-	if err := render(indented(w), "table", curves); err != nil {
-		return err
-	}
-	d, th, _, _ := a.tccDifference()
-	fmt.Fprintf(w, "   largest difference between the two forms' characteristic curves on θ ∈ [−3, 3]: %.3f raw-score points (θ = %.2f)\n", d, th)
-	return nil
 }

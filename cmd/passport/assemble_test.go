@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/bank/assemble"
 )
 
 // calibratedDemo builds a demo bank with a 3PL calibration (run 1) from
@@ -36,7 +39,7 @@ func TestAssemble(t *testing.T) {
 	dir := filepath.Dir(db)
 
 	t.Run("fixture blueprint", func(t *testing.T) {
-		out, errOut, err := run(t, db, "assemble", "--run", "1", "--blueprint", fixtureBlueprint, "--format", "json", "--time-limit", "20s")
+		out, errOut, err := run(t, db, "assemble", "--run", "1", "--blueprint", fixtureBlueprint, "--format", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,6 +74,20 @@ func TestAssemble(t *testing.T) {
 		if !strings.Contains(errOut, "assembly 1: ") || !strings.Contains(errOut, "largest difference between the forms' characteristic curves") {
 			t.Errorf("status:\n%s", errOut)
 		}
+		b, err := bank.Open(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		a, err := b.Assembly(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := bank.AssemblyOptions{BlueprintFile: fixtureBlueprint, Solver: "auto", Gap: 1e-3, MaxNodes: defaultMaxNodes,
+			Restarts: assemble.DefaultRestarts, Seed: 1}
+		if a.Options != want {
+			t.Errorf("stored options %+v, want %+v", a.Options, want)
+		}
 	})
 
 	t.Run("forms list, show, export", func(t *testing.T) {
@@ -83,8 +100,9 @@ func TestAssemble(t *testing.T) {
 		if err != nil || lines[0] != "position,item,domain,subdomain,anchor,a,b,c" || len(lines) != 51 {
 			t.Errorf("forms show: %v\n%s", err, out)
 		}
-		if !strings.Contains(out, ",SEM-001,semantics,mutable-defaults,true,") || !strings.Contains(errOut, "assembly 1 ") {
-			t.Errorf("forms show lacks the anchor SEM-001 or the assembly:\n%s\n%s", out, errOut)
+		if !strings.Contains(out, ",SEM-001,semantics,mutable-defaults,true,") || !strings.Contains(errOut, "assembly 1 ") ||
+			!strings.Contains(errOut, "under run 1 (50 of 50 items with parameters): θ -2: I ") || !strings.Contains(errOut, "; θ 2: I ") {
+			t.Errorf("forms show lacks the anchor SEM-001, the assembly or the curves:\n%s\n%s", out, errOut)
 		}
 		file := filepath.Join(dir, "forms.csv")
 		if _, _, err := run(t, db, "forms", "export", "A1-1", "A1-2", "-o", file); err != nil {
@@ -138,6 +156,8 @@ func TestAssemble(t *testing.T) {
 			{[]string{"--blueprint", filepath.Join(dir, "none.json")}, "no such file"},
 			{[]string{"--blueprint", fixtureBlueprint, "--solver", "best"}, `--solver "best"`},
 			{[]string{"--blueprint", fixtureBlueprint, "--run", "9"}, "calibration run 9: not found"},
+			{[]string{"--blueprint", fixtureBlueprint, "--max-nodes", "-1"}, "--max-nodes -1: expected"},
+			{[]string{"--blueprint", fixtureBlueprint, "--restarts", "0"}, "--restarts 0: expected at least 1"},
 		} {
 			args := append([]string{"assemble", "--run", "1"}, tc.args...)
 			if _, _, err := run(t, db, args...); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -147,23 +167,15 @@ func TestAssemble(t *testing.T) {
 	})
 
 	t.Run("demo stage", func(t *testing.T) {
-		g := &globals{out: &bytes.Buffer{}, errOut: &bytes.Buffer{}, db: db}
-		b, err := g.openBank()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		run, err := b.Calibration(context.Background(), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var w bytes.Buffer
-		if err := demoAssembly(context.Background(), &w, g, b, run); err != nil {
-
+		g := &globals{out: &w, errOut: &w, db: db, format: "table"}
+		o := newAssembleOptions(g)
+		o.run, o.blueprint = 1, fixtureBlueprint
+		if err := runAssemble(context.Background(), o); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"2 forms of 50 items", "maximin information at θ = −1, 0, 1: objective", "SEMANTICS", "INFO",
-			"largest difference between the two forms' characteristic curves"} {
+		for _, want := range []string{"2 form(s) of 50 items", "maximin information at θ = −1, 0, 1: objective", "SEMANTICS", "INFO",
+			"largest difference between the forms' characteristic curves"} {
 			if !strings.Contains(w.String(), want) {
 				t.Errorf("demo stage lacks %q:\n%s", want, w.String())
 			}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/fixtures/blueprints"
 )
 
 type demoOptions struct {
@@ -160,12 +162,13 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	}
 
 	fmt.Fprintln(w, "\n8. Assembly: two parallel 50-question forms from the calibrated bank, against the embedded blueprint")
-	b, err := dg.openBank()
-	if err != nil {
+	bpFile := filepath.Join(dir, "python-fundamentals.json")
+	if err := os.WriteFile(bpFile, blueprints.PythonFundamentals, 0o644); err != nil {
 		return err
 	}
-	defer b.Close()
-	if err := demoAssembly(ctx, w, &dg, b, run); err != nil {
+	ao := newAssembleOptions(&dg)
+	ao.run, ao.blueprint, ao.maxNodes = run.ID, bpFile, 2000 // a few seconds
+	if err := runAssemble(ctx, ao); err != nil {
 		return err
 	}
 

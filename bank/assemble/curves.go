@@ -10,8 +10,12 @@ import (
 // 1/√I(θ) and its characteristic curve T(θ) = Σ P_i(θ) at one θ (Lord 1980,
 // ch. 5), with TCCDiff the difference T_f(θ) − mean over the forms of T(θ).
 type Curve struct {
-	Form                          int // index into the forms
-	Theta, Info, SE, TCC, TCCDiff float64
+	Form    int     `json:"form"` // index into the forms
+	Theta   float64 `json:"theta"`
+	Info    float64 `json:"info"`     // test information
+	SE      float64 `json:"se"`       // 1/√information
+	TCC     float64 `json:"tcc"`      // expected number right
+	TCCDiff float64 `json:"tcc_diff"` // TCC less the mean of the forms' TCCs at θ
 }
 
 // Curves evaluates every form at every θ, θ by θ.

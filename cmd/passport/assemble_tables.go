@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -14,25 +13,21 @@ import (
 
 // formContent is a form's row of the content table.
 type formContent struct {
-	Form        string      `csv:"form" json:"form"`
-	Items       int         `csv:"items" json:"items"`
-	Anchors     int         `csv:"anchors" json:"anchors"`
-	Semantics   int         `csv:"semantics" json:"semantics"`
-	Idioms      int         `csv:"idioms" json:"idioms"`
-	Performance int         `csv:"performance" json:"performance"`
-	Stdlib      int         `csv:"stdlib" json:"stdlib"`
-	Minutes     string      `csv:"minutes" json:"minutes"`
-	MeanB       json.Number `csv:"mean_b" json:"mean_b"`
+	Form        string  `csv:"form" json:"form"`
+	Items       int     `csv:"items" json:"items"`
+	Anchors     int     `csv:"anchors" json:"anchors"`
+	Semantics   int     `csv:"semantics" json:"semantics"`
+	Idioms      int     `csv:"idioms" json:"idioms"`
+	Performance int     `csv:"performance" json:"performance"`
+	Stdlib      int     `csv:"stdlib" json:"stdlib"`
+	Minutes     float64 `json:"minutes"` // 0 when the items have no times
+	MeanB       float64 `json:"mean_b"`
 }
 
 // formCurve is a form's information and characteristic curve at one θ.
 type formCurve struct {
-	Form    string  `csv:"form" json:"form"`
-	Theta   float64 `csv:"theta" json:"theta"`
-	Info    string  `csv:"info" json:"info"`
-	SE      string  `csv:"se" json:"se"`
-	TCC     string  `csv:"tcc" json:"tcc"`
-	TCCDiff string  `csv:"tcc_diff" json:"tcc_diff"` // T_f(θ) less the mean of the forms' T(θ)
+	Form string `json:"form"`
+	assemble.Curve
 }
 
 // assemblyTables returns the content and curve tables of a's forms,
@@ -41,17 +36,11 @@ func assemblyTables(a *bank.Assembly, rep assemble.Report) ([]formContent, []for
 	var content []formContent
 	var curves []formCurve
 	for f, s := range rep.Forms {
-		c := formContent{Form: a.Forms[f].Code, Items: s.Items, Anchors: s.Anchors, Semantics: s.Domains["semantics"],
-			Idioms: s.Domains["idioms"], Performance: s.Domains["performance"], Stdlib: s.Domains["stdlib"],
-			MeanB: json.Number(strconv.FormatFloat(s.MeanB, 'f', 4, 64))}
-		if s.Minutes > 0 {
-			c.Minutes = strconv.FormatFloat(s.Minutes, 'f', 1, 64)
-		}
-		content = append(content, c)
+		content = append(content, formContent{Form: a.Forms[f].Code, Items: s.Items, Anchors: s.Anchors, Semantics: s.Domains["semantics"],
+			Idioms: s.Domains["idioms"], Performance: s.Domains["performance"], Stdlib: s.Domains["stdlib"], Minutes: s.Minutes, MeanB: s.MeanB})
 	}
 	for _, c := range rep.Curves {
-		curves = append(curves, formCurve{Form: a.Forms[c.Form].Code, Theta: c.Theta, Info: num(c.Info), SE: num(c.SE),
-			TCC: num(c.TCC), TCCDiff: num(c.TCCDiff)})
+		curves = append(curves, formCurve{a.Forms[c.Form].Code, c})
 	}
 	return content, curves
 }
@@ -62,15 +51,22 @@ func renderAssembly(w io.Writer, format string, a *bank.Assembly, rep assemble.R
 	content, curves := assemblyTables(a, rep)
 	switch format {
 	case "json":
-		v := map[string]any{"assembly": a.ID, "name": a.Name, "run": a.CalibrationID,
-			"solver": a.Solver, "status": a.Status, "objective_type": a.ObjectiveType,
-			"objective": a.Objective, "bound": finite(a.Bound), "gap": finite(a.Gap), "seconds": a.Seconds,
-			"forms": content, "curves": curves, "blueprint": a.Blueprint}
+		type gap struct {
+			Points float64  `json:"points"`
+			Theta  float64  `json:"theta"`
+			Forms  []string `json:"forms"`
+		}
+		v := struct {
+			*bank.Assembly
+			Forms  []formContent `json:"forms"`
+			Curves []formCurve   `json:"curves"`
+			Gap    *gap          `json:"tcc_max_difference,omitempty"`
+		}{Assembly: a, Forms: content, Curves: curves}
 		if len(a.Forms) > 1 {
 			g := rep.TCCGap
-			v["tcc_max_difference"] = map[string]any{"points": g.Points, "theta": g.Theta, "forms": []string{a.Forms[g.Higher].Code, a.Forms[g.Lower].Code}}
+			v.Gap = &gap{g.Points, g.Theta, []string{a.Forms[g.Higher].Code, a.Forms[g.Lower].Code}}
 		}
-		return renderValue(w, "json", v, nil)
+		return render(w, "json", v)
 	case "csv":
 		return render(w, "csv", curves)
 	}

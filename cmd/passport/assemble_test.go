@@ -53,13 +53,21 @@ func TestAssemble(t *testing.T) {
 				Items, Anchors                         int
 				Semantics, Idioms, Performance, Stdlib int
 			}
-			Curves []struct{ Form, Info string }
+			Curves []struct {
+				Form string
+				Info float64
+			}
 		}
 		if err := json.Unmarshal([]byte(out), &res); err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
 		if res.Assembly != 1 || len(res.Forms) != 2 || len(res.Curves) != 6 || !(res.Objective > 5) {
 			t.Fatalf("assembly %+v", res)
+		}
+		for _, c := range res.Curves {
+			if c.Info < res.Objective*(1-1e-9) { // maximin: every form's information at each θ point is at least the objective
+				t.Errorf("form %s: information %.4f below the maximin objective %.4f", c.Form, c.Info, res.Objective)
+			}
 		}
 		for _, f := range res.Forms {
 			if f.Items != 50 || f.Anchors != 8 {

@@ -120,18 +120,6 @@ type formItemView struct {
 	C         *float64 `json:"c"`
 }
 
-// formItemText is a form's item as table or CSV text.
-type formItemText struct {
-	Position  int    `csv:"position"`
-	Item      string `csv:"item"`
-	Domain    string `csv:"domain"`
-	Subdomain string `csv:"subdomain"`
-	Anchor    bool   `csv:"anchor"`
-	A         string `csv:"a"`
-	B         string `csv:"b"`
-	C         string `csv:"c"`
-}
-
 // showThetas are the θ points of forms show's summary.
 var showThetas = []float64{-2, -1, 0, 1, 2}
 
@@ -197,15 +185,5 @@ func runFormsShow(ctx context.Context, o *formsShowOptions) error {
 		}
 		o.status("under run %d (%d of %d items with parameters): %s", run, len(form), len(f.Items), strings.Join(pts, "; "))
 	}
-	if o.format == "json" {
-		return render(o.out, "json", rows)
-	}
-	text := make([]formItemText, len(rows))
-	for i, r := range rows {
-		text[i] = formItemText{Position: r.Position, Item: r.Item, Domain: r.Domain, Subdomain: r.Subdomain, Anchor: r.Anchor}
-		if r.A != nil {
-			text[i].A, text[i].B, text[i].C = num(*r.A), num(*r.B), num(*r.C)
-		}
-	}
-	return render(o.out, o.format, text)
+	return render(o.out, o.format, rows)
 }

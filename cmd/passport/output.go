@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -58,19 +57,6 @@ func showCommand(g *globals, use, short, what, list string, show func(ctx contex
 			return show(cmd.Context(), b, id)
 		},
 	}
-}
-
-// renderValue writes one value as JSON, or as "key: value" lines.
-// Deprecated: use render; kept until every command renders through it.
-func renderValue(w io.Writer, format string, v any, lines [][2]string) error {
-	if format == "json" {
-		return render(w, "json", v)
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, l := range lines {
-		fmt.Fprintf(tw, "%s:\t%s\n", l[0], l[1])
-	}
-	return tw.Flush()
 }
 
 // parseID reads the number of one stored thing (what, as listed by the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"math"
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/reports/table"
@@ -32,15 +31,6 @@ func withNotes(rows []bank.ParamRow, notes map[string]string) []paramNote {
 	return out
 }
 
-// finite is x, or nil where x is NaN or infinite (JSON null).
-// Deprecated: render prints non-finite numbers as null itself.
-func finite(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
-}
-
-// num formats x with 4 decimals; "" when not finite.
-// Deprecated: render formats numbers itself.
+// num formats a number for a status line as a table shows it: 4 decimals,
+// "" when not finite.
 func num(x float64) string { return table.FormatFloat(x, "table") }

@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/bank/assemble"
+	"github.com/passportirt/passport/reports/table"
 )
 
 // formContent is a form's row of the content table.
@@ -101,7 +101,7 @@ func objectiveText(o assemble.Objective) string {
 
 // percent writes a relative gap as a percentage.
 func percent(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
+	if table.FormatFloat(x, "json") == "" { // NaN or infinite
 		return "unknown"
 	}
 	return strconv.FormatFloat(100*x, 'f', 2, 64) + "%"

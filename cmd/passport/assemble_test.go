@@ -173,20 +173,4 @@ func TestAssemble(t *testing.T) {
 			}
 		}
 	})
-
-	t.Run("demo stage", func(t *testing.T) {
-		var w bytes.Buffer
-		g := &globals{out: &w, errOut: &w, db: db, format: "table"}
-		o := newAssembleOptions(g)
-		o.run, o.blueprint = 1, fixtureBlueprint
-		if err := runAssemble(context.Background(), o); err != nil {
-			t.Fatal(err)
-		}
-		for _, want := range []string{"2 form(s) of 50 items", "maximin information at θ = −1, 0, 1: objective", "SEMANTICS", "INFO",
-			"largest difference between the forms' characteristic curves"} {
-			if !strings.Contains(w.String(), want) {
-				t.Errorf("demo stage lacks %q:\n%s", want, w.String())
-			}
-		}
-	})
 }

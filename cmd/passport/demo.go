@@ -172,7 +172,13 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n9. Analysis: classical item analysis, distractors, S-X², infit/outfit, Q3, and the analysts' report")
+	fmt.Fprintln(w, "\n9. Analysis: item fit (passport fit: S-X², infit/outfit, Q3) and the analysts' report (passport report:")
+	fmt.Fprintln(w, "   classical item analysis, distractors, fit, plots), both on the run's own sample")
+	fo := &fitOptions{globals: &quiet, run: run.ID, method: "eap", table: "items", alpha: 0.05, minCell: 1}
+	fo.errOut = dg.errOut // the status lines, not the 299-row table
+	if err := runFit(ctx, fo); err != nil {
+		return err
+	}
 	ro := &reportOptions{globals: &dg, run: run.ID, dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, linking: l.ID, tables: []int64{tab.ID}}
 	if err := runReport(ctx, ro); err != nil {
 		return err

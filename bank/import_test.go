@@ -47,7 +47,7 @@ func takeSnapshot(t *testing.T, path string) snapshot {
 func seededBank(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "bank.db")
-	b, err := Open(path)
+	b, err := Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,12 +192,15 @@ func (b *Bank) SaveScale(ctx context.Context, s *ScaleDef) (int64, error) {
 		return 0, fmt.Errorf("scale %s already exists (score = %.4f·θ + %.4f, in [%g, %g]); scales are not redefined, choose another name",
 			s.Name, old.Slope, old.Intercept, old.Min, old.Max)
 	}
-	r, err := b.db.ExecContext(ctx, `INSERT INTO scales (name, slope, intercept, min_score, max_score, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		s.Name, s.Slope, s.Intercept, s.Min, s.Max, string(def), b.timestamp())
-	if err != nil {
-		return 0, err
-	}
-	s.ID, err = r.LastInsertId()
+	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO scales (name, slope, intercept, min_score, max_score, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			s.Name, s.Slope, s.Intercept, s.Min, s.Max, string(def), b.timestamp())
+		if err != nil {
+			return err
+		}
+		s.ID, err = r.LastInsertId()
+		return err
+	})
 	return s.ID, err
 }
 

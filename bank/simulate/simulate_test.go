@@ -15,7 +15,7 @@ import (
 // demoItems loads the embedded demo bank into a fresh bank and lists it.
 func demoItems(t *testing.T) (*bank.Bank, []bank.Item) {
 	t.Helper()
-	b, err := bank.Open(filepath.Join(t.TempDir(), "sim.db"))
+	b, err := bank.Create(filepath.Join(t.TempDir(), "sim.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -361,7 +361,7 @@ func fileBank(ctx context.Context, o *calibrateOptions) (*bank.Bank, func(), err
 		return nil, nil, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	b, err := bank.Open(filepath.Join(dir, "tmp.db"))
+	b, err := bank.Create(filepath.Join(dir, "tmp.db"))
 	if err != nil {
 		cleanup()
 		return nil, nil, err

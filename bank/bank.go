@@ -52,6 +52,8 @@ type Option func(*Bank)
 // LockTimeout sets how long a write waits for another writer (another
 // passport on the same file) to finish before it gives up with a
 // *LockError; zero gives up at once. The default is DefaultLockTimeout.
+// Reads never wait for a writer, except, as long at most, in the moment
+// a closing connection folds the write-ahead log into the file.
 func LockTimeout(d time.Duration) Option { return func(b *Bank) { b.lockTimeout = d } }
 
 // OnWait sets a function told, once per write that has to wait for another
@@ -275,8 +277,8 @@ type LockError struct {
 }
 
 func (e *LockError) Error() string {
-	return fmt.Sprintf("the bank %s is busy: another passport was still writing to it after %s of waiting (--lock-timeout), "+
-		"so nothing was written; run this again when it has finished, or allow a longer --lock-timeout", e.Path, e.Timeout)
+	return fmt.Sprintf("the bank %s is busy: another passport was still writing to it after %s of waiting, "+
+		"so nothing was written; run this again when it has finished, or wait longer with --lock-timeout", e.Path, e.Timeout)
 }
 
 // lockPoll bounds each attempt to take the write lock inside SQLite, so that

@@ -95,6 +95,9 @@ func TestResponsesImportErrors(t *testing.T) {
 // imported wide with its key shows 600 examinees × 32 items.
 func TestSAT12Stats(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
+	if _, _, err := run(t, db, "init"); err != nil {
+		t.Fatal(err)
+	}
 	file := filepath.Join("..", "..", "fixtures", "reference", "sat12_raw_options.csv")
 	_, _, err := run(t, db, "responses", "import", "--wide", file, "--omit", "8",
 		"--key", "1,4,5,2,3,1,2,1,3,1,2,4,2,1,5,3,4,4,1,4,3,3,4,1,3,5,1,3,1,5,4,5",
@@ -355,6 +358,9 @@ func TestCalibrateStoreShowScore(t *testing.T) {
 // naming the list command that gives ids, and says so when none is stored.
 func TestShowCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
+	if _, _, err := run(t, db, "init"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		what string

@@ -98,6 +98,7 @@ func TestRunSample(t *testing.T) {
 func TestScoreBound(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
 	for _, args := range [][]string{
+		{"init"},
 		append([]string{"responses", "import", "--wide", "--add-items", "--domain", "stdlib", "--n-options", "5"}, sat12Args...),
 		{"calibrate", "--model", "2pl"},
 		{"scale", "define", "wide", "--points", "-3,300,3,850"},

@@ -2,7 +2,6 @@ package calibrate
 
 import (
 	"errors"
-	"github.com/passportirt/passport/irt"
 	"math"
 	"sync"
 
@@ -25,7 +24,7 @@ import (
 // scores spread over the full parameter vector.
 func (e *engine) standardErrors(res *Result) error {
 	nq := e.nq
-	nodes := e.o.Grid.Nodes
+	nodes := e.nodes()
 	// Parameter positions, as in pack (without the latent moments).
 	pos := make([][3]int, e.d.NItems())
 	for i := range pos {
@@ -34,13 +33,14 @@ func (e *engine) standardErrors(res *Result) error {
 	np := 0
 	for _, i := range e.free {
 		for j := range 3 {
-			if e.which[j] {
+			// A c on its bound 0 is held there: its SE is not defined.
+			if e.which[j] && (j < 2 || e.params[i].c > 0) {
 				pos[i][j] = np
 				np++
 			}
 		}
 	}
-	if e.o.Model == irt.Model1PL {
+	if e.shared {
 		for _, i := range e.free {
 			pos[i][0] = np
 		}
@@ -210,12 +210,11 @@ func (e *engine) standardErrors(res *Result) error {
 	}
 	for _, i := range e.free {
 		s := e.params[i]
-		c := irt.Logistic(s.gamma)
-		// Rows of the Jacobian ∂(a, b, c)/∂(α, δ, γ).
+		// Rows of the Jacobian ∂(a, b, c)/∂(α, δ, c).
 		jac := [3][3]float64{
 			{1 / e.o.D, 0, 0},
 			{s.delta / (s.alpha * s.alpha), -1 / s.alpha, 0},
-			{0, 0, c * (1 - c)},
+			{0, 0, 1},
 		}
 		var v [3]float64
 		for r := range 3 {

@@ -3,6 +3,8 @@ package calibrate
 import (
 	"errors"
 	"math"
+
+	"github.com/passportirt/passport/irt"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -40,11 +42,18 @@ func (e *engine) standardErrors(res *Result) error {
 			}
 		}
 	}
-	if e.shared {
+	// The Rasch model's latent SD σ takes the place of the 1PL's common
+	// slope: the slot of α carries it, with ∂P/∂σ = ∂P/∂α·α/σ at
+	// θ_q = σ·z_q.
+	raschSD := e.o.Model == irt.ModelRasch && e.estSD && !e.estMean
+	if e.shared || raschSD {
 		for _, i := range e.free {
 			pos[i][0] = np
 		}
 		np++
+	}
+	if np == 0 {
+		return nil // every item anchored
 	}
 	// g1, g0: per item and node, ∂log P(u | θ_q)/∂x_j for u = 1 and 0.
 	g1, g0 := make([]float64, e.d.NItems()*nq*3), make([]float64, e.d.NItems()*nq*3)
@@ -52,6 +61,9 @@ func (e *engine) standardErrors(res *Result) error {
 		it := e.params[i].item()
 		for q, th := range nodes {
 			p, r, dP := probGrad(it, th)
+			if raschSD {
+				dP[0] *= it.Slope / e.sd
+			}
 			for j := range 3 {
 				k := (i*nq+q)*3 + j
 				g1[k] = dP[j] / p
@@ -210,11 +222,15 @@ func (e *engine) standardErrors(res *Result) error {
 	}
 	for _, i := range e.free {
 		s := e.params[i]
-		// Rows of the Jacobian ∂(a, b, c)/∂(α, δ, c).
+		// Rows of the Jacobian ∂(a, b, c)/∂(α, δ, c); the Rasch model's
+		// slope is fixed.
 		jac := [3][3]float64{
 			{1 / e.o.D, 0, 0},
 			{s.delta / (s.alpha * s.alpha), -1 / s.alpha, 0},
 			{0, 0, 1},
+		}
+		if raschSD {
+			jac[0][0], jac[1][0] = 0, 0
 		}
 		var v [3]float64
 		for r := range 3 {
@@ -225,7 +241,7 @@ func (e *engine) standardErrors(res *Result) error {
 			}
 		}
 		it := &res.Items[i]
-		if pos[i][0] >= 0 {
+		if pos[i][0] >= 0 && !raschSD {
 			it.SEA = math.Sqrt(v[0])
 		}
 		it.SEB = math.Sqrt(v[1])

@@ -23,7 +23,7 @@ func TestEstimatesAreStationary(t *testing.T) {
 		{irt.Model2PL, &irt.Priors{LogAMean: 0.2, LogASD: 0.3, BMean: -0.5, BSD: 0.5}, false},
 		{irt.Model3PL, nil, true},
 	} {
-		s := simulateSparse(21, 24, 4, 12, 2000, tc.threePL)
+		s := simulateSparse(21, 24, 4, 12, 1000, tc.threePL)
 		e, _, err := newEngine(s.data(), Options{Model: tc.model, Priors: tc.priors, Tol: 1e-8})
 		if err != nil {
 			t.Fatal(err)

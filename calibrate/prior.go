@@ -6,6 +6,19 @@ import (
 	"github.com/passportirt/passport/irt"
 )
 
+// DefaultPriors returns the priors a calibration of model m takes when
+// Options.Priors is nil. For the 3PL they are BILOG-MG's (Zimowski, Muraki,
+// Mislevy & Bock 2003): log a ~ N(0, 0.5²), a lognormal on the slope, and
+// c ~ Beta(20p + 1, 20(1 − p) + 1) with p = 1/options (CAuto); without the
+// slope prior, pure maximum likelihood lets slopes run off in small
+// samples. The other models have none (pure maximum likelihood, as mirt).
+func DefaultPriors(m irt.Model) irt.Priors {
+	if m == irt.Model3PL {
+		return irt.Priors{LogASD: 0.5, CAuto: true}
+	}
+	return irt.Priors{}
+}
+
 // cPriorShape returns the Beta shapes of the prior on the c of an item with
 // nOptions options ((0, 0): no prior): those of pr, or with pr.CAuto
 // BILOG-MG's Beta(20p + 1, 20(1 − p) + 1), p = 1/nOptions, taking four

@@ -70,3 +70,49 @@ func TestLogPriorDensities(t *testing.T) {
 		}
 	}
 }
+
+// TestDefault3PLPriors: a 3PL run without Priors takes BILOG-MG's, log a ~
+// N(0, 0.5²) and c ~ Beta(6, 16) for four options, and reports their log
+// density at the estimates — gonum's, constants included, to 1e-9. On 500
+// examinees × 20 items the slopes stay below 4 (the largest true slope is
+// 2.53); with the prior on c alone, the former default, one ran past 1e6.
+// The 2PL's default stays pure maximum likelihood.
+func TestDefault3PLPriors(t *testing.T) {
+	s := simulateSparse(6, 20, 1, 20, 500, true)
+	res, err := Run(s.data(), Options{Model: irt.Model3PL, NoSE: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *res.Options.Priors != (irt.Priors{LogASD: 0.5, CAuto: true}) {
+		t.Errorf("default 3PL priors %+v", *res.Options.Priors)
+	}
+	var want float64
+	for i, it := range res.Items {
+		p := it.Params
+		if !(p.A < 4) {
+			t.Errorf("item %d: slope %g (true %.2f)", i, p.A, s.truth[i].A)
+		}
+		want += distuv.LogNormal{Mu: 0, Sigma: 0.5}.LogProb(p.A) + distuv.Beta{Alpha: 6, Beta: 16}.LogProb(p.C)
+	}
+	if !res.Converged || math.Abs(res.LogPrior-want) > 1e-9 {
+		t.Errorf("converged %v, log prior %.10f, gonum %.10f", res.Converged, res.LogPrior, want)
+	}
+	two, err := Run(s.data(), Options{Model: irt.Model2PL, NoSE: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *two.Options.Priors != (irt.Priors{}) || two.LogPrior != 0 {
+		t.Errorf("default 2PL priors %+v, log prior %g", *two.Options.Priors, two.LogPrior)
+	}
+}
+
+// TestPriorShapesChecked: a Beta prior on c needs both shapes at least 1,
+// and prior SDs are not negative.
+func TestPriorShapesChecked(t *testing.T) {
+	s := simulateSparse(6, 20, 1, 20, 200, true)
+	for _, pr := range []irt.Priors{{CAlpha: 0.5, CBeta: 3}, {CAlpha: 5}, {LogASD: -1}, {BSD: -0.5}} {
+		if _, err := Run(s.data(), Options{Model: irt.Model3PL, Priors: &pr}); err == nil {
+			t.Errorf("priors %+v accepted", pr)
+		}
+	}
+}

@@ -12,8 +12,11 @@ import (
 // Options control a calibration. The zero value of a field takes the
 // default noted.
 type Options struct {
-	Model irt.Model // default irt.Model2PL
-	D     float64   // scaling constant; default 1 (1.702 approximates the normal ogive)
+	// Model: default irt.Model2PL. irt.ModelRasch fixes every slope at 1
+	// and estimates the latent SD (mean 0), as mirt's and Winsteps' Rasch;
+	// irt.Model1PL estimates one slope shared by the items on N(0, 1).
+	Model irt.Model
+	D     float64 // scaling constant; default 1 (1.702 approximates the normal ogive)
 	// Grid is the quadrature over θ for the N(0, 1) reference
 	// distribution; default irt.DefaultGrid(): 61 equally spaced nodes on
 	// [−6, 6] with normal weights, as mirt. Run only reads it.

@@ -322,10 +322,13 @@ func invertInformation(info *mat.SymDense, owner []int) (cov *mat.SymDense, at [
 				idx = append(idx, k)
 			}
 		}
-		sub := mat.NewSymDense(len(idx), nil)
-		for r, a := range idx {
-			for c := r; c < len(idx); c++ {
-				sub.SetSym(r, c, info.At(a, idx[c]))
+		sub := info
+		if len(idx) < n {
+			sub = mat.NewSymDense(len(idx), nil)
+			for r, a := range idx {
+				for c := r; c < len(idx); c++ {
+					sub.SetSym(r, c, info.At(a, idx[c]))
+				}
 			}
 		}
 		var chol mat.Cholesky

@@ -144,18 +144,24 @@ func (m marginal) eval(items []irt.SlopeIntercept, hess bool) (ll float64, grad 
 // 221–246): a c at (or within 1e-8 of) 0 whose gradient points below 0 is
 // held at 0; the free coordinates take the Newton step −H⁻¹∇ℓ, damped
 // (H − λI) where H is not negative definite, with each c cut back to 0 and
-// the step halved until the log-likelihood rises. A c that the cut stops
-// short joins the held ones when no step gains. It returns the maximum
-// when no step raises the log-likelihood by 1e-9.
+// the step halved until the log-likelihood rises. When no step gains, the
+// c's that the cut stopped short are held where they are and the step is
+// taken again without them. It returns the maximum when no step raises the
+// log-likelihood by 1e-9.
 func (m marginal) maximise(items []irt.SlopeIntercept) ([]irt.SlopeIntercept, float64) {
 	x := append([]irt.SlopeIntercept(nil), items...)
 	ll, g, h := m.eval(x, true)
 	for range 200 {
 		held := map[int]bool{}
+		moved := false
 		for i := range x {
 			if k := 3*i + 2; x[i].Guess < 1e-8 && g[k] <= 0 {
+				moved = moved || x[i].Guess > 0
 				x[i].Guess, held[k] = 0, true
 			}
+		}
+		if moved {
+			ll, g, h = m.eval(x, true)
 		}
 		gained := false
 		for !gained {
@@ -200,7 +206,6 @@ func (m marginal) maximise(items []irt.SlopeIntercept) ([]irt.SlopeIntercept, fl
 			}
 			for _, k := range hit {
 				held[k] = true
-				x[k/3].Guess = 0
 			}
 		}
 		ll, g, h = m.eval(x, true)

@@ -93,12 +93,12 @@ without a bank, as mirt would.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.model, "model", o.model, "rasch, 1pl, 2pl or 3pl")
-	f.Float64Var(&o.D, "D", o.D, "scaling constant D (1, or 1.702 for the normal-ogive metric)")
-	f.IntVar(&o.quad, "quad", o.quad, "quadrature nodes, equally spaced")
-	f.Float64Var(&o.quadMin, "quad-min", o.quadMin, "lowest quadrature node")
-	f.Float64Var(&o.quadMax, "quad-max", o.quadMax, "highest quadrature node")
-	f.Float64Var(&o.tol, "tol", o.tol, "convergence: largest parameter change of an iteration")
-	f.IntVar(&o.maxCycles, "max-cycles", o.maxCycles, "most EM cycles")
+	floatVar(f, &o.D, "D", o.D, excl(0), incl(10), "scaling constant D (1, or 1.702 for the normal-ogive metric)")
+	intVar(f, &o.quad, "quad", o.quad, 3, 1001, "quadrature nodes, equally spaced")
+	floatVar(f, &o.quadMin, "quad-min", o.quadMin, incl(-20), excl(0), "lowest quadrature node")
+	floatVar(f, &o.quadMax, "quad-max", o.quadMax, excl(0), incl(20), "highest quadrature node")
+	floatVar(f, &o.tol, "tol", o.tol, excl(0), incl(1), "convergence: largest parameter change of an iteration")
+	intVar(f, &o.maxCycles, "max-cycles", o.maxCycles, 1, 100000, "most EM cycles")
 	f.StringSliceVar(&o.items, "items", nil, "calibrate only these items (comma-separated codes)")
 	f.StringSliceVar(&o.statuses, "status", nil, "calibrate only items of these statuses")
 	f.Int64SliceVar(&o.imports, "imports", nil, "calibrate only the responses of these imports (e.g. one year's log)")
@@ -109,7 +109,7 @@ without a bank, as mirt would.`,
 	f.StringVar(&o.priorA, "prior-a", "", `lognormal prior on a: "mean,sd" of log a (3PL default 0,0.5; 2PL default none)`)
 	f.StringVar(&o.priorB, "prior-b", "", `normal prior on b: "mean,sd" (e.g. 0,2; default none)`)
 	f.StringVar(&o.priorC, "prior-c", "", `Beta prior on c: "alpha,beta", both at least 1 (3PL only; default 20p+1,20(1-p)+1 with p = 1/options)`)
-	f.IntVar(&o.threads, "threads", 0, "E-step threads (default: all cores); results do not depend on it")
+	intVar(f, &o.threads, "threads", 0, 0, 1024, "E-step threads (0: all cores); results do not depend on it")
 	f.BoolVar(&o.noAccel, "no-accel", false, "plain EM, without SQUAREM acceleration")
 	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: wrong)")
 	f.StringVar(&o.responses, "responses", "", "calibrate this response file instead of the bank")
@@ -125,11 +125,11 @@ func pair(flag, s string) (float64, float64, error) {
 	if len(parts) == 2 {
 		x, e1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
 		y, e2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-		if e1 == nil && e2 == nil {
+		if e1 == nil && e2 == nil && isFinite(x) && isFinite(y) {
 			return x, y, nil
 		}
 	}
-	return 0, 0, fmt.Errorf("--%s %q: expected two numbers separated by a comma", flag, s)
+	return 0, 0, fmt.Errorf("--%s %q: expected two finite numbers separated by a comma", flag, s)
 }
 
 // priors returns the run's priors: the model's defaults
@@ -148,10 +148,16 @@ func (o *calibrateOptions) priors(model irt.Model) (*irt.Priors, error) {
 		if pr.LogAMean, pr.LogASD, err = pair("prior-a", o.priorA); err != nil {
 			return nil, err
 		}
+		if !(pr.LogASD > 0) {
+			return nil, fmt.Errorf("--prior-a %q: expected the mean and a positive SD of log a (--no-priors drops every prior)", o.priorA)
+		}
 	}
 	if o.priorB != "" {
 		if pr.BMean, pr.BSD, err = pair("prior-b", o.priorB); err != nil {
 			return nil, err
+		}
+		if !(pr.BSD > 0) {
+			return nil, fmt.Errorf("--prior-b %q: expected the mean and a positive SD of b", o.priorB)
 		}
 	}
 	if o.priorC != "" {
@@ -160,6 +166,9 @@ func (o *calibrateOptions) priors(model irt.Model) (*irt.Priors, error) {
 		}
 		if pr.CAlpha, pr.CBeta, err = pair("prior-c", o.priorC); err != nil {
 			return nil, err
+		}
+		if !(pr.CAlpha >= 1 && pr.CBeta >= 1) {
+			return nil, fmt.Errorf("--prior-c %q: expected Beta shapes alpha, beta of at least 1", o.priorC)
 		}
 	}
 	return &pr, nil

@@ -39,9 +39,6 @@ The bank and files go to a temporary folder, removed afterwards, unless
 	return cmd
 }
 
-// demoPriorA is the demo's slope prior, BILOG-MG's lognormal(0, 0.5).
-const demoPriorA = "0,0.5"
-
 func runDemo(ctx context.Context, o *demoOptions) error {
 	dir := o.dir
 	if dir == "" {
@@ -95,13 +92,13 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (passport calibrate --model 3pl), with")
-	fmt.Fprintln(w, "   BILOG-MG's priors log a ~ N(0, 0.5²) and c ~ Beta(6, 16) for 4 options; then the estimates")
+	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (passport calibrate --model 3pl), with its default")
+	fmt.Fprintln(w, "   priors, BILOG-MG's: log a ~ N(0, 0.5²) and c ~ Beta(6, 16) for 4 options; then the estimates")
 	fmt.Fprintln(w, "   against the simulation's true parameters (passport calibrations compare)")
 	quiet := dg
 	quiet.out = io.Discard // the parameter table is long: passport calibrations show prints it
 	co := defaultCalibrateOptions()
-	co.globals, co.model, co.name, co.priorA = &quiet, "3pl", "year 1", demoPriorA
+	co.globals, co.model, co.name = &quiet, "3pl", "year 1"
 	run, err := runCalibrate(ctx, co)
 	if err != nil {
 		return err
@@ -131,7 +128,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	co2 := defaultCalibrateOptions()
-	co2.globals, co2.model, co2.name, co2.imports, co2.priorA = &quiet, "3pl", "year 2", []int64{imp2.ImportID}, demoPriorA
+	co2.globals, co2.model, co2.name, co2.imports = &quiet, "3pl", "year 2", []int64{imp2.ImportID}
 	run2, err := runCalibrate(ctx, co2)
 	if err != nil {
 		return err

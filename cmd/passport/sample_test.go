@@ -176,6 +176,14 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"simulate", "--omit-rate", "1"}, `"--omit-rate" flag: expected a number in [0, 1)`},
 		{[]string{"fit", "--run", "1", "--alpha", "NaN"}, `"--alpha" flag: expected a number in (0, 1)`},
 		{[]string{"score", "--run", "1", "--bound", "Inf"}, `"--bound" flag: expected a number in [1, 100]`},
+		{[]string{"calibrate", "--D", "0"}, `"--D" flag: expected a number in (0, 10]`},
+		{[]string{"calibrate", "--max-cycles", "-5"}, `"--max-cycles" flag: expected a whole number from 1 to 100000`},
+		{[]string{"calibrate", "--tol", "NaN"}, `"--tol" flag: expected a number in (0, 1]`},
+		{[]string{"calibrate", "--quad-max", "Inf"}, `"--quad-max" flag: expected a number in (0, 20]`},
+		{[]string{"calibrate", "--prior-a", "0,-1"}, `--prior-a "0,-1": expected the mean and a positive SD of log a`},
+		{[]string{"calibrate", "--model", "3pl", "--prior-c", "0,0"}, `--prior-c "0,0": expected Beta shapes alpha, beta of at least 1`},
+		{[]string{"calibrate", "--model", "2pl", "--prior-c", "2,5"}, "--prior-c: the 2pl model has no lower asymptote c"},
+		{[]string{"calibrate", "--prior-b", "NaN,1"}, `--prior-b "NaN,1": expected two finite numbers`},
 	} {
 		_, _, err := run(t, db, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -209,3 +209,23 @@ func TestRunSettingsMigration(t *testing.T) {
 		t.Errorf("migrated linking %+v", l)
 	}
 }
+
+// TestSaveCalibrationRefusesNaN: a run whose numbers are not finite is not
+// stored, with a message naming the item, and the bank is unchanged.
+func TestSaveCalibrationRefusesNaN(t *testing.T) {
+	ctx := context.Background()
+	b := withItems(t, 2)
+	for _, c := range []*Calibration{
+		{Model: "2pl", D: 1, LatentSD: 1, Params: []ParamRow{{Item: "IT001", Model: "2pl", A: math.NaN(), B: 0}}},
+		{Model: "2pl", D: 1, LatentSD: 1, Params: []ParamRow{{Item: "IT001", Model: "2pl", A: 1, B: math.Inf(1)}}},
+		{Model: "2pl", D: 1, LatentSD: math.NaN()},
+		{Model: "3pl", D: 1, LatentSD: 1, Settings: RunSettings{LogPrior: math.Inf(-1)}},
+	} {
+		if _, err := b.SaveCalibration(ctx, c); err == nil || !strings.Contains(err.Error(), "run not stored") {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	if runs, err := b.Calibrations(ctx); err != nil || len(runs) != 0 {
+		t.Errorf("%d runs stored (%v)", len(runs), err)
+	}
+}

@@ -72,6 +72,9 @@ func runEquate(ctx context.Context, o *equateOptions) error {
 		return err
 	}
 	o.status("equating %d: form %s (%d items) to form %s (%d items) under run %d", e.ID, o.fromForm, len(x), o.toForm, len(y), r.ID)
+	if e.Existing {
+		o.status("equating %d with these inputs and options was stored on %s: it is shown, not stored again", e.ID, e.CreatedAt)
+	}
 	return printEquating(o.out, o.format, e.Rows)
 }
 

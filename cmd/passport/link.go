@@ -115,6 +115,9 @@ func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*bank.Linking,
 	if err := so.Check(); err != nil {
 		return nil, 0, err
 	}
+	if o.from == o.to {
+		return nil, 0, fmt.Errorf("--from %d --to %d: a run is on its own scale already; link two different runs", o.from, o.to)
+	}
 	from, err := b.Calibration(ctx, o.from)
 	if err != nil {
 		return nil, 0, err
@@ -151,8 +154,16 @@ func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*bank.Linking,
 	if _, err := b.SaveLinking(ctx, l); err != nil {
 		return nil, 0, err
 	}
+	if l.Existing {
+		o.status("linking %d of run %d onto run %d with these options was stored on %s: it is shown, not stored again", l.ID, l.From, l.To, l.CreatedAt)
+	}
 	if !o.apply {
 		return l, 0, nil
+	}
+	if l.Existing {
+		if applied, err := b.LinkedRun(ctx, l.ID); err != nil || applied > 0 {
+			return l, applied, err
+		}
 	}
 	applied, err := b.SaveCalibration(ctx, linkedRun(from, l, res.Moved, o.applyName))
 	return l, applied, err

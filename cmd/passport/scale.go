@@ -181,6 +181,9 @@ func runScaleTable(ctx context.Context, o *tableOptions) (*bank.ConversionTable,
 		return nil, err
 	}
 	o.status("table %d: form %s under run %d on scale %s (%s); scores %g–%g", t.ID, t.Form, t.Run, t.Scale, o.method, t.Rows[0].Score, t.Rows[len(t.Rows)-1].Score)
+	if t.Existing {
+		o.status("table %d with these inputs and options was stored on %s: it is shown, not stored again", t.ID, t.CreatedAt)
+	}
 	return t, printTable(o.out, o.format, t)
 }
 

@@ -170,9 +170,6 @@ func TestRunSettingsMigration(t *testing.T) {
 	if err := b.migrateTo(ctx, 4); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.ImportItems(ctx, "items.csv", strings.NewReader(itemsCSV(2))); err != nil {
-		t.Fatal(err)
-	}
 	old := []struct{ source, options string }{
 		{"em", `{"quad_points":41,"quad_min":-5,"quad_max":5,"tol":0.001,"max_cycles":500,"omit_as_missing":true,` +
 			`"priors":{"LogAMean":0,"LogASD":0.5,"BMean":0,"BSD":0,"CAlpha":0,"CBeta":0,"CAuto":true},"anchor_run":0,"anchors":null}`},

@@ -249,6 +249,12 @@ func (b *Bank) SaveCalibration(ctx context.Context, c *Calibration) (int64, erro
 	if err := c.checkFinite(); err != nil {
 		return 0, fmt.Errorf("run not stored: %w", err)
 	}
+	if err := CheckName(c.Name); err != nil {
+		return 0, err
+	}
+	if err := nameTaken(ctx, b.db, KindRun, c.Name, 0); err != nil {
+		return 0, err
+	}
 	opts, err := json.Marshal(c.Settings)
 	if err != nil {
 		return 0, fmt.Errorf("run not stored: its settings cannot be written (%v)", err)

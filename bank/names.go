@@ -28,6 +28,9 @@ var (
 	KindAssembly = Kind{"assembly", "assemblies", "name", "passport forms list"}
 )
 
+// List is the command that lists the objects of the kind.
+func (k Kind) List() string { return k.list }
+
 // MaxNameLength is the longest name, in characters.
 const MaxNameLength = 100
 

@@ -103,12 +103,12 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := runCalibrationsCompare(ctx, &calibrationsCompareOptions{globals: &dg, run: run.ID, file: truth}); err != nil {
+	if _, err := runCalibrationsCompare(ctx, &calibrationsCompareOptions{globals: &dg, run: refTo(run.ID), file: truth}); err != nil {
 		return err
 	}
 
 	fmt.Fprintln(w, "\n5. Scoring: every examinee's θ by EAP under the run (passport score)")
-	if err := runScore(ctx, &scoreOptions{globals: &dg, run: run.ID, method: "eap", output: filepath.Join(dir, "year1_scores.csv")}); err != nil {
+	if err := runScore(ctx, &scoreOptions{globals: &dg, run: refTo(run.ID), method: "eap", output: filepath.Join(dir, "year1_scores.csv")}); err != nil {
 		return err
 	}
 
@@ -134,7 +134,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	lo := defaultLinkOptions(&quiet) // the table of 299 common items is long: passport linkings show prints it
-	lo.from, lo.to, lo.apply, lo.applyName = run2.ID, run.ID, true, "year 2 on the year-1 scale"
+	lo.from, lo.to, lo.apply, lo.applyName = refTo(run2.ID), refTo(run.ID), true, "year 2 on the year-1 scale"
 	l, applied, err := runLink(ctx, lo)
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 
 	fmt.Fprintln(w, "\n7. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850; in every bank) and form F01's")
 	fmt.Fprintln(w, "   conversion table (passport scale table; θ by inverting the TCC, CSEM in scale points)")
-	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: run.ID, scaleName: "passport", method: "tcc"})
+	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: refTo(run.ID), scaleName: "passport", method: "tcc"})
 	if err != nil {
 		return err
 	}

@@ -344,7 +344,7 @@ func TestShowCommands(t *testing.T) {
 		{[]string{"equatings", "show"}, "passport equatings list"},
 	} {
 		_, _, err := run(t, db, append(tc.args, "x1")...)
-		if err == nil || !strings.Contains(err.Error(), `"x1": expected a number (see `+tc.what+")") {
+		if err == nil || !strings.Contains(err.Error(), `"x1": not found; see `+tc.what) {
 			t.Errorf("%v x1: %v", tc.args, err)
 		}
 		if _, _, err := run(t, db, append(tc.args, "7")...); err == nil || !strings.Contains(err.Error(), "not found") {

@@ -88,7 +88,7 @@ func printEquating(w io.Writer, format string, rows []bank.EquatingRow) error {
 }
 
 type equatingsOptions struct {
-	*globals       // streams, --db, --quiet, --format
+	*globals     // streams, --db, --quiet, --format
 	id       ref // show: the equating
 }
 

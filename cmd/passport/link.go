@@ -268,7 +268,7 @@ func printLink(g *globals, l *bank.Linking, applied int64) error {
 }
 
 type linkingsOptions struct {
-	*globals       // streams, --db, --quiet, --format
+	*globals     // streams, --db, --quiet, --format
 	id       ref // show: the linking
 }
 

@@ -262,7 +262,7 @@ func printTable(w io.Writer, format string, t *bank.ConversionTable) error {
 }
 
 type tablesOptions struct {
-	*globals       // streams, --db, --quiet, --format
+	*globals     // streams, --db, --quiet, --format
 	id       ref // show-table: the table
 }
 

@@ -165,8 +165,8 @@ func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 // LongRecord is one row of the long format as a writer takes it.
 type LongRecord struct {
 	Examinee, Form, Item string
-	Option               int     // 1 = A; 0 omitted (written "-"); -1 none (score only)
-	Score                int     // 0 or 1
+	Option               int       // 1 = A; 0 omitted (written "-"); -1 none (score only)
+	Score                int       // 0 or 1
 	Time                 float64   // seconds; < 0 when not known
 	At                   time.Time // when administered; zero when not known
 }

@@ -246,9 +246,18 @@ func (b *Bank) SaveCalibration(ctx context.Context, c *Calibration) (int64, erro
 	if _, err := irt.ParseModel(c.Model); err != nil {
 		return 0, err
 	}
+	if err := c.checkFinite(); err != nil {
+		return 0, fmt.Errorf("run not stored: %w", err)
+	}
+	if err := CheckName(c.Name); err != nil {
+		return 0, err
+	}
+	if err := nameTaken(ctx, b.db, KindRun, c.Name, 0); err != nil {
+		return 0, err
+	}
 	opts, err := json.Marshal(c.Settings)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("run not stored: its settings cannot be written (%v)", err)
 	}
 	fixed := map[string]bool{}
 	for _, f := range c.Fixed {
@@ -266,7 +275,7 @@ func (b *Bank) SaveCalibration(ctx context.Context, c *Calibration) (int64, erro
 		r, err := tx.ExecContext(ctx, `INSERT INTO calibrations (name, model, d, source, options, loglik, cycles, converged,
 			n_examinees, n_responses, latent_mean, latent_sd, parent_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			c.Name, c.Model, c.D, c.Source, string(opts), nullFloat(c.LogLik), c.Cycles, conv,
-			c.NExaminees, c.NResponses, c.LatentMean, c.LatentSD, parent, b.timestamp())
+			c.NExaminees, c.NResponses, c.LatentMean, c.LatentSD, parent, c.stamp(b))
 		if err != nil {
 			return err
 		}
@@ -297,6 +306,28 @@ func (b *Bank) SaveCalibration(ctx context.Context, c *Calibration) (int64, erro
 		return nil
 	})
 	return c.ID, err
+}
+
+// checkFinite makes sure no NaN or infinity reaches the bank where a
+// number is required: D, the latent mean and SD, every a, b and c, and the
+// settings' numbers. (A log-likelihood or standard error that is not known
+// is stored as NULL.)
+func (c *Calibration) checkFinite() error {
+	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
+	switch {
+	case bad(c.D) || bad(c.LatentMean) || bad(c.LatentSD):
+		return fmt.Errorf("D = %g, latent mean %g and SD %g must be finite numbers", c.D, c.LatentMean, c.LatentSD)
+	case bad(c.Settings.Tol) || bad(c.Settings.LogPrior) || bad(c.Settings.Min) || bad(c.Settings.Max):
+		return fmt.Errorf("the settings hold a number that is not finite (tol %g, log prior %g, grid [%g, %g])",
+			c.Settings.Tol, c.Settings.LogPrior, c.Settings.Min, c.Settings.Max)
+	}
+	for _, p := range c.Params {
+		if bad(p.A) || bad(p.B) || bad(p.C) || p.SEA < 0 || p.SEB < 0 || p.SEC < 0 {
+			return fmt.Errorf("item %s: a = %g, b = %g, c = %g (SEs %g, %g, %g): parameters must be finite and SEs not negative",
+				p.Item, p.A, p.B, p.C, p.SEA, p.SEB, p.SEC)
+		}
+	}
+	return nil
 }
 
 func boolInt(b bool) int {

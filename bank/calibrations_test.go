@@ -170,9 +170,6 @@ func TestRunSettingsMigration(t *testing.T) {
 	if err := b.migrateTo(ctx, 4); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.ImportItems(ctx, "items.csv", strings.NewReader(itemsCSV(2))); err != nil {
-		t.Fatal(err)
-	}
 	old := []struct{ source, options string }{
 		{"em", `{"quad_points":41,"quad_min":-5,"quad_max":5,"tol":0.001,"max_cycles":500,"omit_as_missing":true,` +
 			`"priors":{"LogAMean":0,"LogASD":0.5,"BMean":0,"BSD":0,"CAlpha":0,"CBeta":0,"CAuto":true},"anchor_run":0,"anchors":null}`},
@@ -207,5 +204,25 @@ func TestRunSettingsMigration(t *testing.T) {
 	}
 	if l := linked.Settings.Linked; l == nil || *l != (LinkedFrom{Linking: 3, Method: "sl", A: 1.1, B: -0.2, FromRun: 1, ToRun: 2}) {
 		t.Errorf("migrated linking %+v", l)
+	}
+}
+
+// TestSaveCalibrationRefusesNaN: a run whose numbers are not finite is not
+// stored, with a message naming the item, and the bank is unchanged.
+func TestSaveCalibrationRefusesNaN(t *testing.T) {
+	ctx := context.Background()
+	b := withItems(t, 2)
+	for _, c := range []*Calibration{
+		{Model: "2pl", D: 1, LatentSD: 1, Params: []ParamRow{{Item: "IT001", Model: "2pl", A: math.NaN(), B: 0}}},
+		{Model: "2pl", D: 1, LatentSD: 1, Params: []ParamRow{{Item: "IT001", Model: "2pl", A: 1, B: math.Inf(1)}}},
+		{Model: "2pl", D: 1, LatentSD: math.NaN()},
+		{Model: "3pl", D: 1, LatentSD: 1, Settings: RunSettings{LogPrior: math.Inf(-1)}},
+	} {
+		if _, err := b.SaveCalibration(ctx, c); err == nil || !strings.Contains(err.Error(), "run not stored") {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	if runs, err := b.Calibrations(ctx); err != nil || len(runs) != 0 {
+		t.Errorf("%d runs stored (%v)", len(runs), err)
 	}
 }

@@ -108,11 +108,17 @@ func (b *Bank) SaveAssembly(ctx context.Context, a *Assembly) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := CheckName(a.Name); err != nil {
+		return 0, err
+	}
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		if err := nameTaken(ctx, tx, KindAssembly, a.Name, 0); err != nil {
+			return err
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO assemblies (name, calibration_id, blueprint, objective_type, objective, bound, gap,
 			solver, status, seconds, options, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			a.Name, a.CalibrationID, string(a.Blueprint), a.ObjectiveType, a.Objective, nullFloat(a.Bound), nullFloat(a.Gap),
-			a.Solver, a.Status, a.Seconds, string(opts), b.timestamp())
+			a.Solver, a.Status, a.Seconds, string(opts), a.stamp(b))
 		if err != nil {
 			return fmt.Errorf("assembly: %w", err)
 		}

@@ -306,7 +306,7 @@ func (b *Bank) ImportItems(ctx context.Context, file string, in io.Reader) (Item
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
-		id, err := b.newImport(ctx, tx, "items", file, sum, len(items), "{}")
+		id, err := b.newImport(ctx, tx, "items", file, sum, len(items), "{}", "")
 		if err != nil {
 			return err
 		}
@@ -342,9 +342,16 @@ const (
 	updated
 )
 
-// newImport records an import, or fails with *AlreadyImportedError when the
-// same bytes were imported before as the same kind.
-func (b *Bank) newImport(ctx context.Context, tx *sql.Tx, kind, file, sum string, rows int, options string) (int64, error) {
+// newImport records an import (named name, or unnamed when it is ""), or
+// fails with *AlreadyImportedError when the same bytes were imported before
+// as the same kind.
+func (b *Bank) newImport(ctx context.Context, tx *sql.Tx, kind, file, sum string, rows int, options, name string) (int64, error) {
+	if err := CheckName(name); err != nil {
+		return 0, err
+	}
+	if err := nameTaken(ctx, tx, KindImport, name, 0); err != nil {
+		return 0, err
+	}
 	var prev int64
 	var at string
 	err := tx.QueryRowContext(ctx, `SELECT id, imported_at FROM imports WHERE kind = ? AND sha256 = ?`, kind, sum).Scan(&prev, &at)
@@ -354,8 +361,8 @@ func (b *Bank) newImport(ctx context.Context, tx *sql.Tx, kind, file, sum string
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO imports (kind, source, sha256, rows, options, imported_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		kind, file, sum, rows, options, b.timestamp())
+	r, err := tx.ExecContext(ctx, `INSERT INTO imports (kind, source, sha256, rows, options, imported_at, name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		kind, file, sum, rows, options, b.timestamp(), name)
 	if err != nil {
 		return 0, err
 	}

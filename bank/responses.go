@@ -37,6 +37,7 @@ func ParseOnDuplicate(s string) (OnDuplicate, error) {
 
 // ResponseOptions are the settings shared by the long and wide imports.
 type ResponseOptions struct {
+	Name        string      // the import's name; "" for none
 	OnDuplicate OnDuplicate // default DuplicateReject
 	// Omit is a code that marks an item presented but not answered (for
 	// example "8" in the TESTFACT files), besides OmitCode, which always
@@ -164,7 +165,7 @@ func (b *Bank) newResponseWriter(ctx context.Context, tx *sql.Tx, file, kind, su
 	w := &responseWriter{ctx: ctx, b: b, tx: tx, file: file, opts: opts,
 		items: map[string]*itemInfo{}, examinees: map[string]int64{}, forms: map[string]*formInfo{}}
 	var err error
-	if w.importID, err = b.newImport(ctx, tx, kind, file, sum, 0, optJSON); err != nil {
+	if w.importID, err = b.newImport(ctx, tx, kind, file, sum, 0, optJSON, opts.Name); err != nil {
 		return nil, err
 	}
 	if err := w.load(); err != nil {

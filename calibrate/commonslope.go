@@ -7,7 +7,7 @@ import "math"
 // their priors on b = −δ/α, which depend on the slope too; the counts c are
 // held fixed. The 1PL has no prior on its slope (Priors.LogASD is not used).
 func (e *engine) commonSlope(c *counts) {
-	nodes := e.o.Grid.Nodes
+	nodes := e.nodes()
 	bPrior := *e.o.Priors
 	bPrior.LogASD = 0
 	total := func(alpha float64) (v, g, info float64) {

@@ -8,7 +8,10 @@ import (
 )
 
 // diagnose flags items whose estimates ran to the edge of the parameter
-// space, the usual reason a 3PL run does not converge.
+// space, the usual reason a 3PL run does not converge, and the lower
+// asymptotes that rest on their bound 0 — a maximum where the log
+// posterior falls as c rises from 0 (∂/∂c ≤ 0, from the last E-step's
+// counts). It needs the E-step at the estimates.
 func (e *engine) diagnose(res *Result) []Warning {
 	var w []Warning
 	for _, i := range e.free {
@@ -26,8 +29,8 @@ func (e *engine) diagnose(res *Result) []Warning {
 			switch {
 			case p.C > 0.5:
 				w = append(w, Warning{i, fmt.Sprintf("lower asymptote c = %.3f ran high (toward its bound 1)", p.C)})
-			case p.C < 1e-4 && e.cShape[i][0] == 0:
-				w = append(w, Warning{i, fmt.Sprintf("lower asymptote c = %.2g ran to its bound 0", p.C)})
+			case p.C == 0:
+				w = append(w, Warning{i, fmt.Sprintf("lower asymptote c = 0, on its bound: the fit falls as c rises from 0 (∂/∂c = %.3g); no SE for c", e.gradC(i))})
 			}
 		}
 	}
@@ -40,4 +43,15 @@ func (e *engine) diagnose(res *Result) []Warning {
 		}
 	}
 	return w
+}
+
+// gradC is the derivative of the log posterior in item i's c at the
+// estimates: by Fisher's identity, that of the expected complete-data log
+// posterior at the last E-step's counts.
+func (e *engine) gradC(i int) float64 {
+	off := i * e.nq
+	s := e.params[i]
+	_, g, _ := itemObjective(s, e.nodes(), e.last.r0[off:off+e.nq], e.last.r1[off:off+e.nq], e.which)
+	_, pg, _ := logPrior(e.o.Priors, s, e.o.D, e.cShape[i][0], e.cShape[i][1], e.which)
+	return g[2] + pg[2]
 }

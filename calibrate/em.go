@@ -7,7 +7,8 @@ import (
 
 // iterate runs EM from the packed parameters x until an iteration moves no
 // coordinate by more than Tol — mirt's stopping rule, applied to the
-// slope–intercept coordinates (and μ, log σ) — or MaxCycles EM cycles have
+// packed coordinates (α, δ, c, and the common slope, μ, log σ where
+// estimated) — or MaxCycles EM cycles have
 // run. An iteration is one EM cycle, or with SQUAREM (the default) one
 // accelerated step of up to three cycles. It returns the last point.
 func (e *engine) iterate(x []float64) (last []float64, converged bool, cycles int, reason string) {
@@ -29,7 +30,7 @@ func (e *engine) iterate(x []float64) (last []float64, converged bool, cycles in
 		if o.NoAccel {
 			next, _ = cycle(x)
 		} else {
-			next = squarem(x, cycle, e.valid)
+			next = squarem(x, cycle, e.admit)
 		}
 		change := maxAbsDiff(next, x)
 		x = next
@@ -49,12 +50,13 @@ func (e *engine) emStep() float64 {
 	return start
 }
 
-// evaluate runs the E-step at the current parameters: it tabulates
-// log P_i(θ_q) and log Q_i(θ_q) of every active item at the grid's nodes and
-// the log weights of the latent distribution, and computes the expected
+// evaluate runs the E-step at the current parameters: it moves the nodes
+// to the latent distribution's θ_q = μ + σ·z_q, tabulates log P_i(θ_q) and
+// log Q_i(θ_q) of every active item there, and computes the expected
 // counts (Bock & Aitkin 1981, eq. 9–10) and the marginal log-likelihood.
 func (e *engine) evaluate() *counts {
-	nodes := e.o.Grid.Nodes
+	e.setNodes()
+	nodes := e.nodes()
 	for i := range e.d.NItems() {
 		off := i * e.nq
 		if !e.active[i] {
@@ -68,7 +70,6 @@ func (e *engine) evaluate() *counts {
 			e.logP1[off+q], e.logP0[off+q] = math.Log(p), math.Log(r)
 		}
 	}
-	e.latentWeights()
 	e.last = e.es.run(e.logP0, e.logP1, e.logPrior)
 	return e.last
 }

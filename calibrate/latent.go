@@ -2,46 +2,85 @@ package calibrate
 
 import "math"
 
-// The latent distribution is N(0, 1) on the grid, with the grid's own
-// weights, unless it is estimated (with anchors, or Options.EstimateLatent):
-// then it is N(μ, σ²) on the same nodes, and each M-step sets μ and σ to the
-// mean and SD of the expected examinee counts at the nodes, the maximum of
-// the expected complete-data log-likelihood over a normal latent
-// distribution (Mislevy 1984, Psychometrika 49, 359–381).
+// The latent distribution is N(μ, σ²), N(0, 1) unless estimated. The grid
+// Options.Grid is a rule for N(0, 1), nodes z_q and weights π_q; the engine
+// integrates over N(μ, σ²) with the same weights at the moved nodes
+// θ_q = μ + σ·z_q (irt.Quadrature.Rescale's rule), which is exact for any
+// rule — equally spaced nodes with normal weights, or Gauss–Hermite, whose
+// weights are not density values — and never writes the caller's grid.
+//
+// μ and σ are estimated with anchors (Options.Fixed) or
+// Options.EstimateLatent, and σ alone, μ = 0, for the Rasch model. Each
+// M-step then raises, with the items held, the expected complete-data
+// log-likelihood in them (a conditional maximisation step: Meng & Rubin
+// 1993, Biometrika 80, 267–278)
+//
+//	Σ_i Σ_q r1_iq·log P_i(μ + σ·z_q) + r0_iq·log Q_i(μ + σ·z_q),
+//
+// over the items in the likelihood, by Fisher scoring: at z_q an item of
+// slope α and intercept δ is the item of slope α·σ and intercept α·μ + δ, so
+// that ∂/∂μ = α·∂/∂intercept and ∂/∂σ = α·∂/∂slope.
 
-// latentWeights sets the log quadrature weights: the grid's own weights for
-// N(0, 1), or normal-density weights for N(μ, σ²) on the same nodes.
-func (e *engine) latentWeights() {
-	g := e.o.Grid
-	if !e.latent || (e.mu == 0 && e.sd == 1) {
-		for q, w := range g.Weights {
-			e.logPrior[q] = math.Log(w)
-		}
-		return
-	}
-	var sum float64
-	for q, th := range g.Nodes {
-		z := (th - e.mu) / e.sd
-		e.logPrior[q] = -z * z / 2
-		sum += math.Exp(e.logPrior[q])
-	}
-	ls := math.Log(sum)
-	for q := range e.logPrior {
-		e.logPrior[q] -= ls
+// setNodes moves the nodes to θ_q = μ + σ·z_q for the current μ and σ.
+func (e *engine) setNodes() {
+	for q, z := range e.o.Grid.Nodes {
+		e.theta[q] = e.mu + e.sd*z
 	}
 }
 
-// latentMoments returns the mean and SD of the distribution with mass
-// n[q] at nodes[q].
-func latentMoments(nodes, n []float64) (mu, sd float64) {
-	var total, m, v float64
-	for q, w := range n {
-		total += w
-		m += w * nodes[q]
+// nodes are the nodes θ_q of the last E-step.
+func (e *engine) nodes() []float64 { return e.theta }
+
+// latentStep raises the expected complete-data log-likelihood of the
+// counts c in the estimated latent moments, the items held, by Fisher
+// scoring with step halving.
+func (e *engine) latentStep(c *counts) {
+	z := e.o.Grid.Nodes
+	free := [3]bool{e.estMean, e.estSD, false}
+	// total is the objective, with its gradient and information over (μ, σ).
+	total := func(mu, sd float64) (v float64, g [3]float64, info [3][3]float64) {
+		for i, act := range e.active {
+			if !act {
+				continue
+			}
+			s := e.params[i]
+			off := i * e.nq
+			moved := siParams{alpha: s.alpha * sd, delta: s.alpha*mu + s.delta, c: s.c}
+			iv, ig, ii := itemObjective(moved, z, c.r0[off:off+e.nq], c.r1[off:off+e.nq], [3]bool{true, true, false})
+			a2 := s.alpha * s.alpha
+			v += iv
+			g[0] += s.alpha * ig[1]
+			g[1] += s.alpha * ig[0]
+			info[0][0] += a2 * ii[1][1]
+			info[0][1] += a2 * ii[0][1]
+			info[1][1] += a2 * ii[0][0]
+		}
+		info[1][0] = info[0][1]
+		return
 	}
-	m /= total
-	for q, w := range n {
-		v += w * (nodes[q] - m) * (nodes[q] - m)
+	mu, sd := e.mu, e.sd
+	v, g, info := total(mu, sd)
+	for range maxNewton {
+		step, ok := solve3(info, g, free)
+		if !ok {
+			break
+		}
+		t := 1.0
+		for ; t >= 1e-8; t /= 2 {
+			if s := sd + t*step[1]; s > 0 {
+				if nv, _, _ := total(mu+t*step[0], s); nv >= v {
+					break
+				}
+			}
+		}
+		if t < 1e-8 {
+			break
+		}
+		mu, sd = mu+t*step[0], sd+t*step[1]
+		if math.Abs(t*step[0])+math.Abs(t*step[1]) < 1e-10 {
+			break
+		}
+		v, g, info = total(mu, sd)
 	}
-	return m, math.Sqrt(v / total)
+	e.mu, e.sd = mu, sd
 }

@@ -98,3 +98,62 @@ func TestLSAT7(t *testing.T) {
 		}
 	}
 }
+
+// TestRaschEstimatesTheLatentSD: the Rasch model fixes the slopes at 1 and
+// estimates the latent SD σ (mean 0), as mirt's and Winsteps' Rasch do.
+//
+// On LSAT6 it reproduces mirt's Rasch (philchalmers/mirt,
+// tests/testthat/test-01-mirtOne.R, test "dich"; fixtures/reference/
+// README.md): intercepts d = −b to 1e-3 and the latent variance 0.57 to
+// 5e-3. On LSAT7, σ is the common slope of the 1PL on N(0, 1) — the same
+// model — to 1e-6, with the same log-likelihood and intercepts; those
+// match mirt's slope-constrained 2PL (same file: a = 1.011 and its d's, to
+// 1e-3), and the Rasch SE of each b, like the 1PL's SE of the slope, is
+// mirt's cross-product SE of d there (half its printed 95% interval over
+// 1.96, to 3e-4, the interval's rounding).
+func TestRaschEstimatesTheLatentSD(t *testing.T) {
+	lsat6, err := Run(patterns(t, "lsat6_patterns.csv"), Options{Model: irt.ModelRasch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range []float64{2.73, 0.999, 0.24, 1.306, 2.099} {
+		if got := -lsat6.Items[i].Params.B; math.Abs(got-d) > 1e-3 {
+			t.Errorf("LSAT6 item %d: d = %.4f, mirt %.3f", i+1, got, d)
+		}
+	}
+	if v := lsat6.LatentSD * lsat6.LatentSD; math.Abs(v-0.57) > 5e-3 {
+		t.Errorf("LSAT6: latent variance %.4f, mirt 0.57", v)
+	}
+
+	d := patterns(t, "lsat7_patterns.csv")
+	rasch, err := Run(d, Options{Model: irt.ModelRasch, Tol: 1e-10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onePL, err := Run(d, Options{Model: irt.Model1PL, Tol: 1e-10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slope := onePL.Items[0].Params.A
+	t.Logf("LSAT7: Rasch σ %.7f, log-likelihood %.7f; 1PL slope %.7f, log-likelihood %.7f", rasch.LatentSD, rasch.LogLik, slope, onePL.LogLik)
+	if math.Abs(rasch.LatentSD-slope) > 1e-6 || math.Abs(rasch.LogLik-onePL.LogLik) > 1e-6 || rasch.LatentMean != 0 {
+		t.Errorf("LSAT7: Rasch N(%g, %.7f²), log-likelihood %.7f; 1PL slope %.7f, log-likelihood %.7f",
+			rasch.LatentMean, rasch.LatentSD, rasch.LogLik, slope, onePL.LogLik)
+	}
+	if se := (1.138 - 0.885) / (2 * 1.959964); math.Abs(slope-1.011) > 1e-3 || math.Abs(onePL.Items[0].SEA-se) > 3e-4 {
+		t.Errorf("LSAT7 1PL slope %.4f (SE %.5f), mirt 1.011 (%.5f)", slope, onePL.Items[0].SEA, se)
+	}
+	mirt := []struct{ d, lo, hi float64 }{{1.868, 1.67, 2.067}, {0.791, 0.631, 0.951}, {1.461, 1.277, 1.644}, {0.521, 0.367, 0.676}, {1.993, 1.793, 2.193}}
+	for i, m := range mirt {
+		r, o := rasch.Items[i], onePL.Items[i].Params
+		if r.Params.A != 1 || !math.IsNaN(r.SEA) {
+			t.Errorf("LSAT7 item %d: Rasch slope %g (SE %g), want 1, not estimated", i+1, r.Params.A, r.SEA)
+		}
+		if dr, d1 := -r.Params.B, -o.A*o.B; math.Abs(dr-d1) > 1e-6 || math.Abs(dr-m.d) > 1e-3 {
+			t.Errorf("LSAT7 item %d: d = %.6f (Rasch), %.6f (1PL), mirt %.3f", i+1, dr, d1, m.d)
+		}
+		if se := (m.hi - m.lo) / (2 * 1.959964); math.Abs(r.SEB-se) > 3e-4 {
+			t.Errorf("LSAT7 item %d: Rasch SE(b) %.5f, mirt SE(d) %.5f", i+1, r.SEB, se)
+		}
+	}
+}

@@ -13,14 +13,19 @@ import (
 //	Σ_q r1_q·log P(θ_q) + r0_q·log(1 − P(θ_q))
 //
 // plus the log prior density of the item's IRT parameters (a, b, c), by
-// Fisher scoring over the slope–intercept coordinates (α, δ, γ).
+// Fisher scoring over the slope–intercept coordinates (α, δ) and the lower
+// asymptote c ∈ [0, 1), projected onto the bound c ≥ 0 with an active set
+// (Bertsekas 1982, SIAM J. Control Optim. 20, 221–246): a c at 0 whose
+// gradient points below 0 is held there, any other c moves freely and is
+// cut back to 0 where a step would take it below.
 
 // mstep maximises the expected complete-data log posterior given the
 // E-step's counts c: every estimated item by mstepItem, in parallel (each
 // worker writes only its own items, so the result does not depend on the
-// threads), then the 1PL's common slope, then the latent mean and SD.
+// threads), then the 1PL's common slope, then the latent mean and SD
+// (latent.go).
 func (e *engine) mstep(c *counts) {
-	nodes := e.o.Grid.Nodes
+	nodes := e.nodes()
 	var wg sync.WaitGroup
 	next := make(chan int, len(e.free))
 	for _, i := range e.free {
@@ -38,11 +43,11 @@ func (e *engine) mstep(c *counts) {
 		}()
 	}
 	wg.Wait()
-	if e.o.Model == irt.Model1PL {
+	if e.shared {
 		e.commonSlope(c)
 	}
-	if e.latent {
-		e.mu, e.sd = latentMoments(nodes, c.nq)
+	if e.estMean || e.estSD {
+		e.latentStep(c)
 	}
 }
 
@@ -84,8 +89,11 @@ func itemObjective(s siParams, nodes, r0, r1 []float64, which [3]bool) (v float6
 // M-step need not converge fully for EM to (a generalised EM).
 const maxNewton = 6
 
-// mstepItem improves one item's parameters by Fisher scoring with step
-// halving, and returns the new parameters.
+// mstepItem improves one item's parameters by projected Fisher scoring with
+// step halving, and returns the new parameters. A c on its bound 0 stays
+// there while ∂/∂c ≤ 0 (the Karush–Kuhn–Tucker condition of the bound);
+// when a step that moves c gains nothing, c is held where it is for a step
+// in (α, δ).
 func mstepItem(s siParams, nodes, r0, r1 []float64, which [3]bool, pr *irt.Priors, D, cA, cB float64) siParams {
 	obj := func(s siParams) (float64, [3]float64, [3][3]float64) {
 		v, g, info := itemObjective(s, nodes, r0, r1, which)
@@ -100,39 +108,45 @@ func mstepItem(s siParams, nodes, r0, r1 []float64, which [3]bool, pr *irt.Prior
 	}
 	v, g, info := obj(s)
 	for range maxNewton {
-		step, ok := solve3(info, g, which)
+		free := which
+		free[2] = which[2] && (s.c > 0 || g[2] > 0)
+		next, nv, ok := scoringStep(s, v, g, info, free, obj)
+		if !ok && free[2] {
+			free[2] = false
+			next, nv, ok = scoringStep(s, v, g, info, free, obj)
+		}
 		if !ok {
 			break
 		}
-		t := 1.0
-		var next siParams
-		var nv float64
-		for range 30 {
-			next = siParams{s.alpha + t*step[0], s.delta + t*step[1], s.gamma + t*step[2]}
-			if next.alpha > 0 || !which[0] {
-				nv, _, _ = obj(next)
-				if nv >= v-1e-12*math.Abs(v) && !math.IsNaN(nv) {
-					break
-				}
-			}
-			t /= 2
-		}
-		if t < 1e-8 {
-			break
-		}
-		var moved float64
-		for j, w := range which {
-			if w {
-				moved += math.Abs(t * step[j])
-			}
-		}
-		s = next
+		moved := math.Abs(next.alpha-s.alpha) + math.Abs(next.delta-s.delta) + math.Abs(next.c-s.c)
+		s, v = next, nv
 		if moved < 1e-10 {
 			break
 		}
 		v, g, info = obj(s)
 	}
 	return s
+}
+
+// scoringStep takes the Fisher-scoring step info⁻¹·g over the coordinates
+// free from s, where the objective obj is v, with c cut back to 0 where it
+// would fall below, halving the step until the objective does not fall
+// (or the step is below 1e-8 of its length, when it reports failure).
+func scoringStep(s siParams, v float64, g [3]float64, info [3][3]float64, free [3]bool, obj func(siParams) (float64, [3]float64, [3][3]float64)) (siParams, float64, bool) {
+	step, ok := solve3(info, g, free)
+	if !ok {
+		return s, v, false
+	}
+	for t := 1.0; t >= 1e-8; t /= 2 {
+		next := siParams{s.alpha + t*step[0], s.delta + t*step[1], max(s.c+t*step[2], 0)}
+		if (free[0] && next.alpha <= 0) || next.c >= 1 {
+			continue
+		}
+		if nv, _, _ := obj(next); nv >= v-1e-12*math.Abs(v) && !math.IsNaN(nv) {
+			return next, nv, true
+		}
+	}
+	return s, v, false
 }
 
 // solve3 solves info·x = g over the free coordinates (a positive definite

@@ -12,8 +12,11 @@ import (
 // Options control a calibration. The zero value of a field takes the
 // default noted.
 type Options struct {
-	Model irt.Model // default irt.Model2PL
-	D     float64   // scaling constant; default 1 (1.702 approximates the normal ogive)
+	// Model: default irt.Model2PL. irt.ModelRasch fixes every slope at 1
+	// and estimates the latent SD (mean 0), as mirt's and Winsteps' Rasch;
+	// irt.Model1PL estimates one slope shared by the items on N(0, 1).
+	Model irt.Model
+	D     float64 // scaling constant; default 1 (1.702 approximates the normal ogive)
 	// Grid is the quadrature over θ for the N(0, 1) reference
 	// distribution; default irt.DefaultGrid(): 61 equally spaced nodes on
 	// [−6, 6] with normal weights, as mirt. Run only reads it.
@@ -22,13 +25,14 @@ type Options struct {
 	// MaxCycles caps the EM cycles (each extrapolation step counts the EM
 	// cycles it takes); default 2000.
 	MaxCycles int
-	// Priors on the item parameters; nil means the model's defaults: none,
-	// except for the 3PL the BILOG-MG Beta prior on c. Use &irt.Priors{} for
-	// pure maximum likelihood.
+	// Priors on the item parameters; nil means DefaultPriors(Model): none,
+	// except BILOG-MG's for the 3PL. &irt.Priors{}, the zero value, is pure
+	// maximum likelihood. Beta shapes on c, when given, are both at least 1.
 	Priors *irt.Priors
 	// Fixed holds anchor items at the given parameters (keyed by item
 	// index; D must equal Options.D). With anchors the latent mean and SD
-	// are estimated, so that the free items land on the anchors' scale.
+	// are estimated, so that the free items land on the anchors' scale;
+	// with every item anchored, only they are.
 	Fixed map[int]irt.ThreePL
 	// EstimateLatent estimates the latent mean and SD even without anchors
 	// (not identified for a free calibration; for fixed designs only).
@@ -74,7 +78,14 @@ func (o *Options) defaults(nItems int) error {
 		o.MaxCycles = 2000
 	}
 	if o.Priors == nil {
-		o.Priors = &irt.Priors{CAuto: o.Model == irt.Model3PL}
+		pr := DefaultPriors(o.Model)
+		o.Priors = &pr
+	}
+	if pr := o.Priors; pr.LogASD < 0 || pr.BSD < 0 {
+		return fmt.Errorf("prior SDs must not be negative (log a: %g, b: %g)", pr.LogASD, pr.BSD)
+	}
+	if pr := o.Priors; (pr.CAlpha != 0 || pr.CBeta != 0) && !(pr.CAlpha >= 1 && pr.CBeta >= 1) {
+		return fmt.Errorf("prior Beta(%g, %g) on c: both shapes must be at least 1 (below 1 the density, and the posterior, is infinite at a bound)", pr.CAlpha, pr.CBeta)
 	}
 	if o.Threads <= 0 {
 		o.Threads = runtime.GOMAXPROCS(0)

@@ -9,29 +9,26 @@ import (
 // siParams is an item as the optimiser sees it: in slope–intercept form
 // (irt.SlopeIntercept, mirt's a1, d, g),
 //
-//	P(θ) = c + (1 − c)·σ(α·θ + δ),  c = σ(γ),
+//	P(θ) = c + (1 − c)·σ(α·θ + δ),
 //
-// with σ the logistic function, so that α = D·a, δ = −D·a·b, and the lower
-// asymptote through its logit γ, which keeps c in (0, 1) without bounds
-// (γ = −∞: no lower asymptote).
+// with σ the logistic function, so that α = D·a, δ = −D·a·b. The lower
+// asymptote c is its own coordinate, bounded to [0, 1): the bound 0 can be
+// reached and left again (the M-step's active set, mstep.go), which a
+// logit scale, c = σ(γ), cannot do — as γ → −∞ the gradient in γ vanishes
+// and c = 0 becomes absorbing.
 type siParams struct {
-	alpha, delta, gamma float64
+	alpha, delta, c float64
 }
 
-// item returns the item's response function, P(θ) = c + (1 − c)·σ(α·θ + δ)
-// with c = σ(γ).
+// item returns the item's response function, P(θ) = c + (1 − c)·σ(α·θ + δ).
 func (s siParams) item() irt.SlopeIntercept {
-	return irt.SlopeIntercept{Slope: s.alpha, Intercept: s.delta, Guess: irt.Logistic(s.gamma)}
+	return irt.SlopeIntercept{Slope: s.alpha, Intercept: s.delta, Guess: s.c}
 }
 
 // fromIRT converts IRT parameters to the internal form.
 func fromIRT(p irt.ThreePL) siParams {
 	si := p.SlopeIntercept()
-	g := math.Inf(-1)
-	if si.Guess > 0 {
-		g = logit(si.Guess)
-	}
-	return siParams{alpha: si.Slope, delta: si.Intercept, gamma: g}
+	return siParams{alpha: si.Slope, delta: si.Intercept, c: si.Guess}
 }
 
 // irtParams returns estimated item i in the IRT parameterisation.
@@ -50,17 +47,16 @@ func clampPQ(p, q float64) (float64, float64) {
 }
 
 // probGrad returns P(θ) and Q(θ) of the item's response function it,
-// raised to at least probClamp, and the gradient of P over (α, δ, γ): irt's
-// over (slope, intercept, c), the last times ∂c/∂γ = c·(1 − c).
+// raised to at least probClamp, and the gradient of P over (α, δ, c).
 func probGrad(it irt.SlopeIntercept, theta float64) (p, q float64, grad [3]float64) {
 	p, q, grad = it.PQGrad(theta)
-	grad[2] *= it.Guess * (1 - it.Guess)
 	p, q = clampPQ(p, q)
 	return p, q, grad
 }
 
 // pack lays the free parameters out as one vector: per estimated item its
-// free coordinates, then the common slope (1PL), then μ and log σ.
+// free coordinates, then the common slope (1PL), then the latent mean μ
+// and log σ where they are estimated.
 func (e *engine) pack() []float64 {
 	var x []float64
 	for _, i := range e.free {
@@ -70,14 +66,17 @@ func (e *engine) pack() []float64 {
 		}
 		x = append(x, s.delta)
 		if e.which[2] {
-			x = append(x, s.gamma)
+			x = append(x, s.c)
 		}
 	}
-	if e.o.Model == irt.Model1PL {
+	if e.shared {
 		x = append(x, e.params[e.free[0]].alpha)
 	}
-	if e.latent {
-		x = append(x, e.mu, math.Log(e.sd))
+	if e.estMean {
+		x = append(x, e.mu)
+	}
+	if e.estSD {
+		x = append(x, math.Log(e.sd))
 	}
 	return x
 }
@@ -95,41 +94,62 @@ func (e *engine) unpack(x []float64) {
 		s.delta = x[k]
 		k++
 		if e.which[2] {
-			s.gamma = x[k]
+			s.c = x[k]
 			k++
 		}
 	}
-	if e.o.Model == irt.Model1PL {
+	if e.shared {
 		for _, i := range e.free {
 			e.params[i].alpha = x[k]
 		}
 		k++
 	}
-	if e.latent {
-		e.mu, e.sd = x[k], math.Exp(x[k+1])
+	if e.estMean {
+		e.mu = x[k]
+		k++
+	}
+	if e.estSD {
+		e.sd = math.Exp(x[k])
 	}
 }
 
-// valid reports whether a parameter vector is usable (slopes positive,
-// everything finite).
-func (e *engine) valid(x []float64) bool {
+// stride is the number of packed coordinates per estimated item.
+func (e *engine) stride() int {
+	n := 0
+	for _, w := range e.which {
+		if w {
+			n++
+		}
+	}
+	return n
+}
+
+// admit projects a packed vector onto the parameter space where it left
+// it through a lower asymptote below 0 — such a c is raised to 0 — and
+// reports whether the result is usable: everything finite, slopes
+// positive, each c in [0, 1), and in (0, 1) where its Beta prior's density
+// vanishes at 0.
+func (e *engine) admit(x []float64) bool {
 	for _, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return false
 		}
 	}
-	if e.which[0] {
-		stride := 2
-		if e.which[2] {
-			stride = 3
+	st := e.stride()
+	for n, i := range e.free {
+		k := n * st
+		if e.which[0] && x[k] <= 0 {
+			return false
 		}
-		for k := 0; k < len(e.free)*stride; k += stride {
-			if x[k] <= 0 {
+		if e.which[2] {
+			c := &x[k+st-1]
+			*c = max(*c, 0)
+			if *c >= 1 || (*c == 0 && !e.cMayVanish(i)) {
 				return false
 			}
 		}
 	}
-	if e.o.Model == irt.Model1PL && x[len(e.free)] <= 0 {
+	if e.shared && x[len(e.free)*st] <= 0 {
 		return false
 	}
 	return true

@@ -2,6 +2,8 @@ package calibrate
 
 import (
 	"errors"
+	"math"
+	"slices"
 
 	"github.com/passportirt/passport/irt"
 )
@@ -15,22 +17,25 @@ import (
 //     right or all wrong, are excluded with a warning; a design whose items
 //     no examinee links into one piece is refused with a DisconnectedError.
 //  2. Starting values from the proportions correct (start.go), in the
-//     slope–intercept form α = D·a, δ = −D·a·b, γ = logit c the optimiser
-//     works in (param.go).
+//     slope–intercept form α = D·a, δ = −D·a·b the optimiser works in, with
+//     the lower asymptote c ∈ [0, 1) as it is (param.go).
 //  3. E-step (evaluate in em.go, then estep.go): on the quadrature grid
 //     Options.Grid — by default mirt's, 61 equally spaced nodes on [−6, 6]
-//     with N(0, 1) weights — the tables log P_i(θ_q) and log Q_i(θ_q) of
-//     every item and the log weights of the latent distribution (latent.go)
-//     give each examinee's posterior over the nodes, which is summed into
-//     the expected numbers of correct and incorrect responses r1_iq, r0_iq
-//     of each item at each node, and the marginal log-likelihood.
+//     with N(0, 1) weights — moved to the latent distribution N(μ, σ²)
+//     (latent.go), the tables log P_i(θ_q) and log Q_i(θ_q) of every item
+//     and the grid's log weights give each examinee's posterior over the
+//     nodes, which is summed into the expected numbers of correct and
+//     incorrect responses r1_iq, r0_iq of each item at each node, and the
+//     marginal log-likelihood.
 //  4. M-step (mstep.go): each item's expected complete-data log-likelihood,
 //     plus the log prior density of its (a, b, c) (Options.Priors; Mislevy
 //     1986, Psychometrika 51, 177–195; prior.go), is raised by a few
-//     Fisher-scoring steps; the 1PL's common slope likewise
-//     (commonslope.go); with anchors the latent mean and SD become the
-//     moments of the expected counts at the nodes (latent.go), which puts
-//     the free items on the anchors' scale.
+//     Fisher-scoring steps, projected onto c ≥ 0 (a c on its bound stays
+//     there only while the gradient points below it); the 1PL's common
+//     slope likewise (commonslope.go); where the latent mean and SD are
+//     estimated — with anchors, which puts the free items on the anchors'
+//     scale, and the Rasch model's SD — they are raised with the items
+//     held (latent.go).
 //  5. Acceleration: SQUAREM (Varadhan & Roland 2008, Scandinavian Journal
 //     of Statistics 35, 335–353; squarem.go) extrapolates from every two EM
 //     cycles, unless Options.NoAccel.
@@ -43,7 +48,7 @@ import (
 //     Lieberman 1970; Mislevy 1986), carried to (a, b, c) by the delta
 //     method.
 //  8. Diagnostics (diagnose.go): warnings on estimates at the edge of the
-//     parameter space.
+//     parameter space, and on every c that rests on its bound 0.
 //
 // The results do not depend on Options.Threads. Run does not modify d or
 // the caller's grid.
@@ -88,17 +93,23 @@ func newEngine(d *irt.Responses, o Options) (*engine, *Result, error) {
 	res := &Result{Items: make([]ItemEstimate, d.NItems()), Options: o}
 	n, r := itemCounts(d)
 	e.selectItems(res, n, r)
-	if len(e.free) == 0 {
+	latent := len(o.Fixed) > 0 || o.EstimateLatent
+	e.estMean, e.estSD = latent, latent || o.Model == irt.ModelRasch
+	if len(e.free) == 0 && !(e.estMean || e.estSD) || !slices.Contains(e.active, true) {
 		return nil, nil, errors.New("no item can be estimated")
 	}
 	if err := e.checkConnected(); err != nil {
 		return nil, nil, err
 	}
-	e.latent = len(o.Fixed) > 0 || o.EstimateLatent
+	e.shared = o.Model == irt.Model1PL && len(e.free) > 0
 	e.start(n, r)
 	e.es = newEstep(d, e.nq, o.Threads, true)
 	e.logP0, e.logP1 = make([]float64, d.NItems()*e.nq), make([]float64, d.NItems()*e.nq)
+	e.theta = make([]float64, e.nq)
 	e.logPrior = make([]float64, e.nq)
+	for q, w := range o.Grid.Weights {
+		e.logPrior[q] = math.Log(w)
+	}
 	return e, res, nil
 }
 
@@ -112,11 +123,14 @@ type engine struct {
 	which  [3]bool // the free coordinates (α, δ, γ) of an estimated item
 	params []siParams
 	cShape [][2]float64 // per item, the Beta shapes of the prior on c (0: none)
-	latent bool         // estimate the latent mean and SD
-	mu, sd float64      // the latent distribution, N(μ, σ²)
+	shared bool         // estimate the 1PL's common slope
+	// estMean, estSD: which of the latent mean and SD are estimated.
+	estMean, estSD bool
+	mu, sd         float64 // the latent distribution, N(μ, σ²)
 
 	es           *estep
+	theta        []float64 // the nodes μ + σ·z_q of the latest E-step (latent.go)
 	logP0, logP1 []float64 // log Q and log P per item and node, [i*nq+q]
-	logPrior     []float64 // log weight of the latent distribution per node
+	logPrior     []float64 // log weight of each node, log π_q
 	last         *counts   // the latest E-step's
 }

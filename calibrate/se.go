@@ -2,8 +2,10 @@ package calibrate
 
 import (
 	"errors"
-	"github.com/passportirt/passport/irt"
 	"math"
+	"slices"
+
+	"github.com/passportirt/passport/irt"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -17,7 +19,11 @@ import (
 // the gradient of log ∫ L_p(θ) g(θ) dθ over the item parameters, computed on
 // the quadrature grid — plus the negative Hessian of the log prior. The
 // inverse, in slope–intercept form, is carried to (a, b, c) by the delta
-// method. The latent mean and SD of an anchored run are treated as known.
+// method. The latent mean and SD of an anchored run are treated as known;
+// the Rasch model's SD is estimated with the items, as the 1PL's slope. A c
+// on its bound 0 is held there and has no SE. An item whose information is
+// singular (invertInformation) has no SEs and a warning; the others' SEs
+// take its parameters as known.
 //
 // Examinees of one form share the pattern of nonzero scores, so their score
 // vectors are stacked into a matrix S and S_gᵀS_g is one BLAS Syrk per form;
@@ -25,7 +31,7 @@ import (
 // scores spread over the full parameter vector.
 func (e *engine) standardErrors(res *Result) error {
 	nq := e.nq
-	nodes := e.o.Grid.Nodes
+	nodes := e.nodes()
 	// Parameter positions, as in pack (without the latent moments).
 	pos := make([][3]int, e.d.NItems())
 	for i := range pos {
@@ -34,17 +40,25 @@ func (e *engine) standardErrors(res *Result) error {
 	np := 0
 	for _, i := range e.free {
 		for j := range 3 {
-			if e.which[j] {
+			// A c on its bound 0 is held there: its SE is not defined.
+			if e.which[j] && (j < 2 || e.params[i].c > 0) {
 				pos[i][j] = np
 				np++
 			}
 		}
 	}
-	if e.o.Model == irt.Model1PL {
+	// The Rasch model's latent SD σ takes the place of the 1PL's common
+	// slope: the slot of α carries it, with ∂P/∂σ = ∂P/∂α·α/σ at
+	// θ_q = σ·z_q.
+	raschSD := e.o.Model == irt.ModelRasch && e.estSD && !e.estMean
+	if e.shared || raschSD {
 		for _, i := range e.free {
 			pos[i][0] = np
 		}
 		np++
+	}
+	if np == 0 {
+		return nil // every item anchored
 	}
 	// g1, g0: per item and node, ∂log P(u | θ_q)/∂x_j for u = 1 and 0.
 	g1, g0 := make([]float64, e.d.NItems()*nq*3), make([]float64, e.d.NItems()*nq*3)
@@ -52,6 +66,9 @@ func (e *engine) standardErrors(res *Result) error {
 		it := e.params[i].item()
 		for q, th := range nodes {
 			p, r, dP := probGrad(it, th)
+			if raschSD {
+				dP[0] *= it.Slope / e.sd
+			}
 			for j := range 3 {
 				k := (i*nq+q)*3 + j
 				g1[k] = dP[j] / p
@@ -194,39 +211,55 @@ func (e *engine) standardErrors(res *Result) error {
 			}
 		}
 	}
-	var chol mat.Cholesky
-	if ok := chol.Factorize(info); !ok {
-		return errors.New("the information matrix is not positive definite (some parameter is not determined by the data)")
+	owner := make([]int, np)
+	for k := range owner {
+		owner[k] = -1
 	}
-	var cov mat.SymDense
-	if err := chol.InverseTo(&cov); err != nil {
+	for _, i := range e.free {
+		for j, p := range pos[i] {
+			if p >= 0 && (j > 0 || !(e.shared || raschSD)) {
+				owner[p] = i
+			}
+		}
+	}
+	cov, at, dropped, err := invertInformation(info, owner)
+	if err != nil {
 		return err
 	}
-	at := func(a, b int) float64 {
+	for _, i := range dropped {
+		res.Warnings = append(res.Warnings, Warning{i, "no standard errors: the information on its parameters is singular (the data do not determine them); the other items' SEs take them as known"})
+	}
+	covAt := func(a, b int) float64 {
 		if a < 0 || b < 0 {
 			return 0
 		}
-		return cov.At(a, b)
+		return cov.At(at[a], at[b])
 	}
 	for _, i := range e.free {
+		if slices.Contains(dropped, i) {
+			continue
+		}
 		s := e.params[i]
-		c := irt.Logistic(s.gamma)
-		// Rows of the Jacobian ∂(a, b, c)/∂(α, δ, γ).
+		// Rows of the Jacobian ∂(a, b, c)/∂(α, δ, c); the Rasch model's
+		// slope is fixed.
 		jac := [3][3]float64{
 			{1 / e.o.D, 0, 0},
 			{s.delta / (s.alpha * s.alpha), -1 / s.alpha, 0},
-			{0, 0, c * (1 - c)},
+			{0, 0, 1},
+		}
+		if raschSD {
+			jac[0][0], jac[1][0] = 0, 0
 		}
 		var v [3]float64
 		for r := range 3 {
 			for j := range 3 {
 				for k := range 3 {
-					v[r] += jac[r][j] * jac[r][k] * at(pos[i][j], pos[i][k])
+					v[r] += jac[r][j] * jac[r][k] * covAt(pos[i][j], pos[i][k])
 				}
 			}
 		}
 		it := &res.Items[i]
-		if pos[i][0] >= 0 {
+		if pos[i][0] >= 0 && !raschSD {
 			it.SEA = math.Sqrt(v[0])
 		}
 		it.SEB = math.Sqrt(v[1])
@@ -235,6 +268,113 @@ func (e *engine) standardErrors(res *Result) error {
 		}
 	}
 	return nil
+}
+
+// relPivot is the smallest share of a parameter's information that may be
+// left once the parameters before it are known — its Cholesky pivot over
+// its diagonal element, I_jj·(1 − R_j²)/I_jj with R_j the multiple
+// correlation of its score with theirs — for the data to determine it.
+const relPivot = 1e-10
+
+// invertInformation inverts the information matrix over the parameters of
+// the items whose information is not singular, and returns the inverse, the
+// position in it of each parameter of info (−1 where dropped) and the items
+// dropped. owner gives the item of each parameter (−1: shared by all
+// items). An item is dropped when its own block of info is singular (a
+// pivot below relPivot), or, should the rest still not factorise, when one
+// of its parameters has the smallest pivot of the rest; the inverse over
+// the remaining parameters takes the dropped ones as known. It fails only
+// when a shared parameter is not determined.
+func invertInformation(info *mat.SymDense, owner []int) (cov *mat.SymDense, at []int, dropped []int, err error) {
+	n := info.SymmetricDim()
+	params := map[int][]int{} // per item, its parameters
+	var items []int
+	for k, o := range owner {
+		if o >= 0 {
+			if params[o] == nil {
+				items = append(items, o)
+			}
+			params[o] = append(params[o], k)
+		}
+	}
+	keep := make([]bool, n)
+	for k := range keep {
+		keep[k] = true
+	}
+	drop := func(o int) {
+		dropped = append(dropped, o)
+		for _, k := range params[o] {
+			keep[k] = false
+		}
+	}
+	for _, o := range items {
+		if _, share := smallestPivot(info, params[o]); share < relPivot {
+			drop(o)
+		}
+	}
+	for {
+		var idx []int
+		at = make([]int, n)
+		for k := range at {
+			at[k] = -1
+			if keep[k] {
+				at[k] = len(idx)
+				idx = append(idx, k)
+			}
+		}
+		sub := info
+		if len(idx) < n {
+			sub = mat.NewSymDense(len(idx), nil)
+			for r, a := range idx {
+				for c := r; c < len(idx); c++ {
+					sub.SetSym(r, c, info.At(a, idx[c]))
+				}
+			}
+		}
+		var chol mat.Cholesky
+		if chol.Factorize(sub) {
+			cov = &mat.SymDense{}
+			if err := chol.InverseTo(cov); err == nil {
+				return cov, at, dropped, nil
+			}
+		}
+		k, _ := smallestPivot(info, idx)
+		if owner[k] < 0 {
+			return nil, nil, nil, errors.New("the information matrix is singular in the parameter all items share: it is not determined by the data")
+		}
+		drop(owner[k])
+	}
+}
+
+// smallestPivot factorises info restricted to the parameters idx by
+// Cholesky, in order, and returns the parameter whose pivot is the smallest
+// share of its diagonal element, and that share; at a pivot that is not
+// positive (info not positive definite there) it stops and returns it.
+func smallestPivot(info *mat.SymDense, idx []int) (k int, share float64) {
+	n := len(idx)
+	l := make([]float64, n*n)
+	share = math.Inf(1)
+	for i := range n {
+		for j := 0; j <= i; j++ {
+			sum := info.At(idx[i], idx[j])
+			for m := range j {
+				sum -= l[i*n+m] * l[j*n+m]
+			}
+			if j < i {
+				l[i*n+j] = sum / l[j*n+j]
+				continue
+			}
+			r := sum / info.At(idx[i], idx[i])
+			if !(r > 0) {
+				return idx[i], r
+			}
+			if r < share {
+				k, share = idx[i], r
+			}
+			l[i*n+i] = math.Sqrt(sum)
+		}
+	}
+	return k, share
 }
 
 // scorer computes examinees' score vectors at the final estimates.

@@ -11,11 +11,14 @@ import "math"
 //	α = min(−‖r‖/‖v‖, −1),
 //
 // the extrapolation x′ = x − 2α·r + α²·v is stabilised by one more EM
-// cycle, x3 = F(x′). The result is x3, unless x′ is not valid (a slope at
-// or below 0, a non-finite coordinate) or the objective at x′ is below the
-// objective at x1, when it is x2: the iteration never does worse than two
-// EM cycles. α ≤ −1 makes α = −1 the plain two-cycle step x2.
-func squarem(x []float64, F func([]float64) ([]float64, float64), valid func([]float64) bool) []float64 {
+// cycle, x3 = F(x′). admit projects x′ onto the parameter space in place
+// where it can (Varadhan & Roland 2008, sec. 7, for bounded parameters)
+// and reports whether the result is usable. The result is x3, unless x′ is
+// not admitted (a slope at or below 0, a non-finite coordinate) or the
+// objective at x′ is below the objective at x1, when it is x2: the
+// iteration never does worse than two EM cycles. α ≤ −1 makes α = −1 the
+// plain two-cycle step x2.
+func squarem(x []float64, F func([]float64) ([]float64, float64), admit func([]float64) bool) []float64 {
 	x1, _ := F(x)
 	x2, ll1 := F(x1)
 	var rr, vv float64
@@ -35,7 +38,7 @@ func squarem(x []float64, F func([]float64) ([]float64, float64), valid func([]f
 	for k := range x {
 		xn[k] = x[k] - 2*alpha*r[k] + alpha*alpha*v[k]
 	}
-	if !valid(xn) {
+	if !admit(xn) {
 		return x2
 	}
 	x3, llx := F(xn)

@@ -1,16 +1,12 @@
 package calibrate
 
-import (
-	"math"
-
-	"github.com/passportirt/passport/irt"
-)
+import "github.com/passportirt/passport/irt"
 
 // start sets the free coordinates of the model (e.which), each item's
 // prior shapes on c, and the starting values, from the items' counts n
 // (responses) and r (correct): anchors at their given values; otherwise
-// slope α = 1 (α = D for the Rasch model), c at the mode of its prior (0.1
-// without one; 0 below the 3PL), and the intercept δ = 1.2·logit(p*) from
+// slope α = 1 (α = D for the Rasch model), c at the mode of its Beta prior
+// (0.1 without one, or when the mode is 0; 0 below the 3PL), and the intercept δ = 1.2·logit(p*) from
 // the proportion correct p = (r + ½)/(n + 1) with the guessing taken out,
 // p* = (p − c)/(1 − c), kept in [0.02, 0.98].
 func (e *engine) start(n, r []float64) {
@@ -31,14 +27,12 @@ func (e *engine) start(n, r []float64) {
 			continue
 		}
 		c := 0.0
-		gamma := math.Inf(-1)
 		if o.Model == irt.Model3PL {
 			e.cShape[i] = cPriorShape(o.Priors, e.d.Items[i].NOptions)
 			c = 0.1
-			if s := e.cShape[i]; s[0] > 0 {
+			if s := e.cShape[i]; s[0] > 1 && s[1] > 1 {
 				c = (s[0] - 1) / (s[0] + s[1] - 2)
 			}
-			gamma = logit(c)
 		}
 		pv := 0.5
 		if n[i] > 0 {
@@ -49,6 +43,6 @@ func (e *engine) start(n, r []float64) {
 		if o.Model == irt.ModelRasch {
 			alpha = o.D
 		}
-		e.params[i] = siParams{alpha: alpha, delta: logit(pv) * 1.2, gamma: gamma}
+		e.params[i] = siParams{alpha: alpha, delta: logit(pv) * 1.2, c: c}
 	}
 }

@@ -10,7 +10,8 @@ import (
 // TestEstimatesAreStationary: at convergence, EM's estimates are a
 // stationary point of the log posterior (marginal log-likelihood plus the
 // items' log prior density): its central differences along the packed
-// coordinates — every item coordinate and the 1PL's common slope — vanish
+// coordinates — every item coordinate, the 1PL's common slope, the Rasch
+// model's log σ, and the latent μ and log σ of an anchored run — vanish
 // (within 0.01; at Tol 1e-8 the gradient is ~1e-5 and the differences' error
 // ~1e-6).
 func TestEstimatesAreStationary(t *testing.T) {
@@ -18,13 +19,21 @@ func TestEstimatesAreStationary(t *testing.T) {
 		model   irt.Model
 		priors  *irt.Priors
 		threePL bool
+		anchors bool
 	}{
-		{irt.Model1PL, &irt.Priors{BMean: 1, BSD: 0.3}, false},
-		{irt.Model2PL, &irt.Priors{LogAMean: 0.2, LogASD: 0.3, BMean: -0.5, BSD: 0.5}, false},
-		{irt.Model3PL, nil, true},
+		{irt.Model1PL, &irt.Priors{BMean: 1, BSD: 0.3}, false, false},
+		{irt.Model2PL, &irt.Priors{LogAMean: 0.2, LogASD: 0.3, BMean: -0.5, BSD: 0.5}, false, false},
+		{irt.Model3PL, nil, true, false},
+		{irt.ModelRasch, &irt.Priors{BMean: 0.5, BSD: 1}, false, false},
+		{irt.Model2PL, nil, false, true},
 	} {
-		s := simulateSparse(21, 24, 4, 12, 2000, tc.threePL)
-		e, _, err := newEngine(s.data(), Options{Model: tc.model, Priors: tc.priors, Tol: 1e-8})
+		s := simulateSparse(21, 24, 4, 12, 1000, tc.threePL)
+		var fixed map[int]irt.ThreePL
+		if tc.anchors {
+			items, _ := shifted(s, 0.3, 1.2)
+			fixed = map[int]irt.ThreePL{0: items[0], 6: items[6], 12: items[12], 18: items[18]}
+		}
+		e, _, err := newEngine(s.data(), Options{Model: tc.model, Priors: tc.priors, Tol: 1e-8, Fixed: fixed})
 		if err != nil {
 			t.Fatal(err)
 		}

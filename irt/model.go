@@ -11,7 +11,7 @@ type Model string
 
 // The models passport estimates and stores.
 const (
-	ModelRasch Model = "rasch" // a = 1, c = 0
+	ModelRasch Model = "rasch" // a = 1, c = 0; calibrated with the latent SD estimated
 	Model1PL   Model = "1pl"   // one slope shared by all items, c = 0
 	Model2PL   Model = "2pl"   // c = 0
 	Model3PL   Model = "3pl"

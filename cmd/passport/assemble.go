@@ -95,7 +95,7 @@ one 5-item form with the blueprint's proportions.`,
 	f.StringVar(&o.blueprint, "blueprint", "", "the blueprint, a JSON file (required)")
 	f.IntVar(&o.forms, "forms", 0, "number of forms, instead of the blueprint's")
 	f.BoolVar(&o.sample, "sample", false, "build one 5-item sample form with the blueprint's proportions")
-	f.StringVar(&o.name, "name", "", "a name for the assembly (default: the blueprint's)")
+	f.StringVar(&o.name, "name", "", "a name for the assembly, unique, by which commands can refer to it")
 	f.StringVar(&o.solver, "solver", o.solver, "auto (CBC when installed), cbc or heuristic")
 	f.Float64Var(&o.gap, "gap", o.gap, "stop CBC when the relative gap to its bound is this small (0: prove optimality)")
 	f.IntVar(&o.maxNodes, "max-nodes", o.maxNodes, "stop CBC after this many branch-and-bound nodes (0: no limit)")
@@ -261,11 +261,7 @@ func (o *assembleOptions) record(run int64, bp assemble.Blueprint, pool []assemb
 	if err != nil {
 		return nil, err
 	}
-	name := o.name
-	if name == "" {
-		name = bp.Name
-	}
-	a := &bank.Assembly{Name: name, CalibrationID: run, Blueprint: bpJSON, ObjectiveType: bp.Objective.Type,
+	a := &bank.Assembly{Name: o.name, CalibrationID: run, Blueprint: bpJSON, ObjectiveType: bp.Objective.Type,
 		Objective: res.Objective, Bound: res.Bound, Gap: res.Gap, Solver: res.Solver, Status: string(res.Status), Seconds: res.Elapsed.Seconds(),
 		Options: bank.AssemblyOptions{BlueprintFile: o.blueprint, Sample: o.sample, Solver: o.solver, Gap: o.gap, MaxNodes: o.maxNodes,
 			Restarts: o.restarts, Seed: o.seed, Threads: o.threads, TimeLimit: bank.Duration(o.timeLimit)}}

@@ -61,13 +61,27 @@ maximum likelihood (Bock–Aitkin EM, SQUAREM-accelerated) and stores the run:
 parameters in the IRT form P = c + (1 − c)/(1 + exp(−D·a·(θ − b))) with
 standard errors, the options used and the imports read.
 
-The 3PL uses by default the BILOG-MG prior c ~ Beta(20p + 1, 20(1 − p) + 1),
-p = 1/options; --no-priors gives pure maximum likelihood, --prior-a,
---prior-b and --prior-c set priors explicitly.
+Models: rasch fixes every slope at 1 and estimates the latent SD (mean 0),
+as mirt's and Winsteps' Rasch; 1pl estimates one slope shared by all items
+on θ ~ N(0, 1) (the same model, scaled); 2pl and 3pl a slope per item.
+
+Priors. The 3PL uses by default BILOG-MG's: log a ~ N(0, 0.5²), a
+lognormal on the slope, and c ~ Beta(20p + 1, 20(1 − p) + 1), p = 1/options
+(Beta(6, 16) for four options). The other models have none by default
+(pure maximum likelihood, as mirt). --no-priors gives pure maximum
+likelihood; --prior-a, --prior-b and --prior-c set or override a prior
+(--prior-a 0,0.5 keeps a 2PL's slopes finite in small samples). The run
+records its log prior density, normalising constants included, so that
+log posteriors compare across programs.
 
 --anchor-run RUN holds the items of that run (or only --anchors A,B,…) at
 their parameters and estimates the group's mean and SD, so that the other
-items land on that run's scale.
+items land on that run's scale; with every item anchored, it estimates only
+the group's mean and SD.
+
+A lower asymptote c may end on its bound 0, where the data want none; such
+items, and items whose parameters the data do not determine (no standard
+errors), are named in a warning.
 
 --responses FILE --wide calibrates a wide 0/1 file (or options with --key)
 without a bank, as mirt would.`,
@@ -79,12 +93,12 @@ without a bank, as mirt would.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.model, "model", o.model, "rasch, 1pl, 2pl or 3pl")
-	f.Float64Var(&o.D, "D", o.D, "scaling constant D (1, or 1.702 for the normal-ogive metric)")
-	f.IntVar(&o.quad, "quad", o.quad, "quadrature nodes, equally spaced")
-	f.Float64Var(&o.quadMin, "quad-min", o.quadMin, "lowest quadrature node")
-	f.Float64Var(&o.quadMax, "quad-max", o.quadMax, "highest quadrature node")
-	f.Float64Var(&o.tol, "tol", o.tol, "convergence: largest parameter change of an iteration")
-	f.IntVar(&o.maxCycles, "max-cycles", o.maxCycles, "most EM cycles")
+	floatVar(f, &o.D, "D", o.D, excl(0), incl(10), "scaling constant D (1, or 1.702 for the normal-ogive metric)")
+	intVar(f, &o.quad, "quad", o.quad, 3, 1001, "quadrature nodes, equally spaced")
+	floatVar(f, &o.quadMin, "quad-min", o.quadMin, incl(-20), excl(0), "lowest quadrature node")
+	floatVar(f, &o.quadMax, "quad-max", o.quadMax, excl(0), incl(20), "highest quadrature node")
+	floatVar(f, &o.tol, "tol", o.tol, excl(0), incl(1), "convergence: largest parameter change of an iteration")
+	intVar(f, &o.maxCycles, "max-cycles", o.maxCycles, 1, 100000, "most EM cycles")
 	f.StringSliceVar(&o.items, "items", nil, "calibrate only these items (comma-separated codes)")
 	f.StringSliceVar(&o.statuses, "status", nil, "calibrate only items of these statuses")
 	f.Int64SliceVar(&o.imports, "imports", nil, "calibrate only the responses of these imports (e.g. one year's log)")
@@ -92,10 +106,10 @@ without a bank, as mirt would.`,
 	f.Int64Var(&o.anchorRun, "anchor-run", 0, "the run whose parameters anchor this one")
 	f.StringVar(&o.name, "name", "", "a name for the run")
 	f.BoolVar(&o.noPriors, "no-priors", false, "no priors: pure maximum likelihood")
-	f.StringVar(&o.priorA, "prior-a", "", `lognormal prior on a: "mean,sd" of log a (e.g. 0,0.5)`)
-	f.StringVar(&o.priorB, "prior-b", "", `normal prior on b: "mean,sd" (e.g. 0,2)`)
-	f.StringVar(&o.priorC, "prior-c", "", `Beta prior on c: "alpha,beta" (3PL; default from the number of options)`)
-	f.IntVar(&o.threads, "threads", 0, "E-step threads (default: all cores); results do not depend on it")
+	f.StringVar(&o.priorA, "prior-a", "", `lognormal prior on a: "mean,sd" of log a (3PL default 0,0.5; 2PL default none)`)
+	f.StringVar(&o.priorB, "prior-b", "", `normal prior on b: "mean,sd" (e.g. 0,2; default none)`)
+	f.StringVar(&o.priorC, "prior-c", "", `Beta prior on c: "alpha,beta", both at least 1 (3PL only; default 20p+1,20(1-p)+1 with p = 1/options)`)
+	intVar(f, &o.threads, "threads", 0, 0, 1024, "E-step threads (0: all cores); results do not depend on it")
 	f.BoolVar(&o.noAccel, "no-accel", false, "plain EM, without SQUAREM acceleration")
 	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: wrong)")
 	f.StringVar(&o.responses, "responses", "", "calibrate this response file instead of the bank")
@@ -111,35 +125,53 @@ func pair(flag, s string) (float64, float64, error) {
 	if len(parts) == 2 {
 		x, e1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
 		y, e2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-		if e1 == nil && e2 == nil {
+		if e1 == nil && e2 == nil && isFinite(x) && isFinite(y) {
 			return x, y, nil
 		}
 	}
-	return 0, 0, fmt.Errorf("--%s %q: expected two numbers separated by a comma", flag, s)
+	return 0, 0, fmt.Errorf("--%s %q: expected two finite numbers separated by a comma", flag, s)
 }
 
+// priors returns the run's priors: the model's defaults
+// (calibrate.DefaultPriors), with --prior-a, --prior-b and --prior-c
+// replacing theirs, or none with --no-priors.
 func (o *calibrateOptions) priors(model irt.Model) (*irt.Priors, error) {
-	pr := &irt.Priors{CAuto: model == irt.Model3PL && !o.noPriors}
+	if o.noPriors {
+		if o.priorA != "" || o.priorB != "" || o.priorC != "" {
+			return nil, errors.New("--no-priors contradicts --prior-a, --prior-b and --prior-c")
+		}
+		return &irt.Priors{}, nil
+	}
+	pr := calibrate.DefaultPriors(model)
 	var err error
 	if o.priorA != "" {
 		if pr.LogAMean, pr.LogASD, err = pair("prior-a", o.priorA); err != nil {
 			return nil, err
+		}
+		if !(pr.LogASD > 0) {
+			return nil, fmt.Errorf("--prior-a %q: expected the mean and a positive SD of log a (--no-priors drops every prior)", o.priorA)
 		}
 	}
 	if o.priorB != "" {
 		if pr.BMean, pr.BSD, err = pair("prior-b", o.priorB); err != nil {
 			return nil, err
 		}
+		if !(pr.BSD > 0) {
+			return nil, fmt.Errorf("--prior-b %q: expected the mean and a positive SD of b", o.priorB)
+		}
 	}
 	if o.priorC != "" {
+		if model != irt.Model3PL {
+			return nil, fmt.Errorf("--prior-c: the %s model has no lower asymptote c", model)
+		}
 		if pr.CAlpha, pr.CBeta, err = pair("prior-c", o.priorC); err != nil {
 			return nil, err
 		}
+		if !(pr.CAlpha >= 1 && pr.CBeta >= 1) {
+			return nil, fmt.Errorf("--prior-c %q: expected Beta shapes alpha, beta of at least 1", o.priorC)
+		}
 	}
-	if o.noPriors && (o.priorA != "" || o.priorB != "" || o.priorC != "") {
-		return nil, errors.New("--no-priors contradicts --prior-a, --prior-b and --prior-c")
-	}
-	return pr, nil
+	return &pr, nil
 }
 
 // runCalibrate calibrates, stores the run (unless it came from a file),
@@ -238,8 +270,12 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 			warnings = append(warnings, w.Msg)
 			continue
 		}
-		warnings = append(warnings, m.Items[w.Item].Code+": "+w.Msg)
-		notes[m.Items[w.Item].Code] = w.Msg
+		code := m.Items[w.Item].Code
+		warnings = append(warnings, code+": "+w.Msg)
+		if notes[code] != "" {
+			notes[code] += "; "
+		}
+		notes[code] += w.Msg
 	}
 	run.Settings.Warnings = warnings
 	for i, it := range res.Items {
@@ -272,7 +308,11 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	if !save {
 		saved = "not stored (--responses)"
 	}
-	g.status("%s: %s %s in %d EM cycles, log-likelihood %.4f, latent N(%.3f, %.3f²)", saved, model, conv, res.Cycles, res.LogLik, res.LatentMean, res.LatentSD)
+	fit := fmt.Sprintf("log-likelihood %.4f", res.LogLik)
+	if *priors != (irt.Priors{}) {
+		fit += fmt.Sprintf(", log prior %.4f", res.LogPrior)
+	}
+	g.status("%s: %s %s in %d EM cycles, %s, latent N(%.3f, %.3f²)", saved, model, conv, res.Cycles, fit, res.LatentMean, res.LatentSD)
 	return run, notes, nil
 }
 

@@ -39,9 +39,6 @@ The bank and files go to a temporary folder, removed afterwards, unless
 	return cmd
 }
 
-// demoPriorA is the demo's slope prior, BILOG-MG's lognormal(0, 0.5).
-const demoPriorA = "0,0.5"
-
 func runDemo(ctx context.Context, o *demoOptions) error {
 	dir := o.dir
 	if dir == "" {
@@ -95,23 +92,23 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (passport calibrate --model 3pl), with")
-	fmt.Fprintln(w, "   BILOG-MG's priors log a ~ N(0, 0.5²) and c ~ Beta(6, 16) for 4 options; then the estimates")
+	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (passport calibrate --model 3pl), with its default")
+	fmt.Fprintln(w, "   priors, BILOG-MG's: log a ~ N(0, 0.5²) and c ~ Beta(6, 16) for 4 options; then the estimates")
 	fmt.Fprintln(w, "   against the simulation's true parameters (passport calibrations compare)")
 	quiet := dg
 	quiet.out = io.Discard // the parameter table is long: passport calibrations show prints it
 	co := defaultCalibrateOptions()
-	co.globals, co.model, co.name, co.priorA = &quiet, "3pl", "year 1", demoPriorA
+	co.globals, co.model, co.name = &quiet, "3pl", "year 1"
 	run, err := runCalibrate(ctx, co)
 	if err != nil {
 		return err
 	}
-	if _, err := runCalibrationsCompare(ctx, &calibrationsCompareOptions{globals: &dg, run: run.ID, file: truth}); err != nil {
+	if _, err := runCalibrationsCompare(ctx, &calibrationsCompareOptions{globals: &dg, run: refTo(run.ID), file: truth}); err != nil {
 		return err
 	}
 
 	fmt.Fprintln(w, "\n5. Scoring: every examinee's θ by EAP under the run (passport score)")
-	if err := runScore(ctx, &scoreOptions{globals: &dg, run: run.ID, method: "eap", output: filepath.Join(dir, "year1_scores.csv")}); err != nil {
+	if err := runScore(ctx, &scoreOptions{globals: &dg, run: refTo(run.ID), method: "eap", output: filepath.Join(dir, "year1_scores.csv")}); err != nil {
 		return err
 	}
 
@@ -131,13 +128,13 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	co2 := defaultCalibrateOptions()
-	co2.globals, co2.model, co2.name, co2.imports, co2.priorA = &quiet, "3pl", "year 2", []int64{imp2.ImportID}, demoPriorA
+	co2.globals, co2.model, co2.name, co2.imports = &quiet, "3pl", "year 2", []int64{imp2.ImportID}
 	run2, err := runCalibrate(ctx, co2)
 	if err != nil {
 		return err
 	}
 	lo := defaultLinkOptions(&quiet) // the table of 299 common items is long: passport linkings show prints it
-	lo.from, lo.to, lo.apply, lo.applyName = run2.ID, run.ID, true, "year 2 on the year-1 scale"
+	lo.from, lo.to, lo.apply, lo.applyName = refTo(run2.ID), refTo(run.ID), true, "year 2 on the year-1 scale"
 	l, applied, err := runLink(ctx, lo)
 	if err != nil {
 		return err
@@ -156,7 +153,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 
 	fmt.Fprintln(w, "\n7. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850; in every bank) and form F01's")
 	fmt.Fprintln(w, "   conversion table (passport scale table; θ by inverting the TCC, CSEM in scale points)")
-	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: run.ID, scaleName: "passport", method: "tcc"})
+	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: refTo(run.ID), scaleName: "passport", method: "tcc"})
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ func rangeText(lo, hi bound) string {
 	return fmt.Sprintf("%s%g, %g%s", l, lo.x, hi.x, r)
 }
 
+// isFinite is false for NaN and ±Inf.
+func isFinite(x float64) bool { return x >= -math.MaxFloat64 && x <= math.MaxFloat64 }
+
 func inRange(x float64, lo, hi bound) bool {
 	return !(x < lo.x || x > hi.x || (lo.open && x == lo.x) || (hi.open && x == hi.x))
 }
@@ -44,8 +47,7 @@ type floatFlag struct {
 
 func (f *floatFlag) Set(s string) error {
 	x, err := strconv.ParseFloat(s, 64)
-	finite := x >= -math.MaxFloat64 && x <= math.MaxFloat64 // false for NaN and ±Inf
-	if err != nil || !finite || !inRange(x, f.lo, f.hi) {
+	if err != nil || !isFinite(x) || !inRange(x, f.lo, f.hi) {
 		return fmt.Errorf("expected a number in %s", rangeText(f.lo, f.hi))
 	}
 	*f.p = x

@@ -65,10 +65,10 @@ calibrations, assemble forms, build score conversion tables and report.`,
 	root.PersistentFlags().StringVar(&g.db, "db", def, "the bank's SQLite file (default from PASSPORT_DB)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress or status on stderr")
 	root.PersistentFlags().StringVar(&g.format, "format", "table", "output format: table, json or csv")
-	root.AddCommand(newInitCmd(g), newItemsCmd(g), newResponsesCmd(g), newBankCmd(g), newSimulateCmd(g),
+	root.AddCommand(newInitCmd(g), newItemsCmd(g), newResponsesCmd(g), newImportsCmd(g), newBankCmd(g), newSimulateCmd(g),
 		newCalibrateCmd(g), newCalibrationsCmd(g), newScoreCmd(g),
 		newLinkCmd(g), newLinkingsCmd(g), newScaleCmd(g), newEquateCmd(g), newEquatingsCmd(g),
-		newAssembleCmd(g), newFormsCmd(g), newAnalyzeCmd(g), newFitCmd(g), newReportCmd(g), newDemoCmd(g))
+		newAssembleCmd(g), newFormsCmd(g), newAnalyzeCmd(g), newFitCmd(g), newReportCmd(g), newDeleteCmd(g), newRenameCmd(g), newDemoCmd(g))
 	return root
 }
 

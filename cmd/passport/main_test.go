@@ -3,13 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -226,26 +224,7 @@ func checkDemo(t *testing.T, dir string) {
 // with mirt's stopping rule) to 1e-3 and its log-likelihood −2658.805.
 func TestCalibrateFromFile(t *testing.T) {
 	dir := t.TempDir()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "reference", "lsat7_patterns.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wide strings.Builder
-	wide.WriteString(strings.Join(recs[0][:5], ",") + "\n")
-	for _, r := range recs[1:] {
-		n, _ := strconv.Atoi(r[5])
-		for range n {
-			wide.WriteString(strings.Join(r[:5], ",") + "\n")
-		}
-	}
-	file := filepath.Join(dir, "lsat7.csv")
-	if err := os.WriteFile(file, []byte(wide.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := lsat7Wide(t)
 	unused := filepath.Join(dir, "unused.db")
 	out, _, err := run(t, unused, "calibrate", "--responses", file, "--wide", "--model", "2pl", "--no-accel", "--format", "json")
 	if err != nil {
@@ -365,7 +344,7 @@ func TestShowCommands(t *testing.T) {
 		{[]string{"equatings", "show"}, "passport equatings list"},
 	} {
 		_, _, err := run(t, db, append(tc.args, "x1")...)
-		if err == nil || !strings.Contains(err.Error(), `"x1": expected a number (see `+tc.what+")") {
+		if err == nil || !strings.Contains(err.Error(), `"x1": not found; see `+tc.what) {
 			t.Errorf("%v x1: %v", tc.args, err)
 		}
 		if _, _, err := run(t, db, append(tc.args, "7")...); err == nil || !strings.Contains(err.Error(), "not found") {

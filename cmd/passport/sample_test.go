@@ -176,6 +176,14 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"simulate", "--omit-rate", "1"}, `"--omit-rate" flag: expected a number in [0, 1)`},
 		{[]string{"fit", "--run", "1", "--alpha", "NaN"}, `"--alpha" flag: expected a number in (0, 1)`},
 		{[]string{"score", "--run", "1", "--bound", "Inf"}, `"--bound" flag: expected a number in [1, 100]`},
+		{[]string{"calibrate", "--D", "0"}, `"--D" flag: expected a number in (0, 10]`},
+		{[]string{"calibrate", "--max-cycles", "-5"}, `"--max-cycles" flag: expected a whole number from 1 to 100000`},
+		{[]string{"calibrate", "--tol", "NaN"}, `"--tol" flag: expected a number in (0, 1]`},
+		{[]string{"calibrate", "--quad-max", "Inf"}, `"--quad-max" flag: expected a number in (0, 20]`},
+		{[]string{"calibrate", "--prior-a", "0,-1"}, `--prior-a "0,-1": expected the mean and a positive SD of log a`},
+		{[]string{"calibrate", "--model", "3pl", "--prior-c", "0,0"}, `--prior-c "0,0": expected Beta shapes alpha, beta of at least 1`},
+		{[]string{"calibrate", "--model", "2pl", "--prior-c", "2,5"}, "--prior-c: the 2pl model has no lower asymptote c"},
+		{[]string{"calibrate", "--prior-b", "NaN,1"}, `--prior-b "NaN,1": expected two finite numbers`},
 	} {
 		_, _, err := run(t, db, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -272,5 +280,58 @@ func TestRunGrid(t *testing.T) {
 	}
 	if apart < 1e-4 {
 		t.Errorf("the run's grid and the default give EAPs within %g: the test cannot tell them apart", apart)
+	}
+}
+
+// TestStoredOnce: asking twice for the same linking (with --apply), table
+// or equating returns the stored one instead of a duplicate; linking a run
+// onto itself is refused.
+func TestStoredOnce(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	y1, y2 := filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
+	for _, args := range [][]string{
+		{"init", "--demo"},
+		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "1", "-o", y1},
+		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "2", "--examinee-prefix", "N", "--form-prefix", "G", "-o", y2},
+		{"responses", "import", y1},
+		{"responses", "import", y2},
+		{"calibrate", "--model", "2pl", "--imports", "5"},
+		{"calibrate", "--model", "2pl", "--imports", "6"},
+	} {
+		if _, _, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	twice := [][]string{
+		{"link", "--from", "2", "--to", "1", "--bootstrap", "20", "--apply"},
+		{"scale", "table", "--form", "F01", "--run", "1"},
+		{"equate", "--run", "1", "--from-form", "F01", "--to-form", "F02"},
+	}
+	for _, args := range twice {
+		first, _, err := run(t, db, args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		again, errOut, err := run(t, db, args...)
+		if err != nil || again != first || !strings.Contains(errOut, "it is shown, not stored again") {
+			t.Errorf("%v twice: %v\n%s", args, err, errOut)
+		}
+	}
+	b, err := bank.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	ls, _ := b.Linkings(ctx)
+	runs, _ := b.Calibrations(ctx)
+	tables, _ := b.ConversionTables(ctx)
+	eqs, _ := b.Equatings(ctx)
+	if len(ls) != 1 || len(runs) != 3 || len(tables) != 1 || len(eqs) != 1 {
+		t.Errorf("%d linkings, %d runs, %d tables, %d equatings; want 1, 3 (two and the applied one), 1, 1", len(ls), len(runs), len(tables), len(eqs))
+	}
+	if _, _, err := run(t, db, "link", "--from", "1", "--to", "1"); err == nil || !strings.Contains(err.Error(), "a run is on its own scale already") {
+		t.Errorf("link --from 1 --to 1: %v", err)
 	}
 }

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
+)
+
+// kinds are the stored objects delete and rename address, by the word
+// the command line uses.
+var kinds = map[string]bank.Kind{
+	"import": bank.KindImport, "run": bank.KindRun, "linking": bank.KindLinking, "table": bank.KindTable,
+	"equating": bank.KindEquating, "assembly": bank.KindAssembly, "form": bank.KindForm,
+}
+
+const kindWords = "import, run, linking, table, equating, assembly or form"
+
+func kindOf(word string) (bank.Kind, error) {
+	k, ok := kinds[strings.ToLower(word)]
+	if !ok {
+		return k, fmt.Errorf("%q: expected %s", word, kindWords)
+	}
+	return k, nil
+}
+
+type deleteOptions struct {
+	*globals
+	kind, ref string
+	cascade   bool
+	dryRun    bool
+}
+
+func newDeleteCmd(g *globals) *cobra.Command {
+	o := &deleteOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "delete KIND REF",
+		Short: "Delete a stored import, run, linking, table, equating, assembly or form",
+		Long: `Deletes one stored object, named by its number or its name, in one
+transaction. KIND is ` + kindWords + `.
+
+An object others depend on is refused, and the message names them: a run
+that a linking, table, equating, assembly or another (linked or anchored)
+run was made from; an import a run read; a linking a run was moved by; a
+form a table or equating was built for. --cascade deletes those too.
+Deleting an import deletes its responses. A form with logged responses is
+kept (delete the imports that hold them). --dry-run prints what would be
+deleted and changes nothing.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.kind, o.ref = args[0], args[1]
+			return runDelete(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.cascade, "cascade", false, "also delete what depends on it")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would be deleted; change nothing")
+	return cmd
+}
+
+// runDelete deletes the object (or, dry, says what it would delete).
+func runDelete(ctx context.Context, o *deleteOptions) error {
+	k, err := kindOf(o.kind)
+	if err != nil {
+		return err
+	}
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	id, err := b.Resolve(ctx, k, o.ref)
+	if err != nil {
+		return err
+	}
+	gone, err := b.Delete(ctx, k, id, o.cascade, o.dryRun)
+	if err != nil {
+		return err
+	}
+	verb := "deleted"
+	if o.dryRun {
+		verb = "would delete (--dry-run: nothing changed)"
+	}
+	names := make([]string, len(gone))
+	for i, g := range gone {
+		names[i] = g.String()
+	}
+	o.status("%s %s", verb, strings.Join(names, ", "))
+	return nil
+}
+
+type renameOptions struct {
+	*globals
+	kind, ref, name string
+}
+
+func newRenameCmd(g *globals) *cobra.Command {
+	o := &renameOptions{globals: g}
+	return &cobra.Command{
+		Use:   "rename KIND REF NAME",
+		Short: "Name (or rename) a stored import, run, linking, table, equating, assembly or form",
+		Long: `Gives a stored object, named by its number or its current name, a new
+name that commands then accept wherever they take its number. KIND is
+` + kindWords + `. Names are unique within a kind, at most 100 characters, and
+not numbers; "" removes a name (a form keeps a code).`,
+		Args: cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.kind, o.ref, o.name = args[0], args[1], args[2]
+			return runRename(cmd.Context(), o)
+		},
+	}
+}
+
+// runRename renames the object.
+func runRename(ctx context.Context, o *renameOptions) error {
+	k, err := kindOf(o.kind)
+	if err != nil {
+		return err
+	}
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	id, err := b.Resolve(ctx, k, o.ref)
+	if err != nil {
+		return err
+	}
+	if err := b.Rename(ctx, k, id, o.name); err != nil {
+		return err
+	}
+	o.status("%s %d is now named %q", k.Noun, id, o.name)
+	return nil
+}

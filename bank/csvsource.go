@@ -57,9 +57,10 @@ func (e *InputError) text() string {
 
 // csvSource reads a strict RFC 4180 file with LF line endings and UTF-8
 // text, and takes the formula guard off every cell (csvsafe.Unguard), so
-// that it reads back what passport's writers write. It rejects, with an *InputError naming the line: a byte-order mark,
-// a carriage return, bytes that are not UTF-8, a row whose field count
-// differs from the header's, and an empty file. It records the line on which
+// that it reads back what passport's writers write. It rejects, with an
+// *InputError naming the line: a byte-order mark, a carriage return, bytes
+// that are not UTF-8, a row whose field count differs from the header's,
+// and an empty file. It records the line on which
 // each record starts, and implements gocsv.CSVReader so that gocsv can decode
 // typed tables through it.
 type csvSource struct {

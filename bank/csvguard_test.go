@@ -108,15 +108,20 @@ func TestExportsAreGuarded(t *testing.T) {
 		t.Fatalf("re-importing the responses export: %v", err)
 	}
 	var items2, resp2, forms2 bytes.Buffer
-	b.ExportItems(ctx, &items2)
-	b.ExportResponses(ctx, &resp2)
-	b.ExportForms(ctx, &forms2, []string{"+F1"})
-	for _, p := range []struct {
-		name       string
-		one, other bytes.Buffer
-	}{{"items", items1, items2}, {"responses", resp1, resp2}, {"forms", forms1, forms2}} {
-		if p.one.String() != p.other.String() {
-			t.Errorf("%s differ after a round trip:\n%s\n---\n%s", p.name, p.one.String(), p.other.String())
+	if err := b.ExportItems(ctx, &items2); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ExportResponses(ctx, &resp2); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ExportForms(ctx, &forms2, []string{"+F1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ name, one, other string }{
+		{"items", items1.String(), items2.String()}, {"responses", resp1.String(), resp2.String()}, {"forms", forms1.String(), forms2.String()},
+	} {
+		if p.one != p.other {
+			t.Errorf("%s differ after a round trip:\n%s\n---\n%s", p.name, p.one, p.other)
 		}
 	}
 	for _, code := range []string{"=X1", "X2", "@X3"} {

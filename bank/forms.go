@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/passportirt/passport/bank/csvsafe"
 )
 
 // Assembly is a run of the form assembler: the forms it built against a
@@ -259,7 +261,8 @@ func (b *Bank) Form(ctx context.Context, code string) (*Form, error) {
 // ExportForms writes the forms' items, in form order, as CSV: form,
 // position, anchor (1 for a shared anchor), then the columns of the items
 // CSV (id, domain, …, enemy_group) that ImportItems reads, so that a form
-// can be printed or delivered as it stands.
+// can be printed or delivered as it stands; cells are guarded against
+// spreadsheet formulas (csvsafe).
 func (b *Bank) ExportForms(ctx context.Context, w io.Writer, codes []string) error {
 	items, err := b.Items(ctx, ItemFilter{})
 	if err != nil {
@@ -294,7 +297,7 @@ func (b *Bank) ExportForms(ctx context.Context, w io.Writer, codes []string) err
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	for k, rec := range recs {
 		head := []string{"form", "position", "anchor"}
 		if k > 0 {

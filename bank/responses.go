@@ -82,7 +82,7 @@ type response struct {
 	option               int   // -1: only a score was given
 	score                int
 	rtMS                 int64 // -1: not given
-	at                   int64 // Unix seconds; -1: not given
+	at                   int64 // Unix seconds; noTime: not given
 	line                 int
 	field                string
 }
@@ -467,7 +467,7 @@ func bindRow(dst []any, r response) {
 	if r.rtMS >= 0 {
 		dst[5] = r.rtMS
 	}
-	if r.at >= 0 {
+	if r.at != noTime {
 		dst[6] = r.at
 	}
 }

@@ -204,9 +204,12 @@ func TestCertificate(t *testing.T) {
 		{"cbc, 3 nodes", c, Options{Gap: 1e-3, Seed: 1, MaxNodes: 3, Restarts: 5}},
 		{"heuristic", Heuristic{}, Options{Seed: 1, Restarts: 20}},
 	}
-	worstBound, worstObjective := make([]float64, len(runs)), make([]float64, len(runs))
+	// Per run: the largest |bound − optimum|, objective − optimum and
+	// optimum − objective, and the statuses.
+	worstBound, above, below := make([]float64, len(runs)), make([]float64, len(runs)), make([]float64, len(runs))
+	statuses := make([]map[Status]int, len(runs))
 	for i := range runs {
-		worstBound[i], worstObjective[i] = 0, math.Inf(-1)
+		above[i], below[i], statuses[i] = math.Inf(-1), math.Inf(-1), map[Status]int{}
 	}
 	for _, tc := range certificateCases(n) {
 		opt := independentOptimum(t, c.Path, tc)
@@ -216,7 +219,8 @@ func TestCertificate(t *testing.T) {
 				t.Fatalf("%s, %s: %v", tc.name, r.name, err)
 			}
 			worstBound[k] = max(worstBound[k], math.Abs(res.Bound-opt))
-			worstObjective[k] = max(worstObjective[k], res.Objective-opt)
+			above[k], below[k] = max(above[k], res.Objective-opt), max(below[k], opt-res.Objective)
+			statuses[k][res.Status]++
 			where := fmt.Sprintf("%s, %s: objective %.10g, bound %.10g, gap %.3g, %s; optimum %.10g", tc.name, r.name,
 				res.Objective, res.Bound, res.Gap, res.Status, opt)
 			if res.Bound < opt-tol {
@@ -237,7 +241,8 @@ func TestCertificate(t *testing.T) {
 		}
 	}
 	for k, r := range runs {
-		t.Logf("%s over %d cases: largest |bound − optimum| %.3g, largest objective − optimum %.3g", r.name, n, worstBound[k], worstObjective[k])
+		t.Logf("%s over %d cases %v: largest |bound − optimum| %.3g, objective − optimum %.3g, optimum − objective %.3g", r.name, n,
+			statuses[k], worstBound[k], above[k], below[k])
 	}
 }
 

@@ -100,8 +100,8 @@ func objectiveText(o assemble.Objective) string {
 }
 
 // statusText describes an assembly's status: its forms proven optimal
-// (gap 0), optimal within the tolerance on the gap, or feasible, the gap
-// above the tolerance.
+// (gap 0), optimal within the tolerance on the gap, feasible, the gap
+// above the tolerance, or the heuristic's.
 func statusText(status string, gap, tolerance float64) string {
 	switch assemble.Status(status) {
 	case assemble.StatusOptimal:
@@ -111,6 +111,8 @@ func statusText(status string, gap, tolerance float64) string {
 		return "optimal within the " + percent(tolerance) + " gap tolerance"
 	case assemble.StatusFeasible:
 		return "feasible, the gap above the " + percent(tolerance) + " tolerance"
+	case assemble.StatusHeuristic:
+		return "not proven optimal, with a Lagrangian bound"
 	}
 	return status
 }

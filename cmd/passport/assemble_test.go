@@ -208,7 +208,7 @@ func TestStatusText(t *testing.T) {
 		{"optimal", 0, 1e-3, "optimal (proven)"},
 		{"optimal", 4e-4, 1e-3, "optimal within the 0.10% gap tolerance"},
 		{"feasible", 2.4e-3, 1e-3, "feasible, the gap above the 0.10% tolerance"},
-		{"heuristic", 8.8e-3, 1e-3, "heuristic"},
+		{"heuristic", 8.8e-3, 1e-3, "not proven optimal, with a Lagrangian bound"},
 	} {
 		if got := statusText(tc.status, tc.gap, tc.tolerance); got != tc.want {
 			t.Errorf("statusText(%q, %g, %g) = %q, want %q", tc.status, tc.gap, tc.tolerance, got, tc.want)

@@ -31,7 +31,8 @@ type Options struct {
 	MaxNodes int
 	// Restarts caps the heuristic's rounds of random perturbation and
 	// descent after its first descent (it stops sooner, after 30 rounds
-	// in a row that bring no improvement); 0 for DefaultRestarts.
+	// in a row that bring no improvement), whether it solves alone or
+	// gives CBC its start; 0 for DefaultRestarts.
 	Restarts int
 	Seed     uint64 // random seed of the heuristic and of CBC
 	// Threads are CBC's threads; 0 for 1. With more, CBC's search depends

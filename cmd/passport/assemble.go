@@ -227,6 +227,7 @@ func (o *assembleOptions) budget(s assemble.Solver) string {
 		if o.maxNodes > 0 {
 			parts = append(parts, fmt.Sprintf("at most %d nodes", o.maxNodes))
 		}
+		parts = append(parts, fmt.Sprintf("from the heuristic's forms after at most %d rounds", o.restarts))
 	} else {
 		parts = append(parts, fmt.Sprintf("at most %d rounds", o.restarts))
 	}

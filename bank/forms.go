@@ -30,7 +30,7 @@ type Assembly struct {
 	// least w_k·y), or a target's largest deviation.
 	Objective float64         `json:"objective"`
 	Bound     float64         `json:"bound"` // the solver's bound on the best objective; NaN when none
-	Gap       float64         `json:"gap"`   // |Bound − Objective|/|Objective|; NaN when no bound
+	Gap       float64         `json:"gap"`   // (Bound − Objective)/|Objective|, the other way for a target: ≥ 0, 0 when proven optimal; NaN when no bound
 	Solver    string          `json:"solver"`
 	Status    string          `json:"status"` // optimal, feasible or heuristic
 	Seconds   float64         `json:"seconds"`
@@ -47,7 +47,7 @@ type AssemblyOptions struct {
 	BlueprintFile string  `json:"blueprint_file"`
 	Sample        bool    `json:"sample"` // one 5-item form with the blueprint's proportions
 	Solver        string  `json:"solver"` // as asked: auto, cbc or heuristic
-	Gap           float64 `json:"gap"`    // CBC's relative gap at which it stops
+	Gap           float64 `json:"gap"`    // the gap within which forms are optimal and CBC stops
 	// MaxNodes is CBC's node limit; 0 for none.
 	MaxNodes int `json:"max_nodes,omitempty"`
 	// Restarts is the heuristic's budget of perturbation rounds; 0 for

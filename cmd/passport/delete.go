@@ -31,7 +31,6 @@ type deleteOptions struct {
 	*globals
 	kind, ref string
 	cascade   bool
-	dryRun    bool
 }
 
 func newDeleteCmd(g *globals) *cobra.Command {
@@ -56,7 +55,6 @@ deleted and changes nothing.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.cascade, "cascade", false, "also delete what depends on it")
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would be deleted; change nothing")
 	return cmd
 }
 
@@ -75,7 +73,7 @@ func runDelete(ctx context.Context, o *deleteOptions) error {
 	if err != nil {
 		return err
 	}
-	gone, err := b.Delete(ctx, k, id, o.cascade, o.dryRun)
+	gone, err := b.Delete(ctx, k, id, o.cascade)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,15 @@ func (r ref) resolve(ctx context.Context, b *bank.Bank, k bank.Kind) (int64, err
 	return b.Resolve(ctx, k, string(r))
 }
 
+// run loads the calibration run r names.
+func (r ref) run(ctx context.Context, b *bank.Bank) (*bank.Calibration, error) {
+	id, err := r.resolve(ctx, b, bank.KindRun)
+	if err != nil {
+		return nil, err
+	}
+	return b.Calibration(ctx, id)
+}
+
 // refs is a comma-separated list of refs.
 type refs []ref
 

@@ -63,11 +63,7 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 		return err
 	}
 	defer b.Close()
-	id, err := o.run.resolve(ctx, b, bank.KindRun)
-	if err != nil {
-		return err
-	}
-	run, err := b.Calibration(ctx, id)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}

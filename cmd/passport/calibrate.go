@@ -229,7 +229,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 			return nil, nil, err
 		}
 	}
-	p := g.progress("calibrating", 0)
+	p := g.progress("calibrating", 0, "cycles")
 	opts.Progress = func(c calibrate.Cycle) {
 		p.Message("EM cycle %d, log-likelihood %.4f, largest change %.2e", c.N, c.LogLik, c.MaxChange)
 	}

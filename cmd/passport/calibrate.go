@@ -231,7 +231,8 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	}
 	p := g.progress("calibrating", 0, "cycles")
 	opts.Progress = func(c calibrate.Cycle) {
-		p.Message("EM cycle %d, log-likelihood %.4f, largest change %.2e", c.N, c.LogLik, c.MaxChange)
+		p.Set(int64(c.N))
+		p.Message("calibrating: log-likelihood %.4f, largest change %.2e", c.LogLik, c.MaxChange)
 	}
 	g.status("calibrating %s: %d items, %d examinees, %d responses", model, len(m.Items), m.NExaminees(), m.NResponses())
 	res, err := calibrate.Run(m, opts)

@@ -101,6 +101,9 @@ type Screened struct {
 // by it with fewer than 4 items) and by Wells et al.'s (2014) D² over the
 // base group's ability distribution q (CurveD2).
 func Screen(items []CommonItem, q irt.Quadrature, o ScreenOptions) []Screened {
+	if len(items) == 0 {
+		return nil
+	}
 	drift := DriftCheck(items, Identity, o.ZThreshold)
 	out := make([]Screened, len(items))
 	for i, c := range items {

@@ -191,6 +191,10 @@ func runDrift(ctx context.Context, o *driftOptions) ([]driftRow, error) {
 		for i, code := range codes {
 			common[i] = scale.CommonItem{New: moved[code], Base: baseItems[code]}
 		}
+		if len(common) == 0 {
+			o.status("%s: %s; no item of run %d has %d responses in it: nothing to screen", label, params, base.ID, o.minN)
+			continue
+		}
 		screened := scale.Screen(common, q, scale.ScreenOptions{ZThreshold: o.z, D2Threshold: o.d2})
 		var wrows []driftRow
 		flagsZ, flagsD2 := 0, 0

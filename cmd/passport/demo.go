@@ -229,8 +229,8 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	do.base, do.z = run.ID, 2.576
 	fmt.Fprintf(w, "\n11. History and drift: item %s's life in the bank (passport items history: keys and statuses, statistics\n"+
 		"    by import, parameters of every run on run %d's scale, exposure), then a drift screen of the operational\n"+
-		"    items over the two years against run %d (passport drift --by import --z-threshold %g: a two-sided 1%%\n"+
-		"    level, since 1.645 flags about 10%% of stable items by chance; D² > %g flags consequential drift)\n",
+		"    items over the two years against run %d (passport drift --by import --z-threshold %g, the normal's two-sided\n"+
+		"    1%% point rather than 1.645; D² > %g, a rule of thumb for drift large enough to change scores)\n",
 		miskeyed.Code, run.ID, run.ID, do.z, do.d2)
 	if _, err := runItemsHistory(ctx, &itemsHistoryOptions{globals: &dg, item: miskeyed.Code, by: "import", base: run.ID, table: "all"}); err != nil {
 		return err

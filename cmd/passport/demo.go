@@ -228,11 +228,12 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	do := defaultDriftOptions(&dg)
 	do.base, do.z = run.ID, 2.576
 	fmt.Fprintf(w, "\n11. History and drift: item %s's life in the bank (passport items history: keys and statuses, statistics\n"+
-		"    by import, parameters of every run on run %d's scale, exposure), then a drift screen of the operational\n"+
-		"    items over the two years against run %d (passport drift --by import --z-threshold %g, the normal's two-sided\n"+
-		"    1%% point rather than 1.645; D² > %g, a rule of thumb for drift large enough to change scores)\n",
+		"    by import and the parameters of every run on run %d's scale; --table exposure adds its forms), then a\n"+
+		"    drift screen of the operational items over the two years against run %d (passport drift --by import\n"+
+		"    --z-threshold %g, the normal's two-sided 1%% point rather than 1.645; D² > %g, a rule of thumb for\n"+
+		"    drift large enough to change scores)\n",
 		miskeyed.Code, run.ID, run.ID, do.z, do.d2)
-	if _, err := runItemsHistory(ctx, &itemsHistoryOptions{globals: &dg, item: miskeyed.Code, by: "import", base: run.ID, table: "all"}); err != nil {
+	if _, err := runItemsHistory(ctx, &itemsHistoryOptions{globals: &dg, item: miskeyed.Code, by: "import", base: run.ID, tables: []string{"events", "windows", "runs"}}); err != nil {
 		return err
 	}
 	fmt.Fprintln(dg.out)

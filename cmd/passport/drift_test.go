@@ -316,11 +316,16 @@ func TestItemsHistory(t *testing.T) {
 		!strings.HasPrefix(out, "window,source,n,omitted,p_value,pbis,r_it,flags\n2026-01,") {
 		t.Errorf("history --by month --table windows: %v\n%.200s", err, out)
 	}
+	out, _, err = run(t, db, "items", "history", item, "--table", "events,runs")
+	if err != nil || !strings.Contains(out, "key and status\n") || !strings.Contains(out, "\nparameters by run") || strings.Contains(out, "exposure") || strings.Contains(out, "classical") {
+		t.Errorf("history --table events,runs: %v\n%s", err, out)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"items", "history", item, "--format", "csv"}, "--format csv writes one table"},
+		{[]string{"items", "history", item, "--table", "events,keys"}, `--table "keys"`},
 		{[]string{"items", "history", item, "--by", "week"}, `--by "week"`},
 		{[]string{"items", "history", "NOPE"}, "not found"},
 		{[]string{"items", "history", item, "--run", "9"}, "--run 9: no such calibration run"},

@@ -14,10 +14,10 @@ import (
 
 type itemsHistoryOptions struct {
 	*globals
-	item  string
-	by    string // windows of the classical statistics: import or month
-	base  int64  // the run whose scale parameters are put on; 0: the bank's
-	table string
+	item   string
+	by     string   // windows of the classical statistics: import or month
+	base   int64    // the run whose scale parameters are put on; 0: the bank's
+	tables []string // some of historyTables; "all" or none: every one
 }
 
 // historyTables are the parts of an item's history.
@@ -47,6 +47,9 @@ needs one):
   exposure  the forms it is on, with the responses given on each and the
             first and last administration
 
+--table events,runs prints some of them; --format json prints the whole
+history as one record unless one table is chosen.
+
 The base scale is --run's, or by default the run whose scale the most runs
 are on.`,
 		Args: cobra.ExactArgs(1),
@@ -59,7 +62,7 @@ are on.`,
 	f := cmd.Flags()
 	f.StringVar(&o.by, "by", "import", "windows of the classical statistics: import or month")
 	f.Int64Var(&o.base, "run", 0, "put parameters on this run's scale (default: the run whose scale the most runs are on)")
-	f.StringVar(&o.table, "table", "all", "the table to print: "+strings.Join(historyTables, ", "))
+	f.StringSliceVar(&o.tables, "table", []string{"all"}, "the tables to print (comma-separated): "+strings.Join(historyTables, ", "))
 	return cmd
 }
 
@@ -119,13 +122,24 @@ type itemHistory struct {
 
 // runItemsHistory gathers o.item's history and prints it.
 func runItemsHistory(ctx context.Context, o *itemsHistoryOptions) (*itemHistory, error) {
-	if !slices.Contains(historyTables, o.table) {
-		return nil, fmt.Errorf("--table %q: expected one of %s", o.table, strings.Join(historyTables, ", "))
+	want := map[string]bool{}
+	for _, t := range o.tables {
+		if !slices.Contains(historyTables, t) {
+			return nil, fmt.Errorf("--table %q: expected some of %s", t, strings.Join(historyTables, ", "))
+		}
+		want[t] = true
 	}
+	all := len(want) == 0 || want["all"]
+	if all {
+		for _, t := range historyTables[1:] {
+			want[t] = true
+		}
+	}
+	one := !all && len(want) == 1
 	if !slices.Contains(bank.WindowKinds, o.by) {
 		return nil, fmt.Errorf("--by %q: expected %s", o.by, strings.Join(bank.WindowKinds, " or "))
 	}
-	if o.format == "csv" && o.table == "all" {
+	if o.format == "csv" && !one {
 		return nil, fmt.Errorf("--format csv writes one table: choose it with --table (%s)", strings.Join(historyTables[1:], ", "))
 	}
 	b, err := o.openBank()
@@ -164,10 +178,13 @@ func runItemsHistory(ctx context.Context, o *itemsHistoryOptions) (*itemHistory,
 			onBase++
 		}
 	}
-	o.status("item %s (%s / %s): %s, key %s (version %d); on %s, %d administered, %d responses; parameters in %s, %d on the scale of run %d",
-		it.Code, it.Domain, it.Subdomain, it.Status, orNone(h.Key), h.KeyVersion, plural(len(h.Exposure), "form"), administered, responses,
-		plural(len(h.Runs), "run"), onBase, h.Base)
-	if o.format == "json" && o.table == "all" {
+	scaleNote := "no calibration runs"
+	if h.Base > 0 {
+		scaleNote = fmt.Sprintf("parameters in %s, %d on the scale of run %d", plural(len(h.Runs), "run"), onBase, h.Base)
+	}
+	o.status("item %s (%s / %s): %s, key %s (version %d); on %s, %d administered, %d responses; %s",
+		it.Code, it.Domain, it.Subdomain, it.Status, orNone(h.Key), h.KeyVersion, plural(len(h.Exposure), "form"), administered, responses, scaleNote)
+	if o.format == "json" && !one {
 		return h, render(o.out, "json", h)
 	}
 	sections := []struct {
@@ -181,10 +198,10 @@ func runItemsHistory(ctx context.Context, o *itemsHistoryOptions) (*itemHistory,
 	}
 	first := true
 	for _, s := range sections {
-		if o.table != "all" && o.table != s.name {
+		if !want[s.name] {
 			continue
 		}
-		if o.table == "all" {
+		if !one {
 			if !first {
 				fmt.Fprintln(o.out)
 			}

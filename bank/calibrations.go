@@ -279,6 +279,12 @@ func (b *Bank) SaveCalibration(ctx context.Context, c *Calibration) (int64, erro
 	if err := c.checkFinite(); err != nil {
 		return 0, fmt.Errorf("run not stored: %w", err)
 	}
+	if err := CheckName(c.Name); err != nil {
+		return 0, err
+	}
+	if err := nameTaken(ctx, b.db, KindRun, c.Name, 0); err != nil {
+		return 0, err
+	}
 	opts, err := json.Marshal(c.Settings)
 	if err != nil {
 		return 0, fmt.Errorf("run not stored: its settings cannot be written (%v)", err)
@@ -299,7 +305,7 @@ func (b *Bank) SaveCalibration(ctx context.Context, c *Calibration) (int64, erro
 		r, err := tx.ExecContext(ctx, `INSERT INTO calibrations (name, model, d, source, options, loglik, cycles, converged,
 			n_examinees, n_responses, latent_mean, latent_sd, parent_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			c.Name, c.Model, c.D, c.Source, string(opts), nullFloat(c.LogLik), c.Cycles, conv,
-			c.NExaminees, c.NResponses, c.LatentMean, c.LatentSD, parent, b.timestamp())
+			c.NExaminees, c.NResponses, c.LatentMean, c.LatentSD, parent, c.stamp(b))
 		if err != nil {
 			return err
 		}

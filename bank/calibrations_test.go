@@ -163,14 +163,8 @@ func TestImportCalibrationAndScores(t *testing.T) {
 func TestRunSettingsMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	b, err := open(path)
+	b, err := open(path, true, 4, nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.migrateTo(ctx, 4); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.ImportItems(ctx, "items.csv", strings.NewReader(itemsCSV(2))); err != nil {
 		t.Fatal(err)
 	}
 	old := []struct{ source, options string }{

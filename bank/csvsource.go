@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/passportirt/passport/bank/csvsafe"
 )
 
 // InputError is a problem with one place of an input file: the file, the
@@ -22,7 +24,24 @@ type InputError struct {
 	Msg   string
 }
 
-func (e *InputError) Error() string {
+// MaxErrorLen is the most characters an InputError's text runs to: a
+// message quoting a huge field is cut in its middle, so that where the
+// problem is and what was expected still show.
+const MaxErrorLen = 200
+
+func (e *InputError) Error() string { return clip(e.text(), MaxErrorLen) }
+
+// clip cuts s to at most n characters, replacing its middle with "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	head := 2 * n / 3
+	return string(r[:head]) + "…" + string(r[len(r)-(n-head-1):])
+}
+
+func (e *InputError) text() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
@@ -37,9 +56,11 @@ func (e *InputError) Error() string {
 }
 
 // csvSource reads a strict RFC 4180 file with LF line endings and UTF-8
-// text. It rejects, with an *InputError naming the line: a byte-order mark,
-// a carriage return, bytes that are not UTF-8, a row whose field count
-// differs from the header's, and an empty file. It records the line on which
+// text, and takes the formula guard off every cell (csvsafe.Unguard), so
+// that it reads back what passport's writers write. It rejects, with an
+// *InputError naming the line: a byte-order mark, a carriage return, bytes
+// that are not UTF-8, a row whose field count differs from the header's,
+// and an empty file. It records the line on which
 // each record starts, and implements gocsv.CSVReader so that gocsv can decode
 // typed tables through it.
 type csvSource struct {
@@ -123,6 +144,7 @@ func (s *csvSource) Read() ([]string, error) {
 		if !utf8.ValidString(f) {
 			return nil, &InputError{File: s.file, Line: s.line, Field: s.column(i), Msg: "the field is not valid UTF-8; expected UTF-8 text"}
 		}
+		rec[i] = csvsafe.Unguard(f)
 	}
 	return rec, nil
 }

@@ -18,6 +18,7 @@ type Equating struct {
 	Options   EquatingOptions `json:"options"`
 	Rows      []EquatingRow   `json:"rows,omitempty"`
 	CreatedAt string          `json:"created_at"`
+	Existing  bool            `json:"-"` // SaveEquating found it stored already
 }
 
 // EquatingOptions are how an equating table was made, stored as JSON with
@@ -39,16 +40,25 @@ type EquatingRow struct {
 	Observed float64 `json:"observed_score"`
 }
 
-// SaveEquating stores an equating table and returns its id.
+// SaveEquating stores an equating table and returns its id; the same run,
+// forms and options are stored once (see SaveLinking).
 func (b *Bank) SaveEquating(ctx context.Context, e *Equating) (int64, error) {
 	opts, err := json.Marshal(e.Options)
 	if err != nil {
 		return 0, err
 	}
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT e.id, e.created_at FROM equatings e JOIN forms x ON x.id = e.from_form_id JOIN forms y ON y.id = e.to_form_id
+			WHERE e.calibration_id = ? AND x.code = ? AND y.code = ? AND e.options = ?`, e.Run, e.FromForm, e.ToForm, string(opts)).Scan(&e.ID, &e.CreatedAt)
+		if err == nil {
+			e.Existing = true
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO equatings (calibration_id, from_form_id, to_form_id, options, created_at)
 			SELECT ?, x.id, y.id, ?, ? FROM forms x, forms y WHERE x.code = ? AND y.code = ?`,
-			e.Run, string(opts), b.timestamp(), e.FromForm, e.ToForm)
+			e.Run, string(opts), e.stamp(b), e.FromForm, e.ToForm)
 		if err != nil {
 			return err
 		}

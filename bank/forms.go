@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/passportirt/passport/bank/csvsafe"
 )
 
 // Assembly is a run of the form assembler: the forms it built against a
@@ -28,7 +30,7 @@ type Assembly struct {
 	// least w_k·y), or a target's largest deviation.
 	Objective float64         `json:"objective"`
 	Bound     float64         `json:"bound"` // the solver's bound on the best objective; NaN when none
-	Gap       float64         `json:"gap"`   // |Bound − Objective|/|Objective|; NaN when no bound
+	Gap       float64         `json:"gap"`   // (Bound − Objective)/|Objective|, the other way for a target: ≥ 0, 0 when proven optimal; NaN when no bound
 	Solver    string          `json:"solver"`
 	Status    string          `json:"status"` // optimal, feasible or heuristic
 	Seconds   float64         `json:"seconds"`
@@ -45,7 +47,7 @@ type AssemblyOptions struct {
 	BlueprintFile string  `json:"blueprint_file"`
 	Sample        bool    `json:"sample"` // one 5-item form with the blueprint's proportions
 	Solver        string  `json:"solver"` // as asked: auto, cbc or heuristic
-	Gap           float64 `json:"gap"`    // CBC's relative gap at which it stops
+	Gap           float64 `json:"gap"`    // the gap within which forms are optimal and CBC stops
 	// MaxNodes is CBC's node limit; 0 for none.
 	MaxNodes int `json:"max_nodes,omitempty"`
 	// Restarts is the heuristic's budget of perturbation rounds; 0 for
@@ -106,11 +108,17 @@ func (b *Bank) SaveAssembly(ctx context.Context, a *Assembly) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := CheckName(a.Name); err != nil {
+		return 0, err
+	}
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		if err := nameTaken(ctx, tx, KindAssembly, a.Name, 0); err != nil {
+			return err
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO assemblies (name, calibration_id, blueprint, objective_type, objective, bound, gap,
 			solver, status, seconds, options, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			a.Name, a.CalibrationID, string(a.Blueprint), a.ObjectiveType, a.Objective, nullFloat(a.Bound), nullFloat(a.Gap),
-			a.Solver, a.Status, a.Seconds, string(opts), b.timestamp())
+			a.Solver, a.Status, a.Seconds, string(opts), a.stamp(b))
 		if err != nil {
 			return fmt.Errorf("assembly: %w", err)
 		}
@@ -253,7 +261,8 @@ func (b *Bank) Form(ctx context.Context, code string) (*Form, error) {
 // ExportForms writes the forms' items, in form order, as CSV: form,
 // position, anchor (1 for a shared anchor), then the columns of the items
 // CSV (id, domain, …, enemy_group) that ImportItems reads, so that a form
-// can be printed or delivered as it stands.
+// can be printed or delivered as it stands; cells are guarded against
+// spreadsheet formulas (csvsafe).
 func (b *Bank) ExportForms(ctx context.Context, w io.Writer, codes []string) error {
 	items, err := b.Items(ctx, ItemFilter{})
 	if err != nil {
@@ -288,7 +297,7 @@ func (b *Bank) ExportForms(ctx context.Context, w io.Writer, codes []string) err
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	for k, rec := range recs {
 		head := []string{"form", "position", "anchor"}
 		if k > 0 {

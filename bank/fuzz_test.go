@@ -16,7 +16,7 @@ func fuzzImport(f *testing.F, seeds []string, imp func(b *Bank, data []byte) err
 		f.Add([]byte(s))
 	}
 	path := filepath.Join(f.TempDir(), "fuzz.db")
-	b, err := Open(path)
+	b, err := Create(path)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 // openTemp opens a fresh bank in the test's temporary directory.
 func openTemp(t testing.TB) *Bank {
 	t.Helper()
-	b, err := Open(filepath.Join(t.TempDir(), "test.db"))
+	b, err := Create(filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // snapshot is what must not change when an import fails: every table's row
@@ -47,7 +48,7 @@ func takeSnapshot(t *testing.T, path string) snapshot {
 func seededBank(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "bank.db")
-	b, err := Open(path)
+	b, err := Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +147,18 @@ func TestBadInputLeavesBankUnchanged(t *testing.T) {
 		{"items empty", items, "", 1, "", "the file is empty"},
 		{"items header only", items, itemHeader, 2, "", "no items"},
 		{"items non-UTF-8", items, itemHeader + "X1,idioms,,draft,Q\xc3(,a,b,,,,A,\n", 2, "stem", "not valid UTF-8"},
+		{"items NUL in stem", items, itemHeader + "X1,idioms,,draft,\"Q\x00?\",a,b,,,,A,\n", 2, "stem", "a control character, U+0000, at character 2"},
+		{"items zero-width space in id", items, itemHeader + "SEM\u200b001,idioms,,draft,Q,a,b,,,,A,\n", 2, "id", "U+200B, at character 4"},
+		{"items bidi override in stem", items, itemHeader + "X1,idioms,,draft,\"x = 1 \u202e# comment\",a,b,,,,A,\n", 2, "stem", "U+202E"},
+		{"items bidi isolate in option", items, itemHeader + "X1,idioms,,draft,Q,a,\"b\u2066\",,,,A,\n", 2, "option_b", "U+2066"},
+		{"items BOM inside stem", items, itemHeader + "X1,idioms,,draft,Q\ufeff?,a,b,,,,A,\n", 2, "stem", "U+FEFF"},
+		{"items Hangul filler id", items, itemHeader + "X\u3164,idioms,,draft,Q,a,b,,,,A,\n", 2, "id", "U+3164"},
+		{"items tab in id", items, itemHeader + "X\t1,idioms,,draft,Q,a,b,,,,A,\n", 2, "id", "U+0009"},
+		{"items no-break space in id", items, itemHeader + "X\u00a01,idioms,,draft,Q,a,b,,,,A,\n", 2, "id", "contains a space"},
+		{"items line break in subdomain", items, itemHeader + "X1,idioms,\"a\nb\",draft,Q,a,b,,,,A,\n", 2, "subdomain", "visible text on one line"},
+		{"items id of 65 characters", items, itemHeader + strings.Repeat("é", 65) + ",idioms,,draft,Q,a,b,,,,A,\n", 2, "id", "is 65 characters long; expected at most 64"},
+		{"long zero-width joiner in examinee", long, longHeader + "E\u200d3,F1,IT001,A\n", 2, "examinee", "U+200D"},
+		{"long huge timestamp", long, "examinee,form,item,option,administered_at\nE3,F1,IT001,A," + strings.Repeat("9", 1<<20) + "\n", 2, "administered_at", "…"},
 		{"items key change with responses", items, itemHeader + "IT001,idioms,,operational,Q,one,two,three,four,,A,\n", 2, "key", "has 2 responses scored with key B"},
 	}
 	for _, tc := range cases {
@@ -162,7 +175,10 @@ func TestBadInputLeavesBankUnchanged(t *testing.T) {
 				t.Fatal("import succeeded, want an error")
 			}
 			if !strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("error %q does not say %q", err, tc.msg)
+				t.Errorf("error %.300q does not say %q", err, tc.msg)
+			}
+			if n := utf8.RuneCountInString(err.Error()); n > MaxErrorLen {
+				t.Errorf("error of %d characters, want at most %d", n, MaxErrorLen)
 			}
 			var ie *InputError
 			if tc.line != 0 || tc.field != "" {

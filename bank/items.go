@@ -10,8 +10,12 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/passportirt/passport/bank/csvsafe"
 )
 
 // Domains are the content domains of the Python Fundamentals assessment.
@@ -98,12 +102,23 @@ func (r itemRow) item(file string, line int) (Item, error) {
 	if strings.TrimSpace(it.Stem) == "" {
 		return it, bad("stem", "the stem is empty; expected the question's text")
 	}
+	for _, f := range []struct {
+		col, what, text string
+		lines           bool
+	}{{"stem", "the stem", it.Stem, true}, {"subdomain", "the subdomain", it.Subdomain, false}, {"enemy_group", "the enemy group", it.EnemyGroup, false}} {
+		if err := checkVisible(f.what, f.text, f.lines); err != nil {
+			return it, bad(f.col, "%v; expected %s", err, visibleText(f.lines))
+		}
+	}
 	opts := r.options()
 	n := 0
 	for i, o := range opts {
 		col := "option_" + strings.ToLower(optionLetter(i+1))
 		if strings.TrimSpace(o) == "" {
 			continue
+		}
+		if err := checkVisible("option "+optionLetter(i+1), o, true); err != nil {
+			return it, bad(col, "%v; expected %s", err, visibleText(true))
 		}
 		if n != i {
 			return it, bad(col, "option %s is given but option %s is empty; expected options filled from A without gaps", optionLetter(i+1), optionLetter(n+1))
@@ -127,21 +142,89 @@ func (r itemRow) item(file string, line int) (Item, error) {
 	return it, nil
 }
 
-// checkCode checks an item, examinee or form code: 1–64 printable
-// characters without spaces or commas.
+// MaxCodeLen is the most characters (not bytes) an id may have.
+const MaxCodeLen = 64
+
+// checkCode checks an item, examinee or form code: 1 to MaxCodeLen
+// characters, each visible (see invisible), none a space, comma or quote.
 func checkCode(code string) error {
 	if code == "" {
 		return errors.New("the id is empty; expected a code such as SEM-001")
 	}
-	if len(code) > 64 {
-		return fmt.Errorf("the id %.20q… is longer than 64 characters", code)
+	if n := utf8.RuneCountInString(code); n > MaxCodeLen {
+		return fmt.Errorf("the id %.20q… is %d characters long; expected at most %d", code, n, MaxCodeLen)
 	}
+	pos := 0
 	for _, r := range code {
-		if r <= ' ' || r == ',' || r == '"' || r == 0x7f {
-			return fmt.Errorf("the id %q contains a space, comma, quote or control character", code)
+		pos++
+		if r == ',' || r == '"' || unicode.Is(unicode.Zs, r) {
+			return fmt.Errorf("the id %q contains a space, comma or quote (character %d); expected a code such as SEM-001", code, pos)
 		}
 	}
+	if err := checkVisible("the id", code, false); err != nil {
+		return fmt.Errorf("%w; expected a code such as SEM-001", err)
+	}
 	return nil
+}
+
+// checkVisible refuses text (what names it in the error) that holds a
+// character a reader cannot see (see invisible); with lines, newlines and
+// tabs are allowed, as code in a stem needs them.
+func checkVisible(what, s string, lines bool) error {
+	pos := 0
+	for _, r := range s {
+		pos++
+		if lines && (r == '\n' || r == '\t') || !invisible(r) {
+			continue
+		}
+		kind := "an invisible or formatting character"
+		if unicode.IsControl(r) {
+			kind = "a control character"
+		}
+		return fmt.Errorf("%s has %s, U+%04X, at character %d", what, kind, r, pos)
+	}
+	return nil
+}
+
+// visibleText says what checkVisible expects.
+func visibleText(lines bool) string {
+	if lines {
+		return "visible text (line breaks and tabs are allowed)"
+	}
+	return "visible text on one line"
+}
+
+// invisible reports whether r draws nothing or changes how the text around
+// it displays, so that two texts that look alike could differ: control
+// characters (NUL included), format characters (zero-width spaces and
+// joiners, the soft hyphen, bidirectional marks, embeddings, overrides
+// U+202A–U+202E and isolates U+2066–U+2069, a byte-order mark U+FEFF
+// inside text, tag characters), line and paragraph separators, private-use
+// and unassigned code points, and the letters, marks and symbols that draw
+// nothing (blank).
+func invisible(r rune) bool {
+	return !unicode.IsGraphic(r) || unicode.Is(blank, r)
+}
+
+// blank lists characters that Unicode classes as letters, marks or symbols
+// but that draw nothing: the combining grapheme joiner, Hangul fillers,
+// Khmer inherent vowels, Mongolian and other variation selectors, and the
+// blank Braille pattern.
+var blank = &unicode.RangeTable{
+	R16: []unicode.Range16{
+		{Lo: 0x034f, Hi: 0x034f, Stride: 1},
+		{Lo: 0x115f, Hi: 0x1160, Stride: 1},
+		{Lo: 0x17b4, Hi: 0x17b5, Stride: 1},
+		{Lo: 0x180b, Hi: 0x180d, Stride: 1},
+		{Lo: 0x180f, Hi: 0x180f, Stride: 1},
+		{Lo: 0x2800, Hi: 0x2800, Stride: 1},
+		{Lo: 0x3164, Hi: 0x3164, Stride: 1},
+		{Lo: 0xfe00, Hi: 0xfe0f, Stride: 1},
+		{Lo: 0xffa0, Hi: 0xffa0, Stride: 1},
+	},
+	R32: []unicode.Range32{
+		{Lo: 0xe0100, Hi: 0xe01ef, Stride: 1},
+	},
 }
 
 // parseOption reads an option as a letter (A–E, either case) or a number
@@ -223,7 +306,7 @@ func (b *Bank) ImportItems(ctx context.Context, file string, in io.Reader) (Item
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
-		id, err := b.newImport(ctx, tx, "items", file, sum, len(items), "{}")
+		id, err := b.newImport(ctx, tx, "items", file, sum, len(items), "{}", "")
 		if err != nil {
 			return err
 		}
@@ -259,9 +342,16 @@ const (
 	updated
 )
 
-// newImport records an import, or fails with *AlreadyImportedError when the
-// same bytes were imported before as the same kind.
-func (b *Bank) newImport(ctx context.Context, tx *sql.Tx, kind, file, sum string, rows int, options string) (int64, error) {
+// newImport records an import (named name, or unnamed when it is ""), or
+// fails with *AlreadyImportedError when the same bytes were imported before
+// as the same kind.
+func (b *Bank) newImport(ctx context.Context, tx *sql.Tx, kind, file, sum string, rows int, options, name string) (int64, error) {
+	if err := CheckName(name); err != nil {
+		return 0, err
+	}
+	if err := nameTaken(ctx, tx, KindImport, name, 0); err != nil {
+		return 0, err
+	}
 	var prev int64
 	var at string
 	err := tx.QueryRowContext(ctx, `SELECT id, imported_at FROM imports WHERE kind = ? AND sha256 = ?`, kind, sum).Scan(&prev, &at)
@@ -271,8 +361,8 @@ func (b *Bank) newImport(ctx context.Context, tx *sql.Tx, kind, file, sum string
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO imports (kind, source, sha256, rows, options, imported_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		kind, file, sum, rows, options, b.timestamp())
+	r, err := tx.ExecContext(ctx, `INSERT INTO imports (kind, source, sha256, rows, options, imported_at, name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		kind, file, sum, rows, options, b.timestamp(), name)
 	if err != nil {
 		return 0, err
 	}
@@ -311,7 +401,7 @@ func (b *Bank) upsertItem(ctx context.Context, tx *sql.Tx, it Item) (upsertOutco
 			return 0, err
 		}
 		if n > 0 {
-			return 0, &InputError{Field: "key", Msg: fmt.Sprintf("item %s has %d responses scored with key %s and %d options; changing them would invalidate those scores (to correct a key, `passport items rekey %s --key K --reason TEXT` rescores them; otherwise add a new item)",
+			return 0, &InputError{Field: "key", Msg: fmt.Sprintf("item %s has %d responses scored with key %s and %d options: to correct its key, `passport items rekey %s` rescores them; else add a new item",
 				it.Code, n, orNone(old.KeyLetter()), len(old.Options), it.Code)}
 		}
 	}
@@ -457,7 +547,8 @@ func (b *Bank) Items(ctx context.Context, f ItemFilter) ([]Item, error) {
 	return items, nil
 }
 
-// ExportItems writes every item in the items CSV format that ImportItems reads.
+// ExportItems writes every item in the items CSV format that ImportItems
+// reads, each cell guarded against spreadsheet formulas (csvsafe).
 func (b *Bank) ExportItems(ctx context.Context, w io.Writer) error {
 	items, err := b.Items(ctx, ItemFilter{})
 	if err != nil {
@@ -471,5 +562,5 @@ func (b *Bank) ExportItems(ctx context.Context, w io.Writer) error {
 			OptionA: opts[0], OptionB: opts[1], OptionC: opts[2], OptionD: opts[3], OptionE: opts[4],
 			Key: it.KeyLetter(), EnemyGroup: it.EnemyGroup}
 	}
-	return gocsv.Marshal(rows, w)
+	return gocsv.MarshalCSV(rows, csvsafe.NewWriter(w))
 }

@@ -16,7 +16,7 @@ import (
 func rekeyBank(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "bank.db")
-	b, err := Open(path)
+	b, err := Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,16 +224,13 @@ func TestItemHistoryKept(t *testing.T) {
 }
 
 // TestKeyHistoryMigrated: a bank made before key versions were kept
-// (schema 8) gets version 1 of every item's key, and its status, when it
+// (schema 9) gets version 1 of every item's key, and its status, when it
 // is migrated.
 func TestKeyHistoryMigrated(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	b, err := open(path)
+	b, err := open(path, true, 9, nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.migrateTo(ctx, 8); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.ImportItems(ctx, "items.csv", strings.NewReader(itemsCSV(4))); err != nil {

@@ -27,6 +27,7 @@ type Linking struct {
 	Options   LinkingOptions `json:"options"`
 	Items     []LinkItem     `json:"items"`
 	CreatedAt string         `json:"created_at"`
+	Existing  bool           `json:"-"` // SaveLinking found it stored already
 }
 
 // LinkingOptions are the options a linking was made with and the drift of
@@ -68,6 +69,9 @@ type LinkItem struct {
 }
 
 // SaveLinking stores a linking with its common items and returns its id.
+// A linking of the same runs by the same method and options is stored
+// once: asked again, SaveLinking returns the stored one's id and sets
+// Existing.
 func (b *Bank) SaveLinking(ctx context.Context, l *Linking) (int64, error) {
 	if !slices.Contains(LinkMethods, l.Method) {
 		return 0, fmt.Errorf("method %q: expected one of %s", l.Method, strings.Join(LinkMethods, ", "))
@@ -77,8 +81,16 @@ func (b *Bank) SaveLinking(ctx context.Context, l *Linking) (int64, error) {
 		return 0, err
 	}
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id, created_at FROM linkings WHERE from_calibration = ? AND to_calibration = ? AND method = ? AND options = ?`,
+			l.From, l.To, l.Method, string(opts)).Scan(&l.ID, &l.CreatedAt)
+		if err == nil {
+			l.Existing = true
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO linkings (from_calibration, to_calibration, method, a_const, b_const, se_a, se_b, options, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.From, l.To, l.Method, l.A, l.B, nullFloat(l.SEA), nullFloat(l.SEB), string(opts), b.timestamp())
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.From, l.To, l.Method, l.A, l.B, nullFloat(l.SEA), nullFloat(l.SEB), string(opts), l.stamp(b))
 		if err != nil {
 			return err
 		}
@@ -192,12 +204,15 @@ func (b *Bank) SaveScale(ctx context.Context, s *ScaleDef) (int64, error) {
 		return 0, fmt.Errorf("scale %s already exists (score = %.4f·θ + %.4f, in [%g, %g]); scales are not redefined, choose another name",
 			s.Name, old.Slope, old.Intercept, old.Min, old.Max)
 	}
-	r, err := b.db.ExecContext(ctx, `INSERT INTO scales (name, slope, intercept, min_score, max_score, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		s.Name, s.Slope, s.Intercept, s.Min, s.Max, string(def), b.timestamp())
-	if err != nil {
-		return 0, err
-	}
-	s.ID, err = r.LastInsertId()
+	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO scales (name, slope, intercept, min_score, max_score, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			s.Name, s.Slope, s.Intercept, s.Min, s.Max, string(def), s.stamp(b))
+		if err != nil {
+			return err
+		}
+		s.ID, err = r.LastInsertId()
+		return err
+	})
 	return s.ID, err
 }
 
@@ -249,6 +264,7 @@ type ConversionTable struct {
 	Options   TableOptions    `json:"options"`
 	Rows      []ConversionRow `json:"rows,omitempty"`
 	CreatedAt string          `json:"created_at"`
+	Existing  bool            `json:"-"` // SaveConversionTable found it stored already
 }
 
 // TableOptions are how a conversion table was made, stored as JSON with
@@ -275,15 +291,24 @@ type ConversionRow struct {
 	CSEM     float64 `json:"csem"`
 }
 
-// SaveConversionTable stores a table and returns its id.
+// SaveConversionTable stores a table and returns its id; the same form,
+// run, scale and options are stored once (see SaveLinking).
 func (b *Bank) SaveConversionTable(ctx context.Context, t *ConversionTable) (int64, error) {
 	opts, err := json.Marshal(t.Options)
 	if err != nil {
 		return 0, err
 	}
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT t.id, t.created_at FROM conversion_tables t JOIN forms f ON f.id = t.form_id JOIN scales s ON s.id = t.scale_id
+			WHERE f.code = ? AND t.calibration_id = ? AND s.name = ? AND t.options = ?`, t.Form, t.Run, t.Scale, string(opts)).Scan(&t.ID, &t.CreatedAt)
+		if err == nil {
+			t.Existing = true
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO conversion_tables (form_id, calibration_id, scale_id, options, created_at)
-			SELECT f.id, ?, s.id, ?, ? FROM forms f, scales s WHERE f.code = ? AND s.name = ?`, t.Run, string(opts), b.timestamp(), t.Form, t.Scale)
+			SELECT f.id, ?, s.id, ?, ? FROM forms f, scales s WHERE f.code = ? AND s.name = ?`, t.Run, string(opts), t.stamp(b), t.Form, t.Scale)
 		if err != nil {
 			return err
 		}
@@ -359,3 +384,23 @@ func (b *Bank) ConversionTableByID(ctx context.Context, id int64) (*ConversionTa
 	}
 	return &t, rows.Err()
 }
+
+// LinkedRun returns the run a linking was applied to (stored on the base
+// run's scale by link --apply), or 0 when there is none.
+func (b *Bank) LinkedRun(ctx context.Context, linking int64) (int64, error) {
+	var id int64
+	err := b.db.QueryRowContext(ctx, `SELECT id FROM calibrations WHERE source = 'linked' AND json_extract(options, '$.linked.linking') = ? ORDER BY id LIMIT 1`,
+		linking).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// stamp sets the creation time of what is being stored and returns it.
+func (l *Linking) stamp(b *Bank) string         { l.CreatedAt = b.timestamp(); return l.CreatedAt }
+func (s *ScaleDef) stamp(b *Bank) string        { s.CreatedAt = b.timestamp(); return s.CreatedAt }
+func (t *ConversionTable) stamp(b *Bank) string { t.CreatedAt = b.timestamp(); return t.CreatedAt }
+func (e *Equating) stamp(b *Bank) string        { e.CreatedAt = b.timestamp(); return e.CreatedAt }
+func (c *Calibration) stamp(b *Bank) string     { c.CreatedAt = b.timestamp(); return c.CreatedAt }
+func (a *Assembly) stamp(b *Bank) string        { a.CreatedAt = b.timestamp(); return a.CreatedAt }

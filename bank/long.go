@@ -2,11 +2,12 @@ package bank
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/passportirt/passport/bank/csvsafe"
 )
 
 // The long response format has one row per examinee × item:
@@ -18,7 +19,7 @@ import (
 // A–E or a number 1–5, scored with the item's key; OmitCode "-" for an item
 // presented but not answered) or a score (0 or 1), or both when they agree. time is the response time in seconds and
 // administered_at an RFC 3339 timestamp or a date (YYYY-MM-DD); both are
-// optional.
+// optional. Timestamps before 1970 are kept as they are.
 var (
 	longRequired = []string{"examinee", "form", "item"}
 	longOptional = []string{"option", "score", "time", "administered_at"}
@@ -44,7 +45,7 @@ func readLong(w *responseWriter, src *csvSource) error {
 	iExam, iForm, iItem := col["examinee"], col["form"], col["item"]
 	iOpt, iScore, iTime, iAt := col["option"], col["score"], col["time"], col["administered_at"]
 	var lastAt string
-	var lastAtVal int64 = -1
+	var lastAtVal int64
 	for {
 		rec, err := src.Read()
 		if err == io.EOF {
@@ -59,7 +60,7 @@ func readLong(w *responseWriter, src *csvSource) error {
 		if err != nil {
 			return err
 		}
-		r := response{item: it.id, option: -1, rtMS: -1, at: -1, line: line, field: "item"}
+		r := response{item: it.id, option: -1, rtMS: -1, at: noTime, line: line, field: "item"}
 		if r.examinee, err = w.examinee(line, "examinee", rec[iExam]); err != nil {
 			return err
 		}
@@ -111,6 +112,10 @@ func readLong(w *responseWriter, src *csvSource) error {
 	}
 }
 
+// noTime marks a response without a timestamp: Unix seconds are negative
+// before 1970, so no other value is free.
+const noTime = math.MinInt64
+
 func parseTimestamp(s string) (time.Time, error) {
 	if len(s) == len("2006-01-02") {
 		return time.Parse(time.DateOnly, s)
@@ -120,7 +125,8 @@ func parseTimestamp(s string) (time.Time, error) {
 
 // ExportResponses writes every response in the long format, ordered by
 // examinee and item. Options are written as letters, omitted responses with
-// the omit code "-" in the option column; times in seconds.
+// the omit code "-" in the option column; times in seconds; cells guarded
+// against spreadsheet formulas (csvsafe).
 func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 	rows, err := b.db.QueryContext(ctx, `SELECT e.code, COALESCE(f.code, ''), i.code, r.option, r.score, r.rt_ms, r.administered_at
 		FROM responses r JOIN examinees e ON e.id = r.examinee_id JOIN items i ON i.id = r.item_id LEFT JOIN forms f ON f.id = r.form_id
@@ -136,7 +142,7 @@ func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 		if err := rows.Scan(&rec.Examinee, &rec.Form, &rec.Item, &opt, &rec.Score, &rt, &at); err != nil {
 			return err
 		}
-		rec.Option, rec.Time, rec.At = -1, -1, -1
+		rec.Option, rec.Time = -1, -1
 		if opt != nil {
 			rec.Option = int(*opt)
 		}
@@ -144,7 +150,7 @@ func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 			rec.Time = float64(*rt) / 1000
 		}
 		if at != nil {
-			rec.At = *at
+			rec.At = time.Unix(*at, 0)
 		}
 		if err := lw.Write(rec); err != nil {
 			return err
@@ -159,22 +165,23 @@ func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 // LongRecord is one row of the long format as a writer takes it.
 type LongRecord struct {
 	Examinee, Form, Item string
-	Option               int     // 1 = A; 0 omitted (written "-"); -1 none (score only)
-	Score                int     // 0 or 1
-	Time                 float64 // seconds; < 0 when not known
-	At                   int64   // Unix seconds; < 0 when not known
+	Option               int       // 1 = A; 0 omitted (written "-"); -1 none (score only)
+	Score                int       // 0 or 1
+	Time                 float64   // seconds; < 0 when not known
+	At                   time.Time // when administered; zero when not known
 }
 
-// LongWriter writes the long format, header first.
+// LongWriter writes the long format, header first, cells guarded against
+// spreadsheet formulas (csvsafe).
 type LongWriter struct {
-	w      *csv.Writer
+	w      *csvsafe.Writer
 	header bool
 	rec    []string
 }
 
 // NewLongWriter returns a writer of the long format to out.
 func NewLongWriter(out io.Writer) *LongWriter {
-	return &LongWriter{w: csv.NewWriter(out), rec: make([]string, len(LongHeader))}
+	return &LongWriter{w: csvsafe.NewWriter(out), rec: make([]string, len(LongHeader))}
 }
 
 // OmitCode is the option code ExportResponses writes for a response that was
@@ -204,8 +211,8 @@ func (lw *LongWriter) Write(r LongRecord) error {
 	if r.Time >= 0 {
 		rec[5] = strconv.FormatFloat(r.Time, 'f', -1, 64)
 	}
-	if r.At >= 0 {
-		rec[6] = time.Unix(r.At, 0).UTC().Format(time.RFC3339)
+	if !r.At.IsZero() {
+		rec[6] = r.At.UTC().Format(time.RFC3339)
 	}
 	return lw.w.Write(rec)
 }

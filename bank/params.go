@@ -10,6 +10,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/passportirt/passport/bank/csvsafe"
 	"github.com/passportirt/passport/irt"
 )
 
@@ -56,7 +57,8 @@ func formatFloat(x float64) string {
 	return strconv.FormatFloat(x, 'g', 10, 64)
 }
 
-// WriteParams writes a parameter table.
+// WriteParams writes a parameter table, text cells guarded against
+// spreadsheet formulas (csvsafe).
 func WriteParams(w io.Writer, rows []ParamRow) error {
 	out := make([]paramCSV, len(rows))
 	for i, r := range rows {
@@ -67,7 +69,7 @@ func WriteParams(w io.Writer, rows []ParamRow) error {
 		out[i] = paramCSV{r.Item, r.Model, formatFloat(r.A), formatFloat(r.B), formatFloat(r.C),
 			formatFloat(r.SEA), formatFloat(r.SEB), formatFloat(r.SEC), n}
 	}
-	return gocsv.Marshal(out, w)
+	return gocsv.MarshalCSV(out, csvsafe.NewWriter(w))
 }
 
 // Caps on stored item parameters: estimates beyond them are degenerate

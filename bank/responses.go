@@ -37,6 +37,7 @@ func ParseOnDuplicate(s string) (OnDuplicate, error) {
 
 // ResponseOptions are the settings shared by the long and wide imports.
 type ResponseOptions struct {
+	Name        string      // the import's name; "" for none
 	OnDuplicate OnDuplicate // default DuplicateReject
 	// Omit is a code that marks an item presented but not answered (for
 	// example "8" in the TESTFACT files), besides OmitCode, which always
@@ -81,7 +82,7 @@ type response struct {
 	option               int   // -1: only a score was given
 	score                int
 	rtMS                 int64 // -1: not given
-	at                   int64 // Unix seconds; -1: not given
+	at                   int64 // Unix seconds; noTime: not given
 	line                 int
 	field                string
 }
@@ -164,7 +165,7 @@ func (b *Bank) newResponseWriter(ctx context.Context, tx *sql.Tx, file, kind, su
 	w := &responseWriter{ctx: ctx, b: b, tx: tx, file: file, opts: opts,
 		items: map[string]*itemInfo{}, examinees: map[string]int64{}, forms: map[string]*formInfo{}}
 	var err error
-	if w.importID, err = b.newImport(ctx, tx, kind, file, sum, 0, optJSON); err != nil {
+	if w.importID, err = b.newImport(ctx, tx, kind, file, sum, 0, optJSON, opts.Name); err != nil {
 		return nil, err
 	}
 	if err := w.load(); err != nil {
@@ -466,7 +467,7 @@ func bindRow(dst []any, r response) {
 	if r.rtMS >= 0 {
 		dst[5] = r.rtMS
 	}
-	if r.at >= 0 {
+	if r.at != noTime {
 		dst[6] = r.at
 	}
 }

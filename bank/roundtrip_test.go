@@ -66,7 +66,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "new.db")
-	b, err := Open(path)
+	b, err := Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,7 @@ func readWide(w *responseWriter, src *csvSource, opts WideOptions) error {
 			if it == nil || cell == "" || cell == "NA" {
 				continue
 			}
-			r := response{examinee: exam, item: it.id, option: -1, rtMS: -1, at: -1, line: line, field: src.header[c]}
+			r := response{examinee: exam, item: it.id, option: -1, rtMS: -1, at: noTime, line: line, field: src.header[c]}
 			if opts.Form != "" {
 				if r.form, err = w.form(line, src.header[c], opts.Form, it); err != nil {
 					return err

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -165,14 +166,38 @@ var allFlags = []string{FlagMiskey, FlagNegative, FlagHard, FlagEasy, FlagMisfit
 //go:embed report.html
 var reportHTML string
 
-var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"png": func(f Figure) template.URL {
-		return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG))
-	},
-	"num":    func(x Num) string { return x.String() },
-	"anchor": func(code string) string { return "item-" + fileSafe(code) },
-	"fmt":    func(x float64) string { return Num(x).String() },
-}).Parse(reportHTML))
+// reportTemplate is the page's template; names gives each item code its
+// anchor (see itemNames).
+func reportTemplate(names map[string]string) (*template.Template, error) {
+	return template.New("report").Funcs(template.FuncMap{
+		"png": func(f Figure) template.URL {
+			return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG))
+		},
+		"num":    func(x Num) string { return x.String() },
+		"anchor": func(code string) string { return "item-" + names[code] },
+		"fmt":    func(x float64) string { return Num(x).String() },
+	}).Parse(reportHTML)
+}
+
+// itemNames gives each item the name of its plot files and of its anchor
+// in the page, no two alike even where file systems ignore case: the code
+// itself where it is a safe file name (fileSafe keeps it as it is) that no
+// other item's safe name matches ignoring case; otherwise its safe name,
+// "~" and the item's position (1-based), which no safe name contains.
+func itemNames(items []irt.ItemInfo) []string {
+	count := map[string]int{}
+	for _, it := range items {
+		count[strings.ToLower(fileSafe(it.Code))]++
+	}
+	names := make([]string, len(items))
+	for i, it := range items {
+		names[i] = fileSafe(it.Code)
+		if names[i] != it.Code || count[strings.ToLower(names[i])] > 1 {
+			names[i] += "~" + strconv.Itoa(i+1)
+		}
+	}
+	return names
+}
 
 // WriteReport writes the report to dir: report.html, one self-contained
 // page (plots embedded as PNG, the item table sortable by an inline script,
@@ -203,7 +228,8 @@ func WriteReport(dir string, in *ReportInput) (string, error) {
 	if page.Summary, err = summaryFigures(in); err != nil {
 		return "", err
 	}
-	if page.Cards, err = itemCards(in, page.Items, page.ICCGroups); err != nil {
+	names := itemNames(r.Items)
+	if page.Cards, err = itemCards(in, page.Items, names, page.ICCGroups); err != nil {
 		return "", err
 	}
 	for _, f := range page.Summary {
@@ -230,8 +256,16 @@ func WriteReport(dir string, in *ReportInput) (string, error) {
 			return "", err
 		}
 	}
+	anchors := make(map[string]string, len(names))
+	for i, it := range r.Items {
+		anchors[it.Code] = names[i]
+	}
+	tmpl, err := reportTemplate(anchors)
+	if err != nil {
+		return "", err
+	}
 	var b bytes.Buffer
-	if err := reportTemplate.Execute(&b, page); err != nil {
+	if err := tmpl.Execute(&b, page); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "report.html")
@@ -310,8 +344,8 @@ func summaryFigures(in *ReportInput) ([]Figure, error) {
 }
 
 // itemCards draws every item's ICC with its observed proportions in
-// groups ability groups, on all cores.
-func itemCards(in *ReportInput, rows []ItemRow, groups int) ([]itemCard, error) {
+// groups ability groups, on all cores, saved as "icc-" and the item's name.
+func itemCards(in *ReportInput, rows []ItemRow, names []string, groups int) ([]itemCard, error) {
 	r := in.Responses
 	// Each item's abilities and scores, gathered in one pass, without the
 	// omits when the fit treated them as not administered.
@@ -346,6 +380,7 @@ func itemCards(in *ReportInput, rows []ItemRow, groups int) ([]itemCard, error) 
 			for i := range next {
 				pts := EmpiricalICC(thetas[i], scores[i], groups)
 				fig, err := ICCPlot(r.Items[i], in.Params[i], pts)
+				fig.Name = "icc-" + names[i]
 				cards[i], errs[i] = itemCard{Row: rows[i], ICC: fig, Distractors: byItem[r.Items[i].Code]}, err
 			}
 		}()

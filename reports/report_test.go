@@ -227,3 +227,63 @@ func readCSV(t *testing.T, path string) [][]string {
 	}
 	return recs
 }
+
+// TestItemNames: codes that a file system folds together (case) or that
+// fileSafe maps alike get names no two alike, ignoring case; other codes
+// keep their own.
+func TestItemNames(t *testing.T) {
+	codes := []string{"SEM-001", "sem-001", "SEM/002", "SEM?002", "SEM_002", "Item.1", "A+1", "A_1"}
+	items := make([]irt.ItemInfo, len(codes))
+	for i, c := range codes {
+		items[i] = irt.ItemInfo{Code: c}
+	}
+	got := itemNames(items)
+	want := []string{"SEM-001~1", "sem-001~2", "SEM_002~3", "SEM_002~4", "SEM_002~5", "Item.1", "A_1~7", "A_1~8"}
+	if !slices.Equal(got, want) {
+		t.Errorf("names %q, want %q", got, want)
+	}
+}
+
+// TestReportNamesUnique writes the SAT12 report with item codes that
+// collide as file names, and checks that every item has its own plot
+// files and its own anchor.
+func TestReportNamesUnique(t *testing.T) {
+	_, in := sat12Report(t, t.TempDir())
+	r, an := *in.Responses, *in.Analysis
+	r.Items, an.Items = slices.Clone(r.Items), slices.Clone(an.Items)
+	for i, c := range []string{"Q-1", "q-1", "Q/1", "Q?1", "Q_1"} {
+		r.Items[i].Code, an.Items[i].Item = c, c
+	}
+	in.Responses, in.Analysis = &r, &an
+	dir := t.TempDir()
+	path, err := WriteReport(dir, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := os.ReadDir(filepath.Join(dir, "plots"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		seen[strings.ToLower(f.Name())] = true
+	}
+	if len(seen) != 2*(32+5) {
+		t.Errorf("%d plot files ignoring case, want %d (PNG and SVG of 32 ICCs and 5 summary plots)", len(seen), 2*(32+5))
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := regexp.MustCompile(`<section class="card[^"]*" id="([^"]*)"`).FindAllStringSubmatch(string(page), -1)
+	anchors := map[string]bool{}
+	for _, m := range ids {
+		anchors[m[1]] = true
+		if !strings.Contains(string(page), `href="#`+m[1]+`"`) {
+			t.Errorf("no link to card %s", m[1])
+		}
+	}
+	if len(ids) != 32 || len(anchors) != 32 {
+		t.Errorf("%d cards with %d distinct anchors, want 32", len(ids), len(anchors))
+	}
+}

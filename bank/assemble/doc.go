@@ -27,10 +27,15 @@
 // a = −g_i(θ_k), c = T_k and a = g_i(θ_k), c = −T_k (y is then minus the
 // largest absolute deviation).
 //
-// Two solvers implement Solver: CBC drives the COIN-OR CBC program
-// (coinor-cbc) through an MPS file and reports its objective, best bound
-// and gap; Heuristic is pure Go (a greedy construction followed by iterated
-// local search) and reports a Lagrangian bound.
+// Two solvers implement Solver: Heuristic is pure Go (a greedy
+// construction followed by iterated local search) and reports a
+// Lagrangian bound; CBC drives the COIN-OR CBC program (coinor-cbc)
+// through an MPS file, started from the heuristic's forms, and keeps the
+// better forms and the better bound of the two.
 // Whatever the solver, Assemble checks the returned forms against every
-// hard constraint with Verify, which shares no code with the solvers.
+// hard constraint with Verify, which shares no code with the solvers, and
+// certifies the result from the forms: the objective is computed from
+// them, the bound is never beyond it, the gap is signed and 0 only when
+// optimality is proven, and the status is optimal only within the
+// tolerance Options.Gap.
 package assemble

@@ -36,11 +36,7 @@ func (Heuristic) Name() string { return "heuristic" }
 // Solve assembles p's forms.
 func (Heuristic) Solve(ctx context.Context, p *Problem, o Options) (*Result, error) {
 	start := time.Now()
-	rounds := o.Restarts
-	if rounds == 0 {
-		rounds = DefaultRestarts
-	}
-	s, err := searchForms(ctx, p, o, rounds)
+	s, err := searchForms(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}
@@ -48,11 +44,15 @@ func (Heuristic) Solve(ctx context.Context, p *Problem, o Options) (*Result, err
 	return &Result{Forms: s.forms(), Bound: bound, Solver: "heuristic", Status: StatusHeuristic, Elapsed: time.Since(start)}, nil
 }
 
-// searchForms runs the heuristic search with at most rounds rounds of
-// perturbation after the first descent, and returns forms that meet every
-// hard constraint, or an error naming the constraints that the closest
-// forms it found still break.
-func searchForms(ctx context.Context, p *Problem, o Options, rounds int) (*state, error) {
+// searchForms runs the heuristic search with at most o.Restarts rounds
+// (DefaultRestarts for 0) of perturbation after the first descent, and
+// returns forms that meet every hard constraint, or an error naming the
+// constraints that the closest forms it found still break.
+func searchForms(ctx context.Context, p *Problem, o Options) (*state, error) {
+	rounds := o.Restarts
+	if rounds == 0 {
+		rounds = DefaultRestarts
+	}
 	h := &searcher{s: newState(p), rng: rand.New(rand.NewPCG(o.Seed, 0xa55e_b1e5)), ctx: ctx}
 	if o.TimeLimit > 0 {
 		h.deadline = time.Now().Add(o.TimeLimit)

@@ -166,7 +166,7 @@ func Run(items []bank.Item, d Design, w io.Writer) (Result, error) {
 		for _, i := range forms[form] {
 			it := pool[i]
 			rt := math.Round(math.Exp(timeLoc[i]-speed+0.4*rng.NormFloat64())*10) / 10
-			rec := bank.LongRecord{Examinee: code, Form: fcode, Item: it.Code, Time: rt, At: at.Unix()}
+			rec := bank.LongRecord{Examinee: code, Form: fcode, Item: it.Code, Time: rt, At: at}
 			at = at.Add(time.Duration(rt * float64(time.Second)))
 			u := rng.Float64()
 			switch {

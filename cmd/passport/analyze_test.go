@@ -67,6 +67,9 @@ func TestAnalyzeSAT12File(t *testing.T) {
 func TestAnalyzeBank(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
+	if _, _, err := run(t, db, "init"); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := run(t, db, append([]string{"responses", "import", "--wide", "--add-items", "--domain", "stdlib", "--n-options", "5"}, sat12Args...)...); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +95,11 @@ func TestAnalyzeBank(t *testing.T) {
 			t.Errorf("%s: %v, want %q", c.args, err, c.want)
 		}
 	}
-	if _, _, err := run(t, filepath.Join(dir, "empty.db"), "analyze"); err == nil || !strings.Contains(err.Error(), "no responses") {
+	empty := filepath.Join(dir, "empty.db")
+	if _, _, err := run(t, empty, "init"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, empty, "analyze"); err == nil || !strings.Contains(err.Error(), "no responses") {
 		t.Errorf("an empty bank: %v", err)
 	}
 }

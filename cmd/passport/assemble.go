@@ -68,14 +68,20 @@ points, or the smallest largest deviation from target information or
 characteristic curves, for every form at once so that the forms come out
 parallel.
 
-The forms are a 0/1 programme (van der Linden 2005) solved by COIN-OR CBC
-when the cbc program is installed (apt-get install coinor-cbc): the run
-reports CBC's objective, best bound and relative gap, and stops when the
-gap falls to --gap or after --max-nodes nodes. Without CBC (or with
---solver heuristic) a greedy construction with local search builds the
-forms, reported as heuristic with a Lagrangian bound; it stops after
---restarts rounds, or 30 rounds in a row without improvement. Either way
-every hard constraint is checked on the forms before they are stored.
+The forms are a 0/1 programme (van der Linden 2005). A greedy
+construction with local search builds forms first; it stops after
+--restarts rounds, or 30 rounds in a row without improvement. With the
+cbc program installed (apt-get install coinor-cbc), COIN-OR CBC starts
+from those forms and stops when the relative gap between its bound and
+its best forms falls to --gap, or after --max-nodes nodes; the better of
+its forms and the heuristic's are kept, with the better bound. The run
+reports the forms' objective, the bound (the best objective any forms
+could reach), the gap (how much better, relative to the objective, forms
+might be) and the status: optimal (proven, gap 0, or within the --gap
+tolerance) or feasible (stopped with a larger gap). Without CBC (or with
+--solver heuristic) the heuristic's forms are reported as heuristic, with
+a Lagrangian bound. Either way every hard constraint is checked on the
+forms before they are stored.
 
 The budgets count nodes and rounds, not seconds, so the same bank, blueprint
 and flags give the same forms on any machine. --time-limit adds a cap on the
@@ -95,9 +101,9 @@ one 5-item form with the blueprint's proportions.`,
 	f.StringVar(&o.blueprint, "blueprint", "", "the blueprint, a JSON file (required)")
 	f.IntVar(&o.forms, "forms", 0, "number of forms, instead of the blueprint's")
 	f.BoolVar(&o.sample, "sample", false, "build one 5-item sample form with the blueprint's proportions")
-	f.StringVar(&o.name, "name", "", "a name for the assembly (default: the blueprint's)")
+	f.StringVar(&o.name, "name", "", "a name for the assembly, unique, by which commands can refer to it")
 	f.StringVar(&o.solver, "solver", o.solver, "auto (CBC when installed), cbc or heuristic")
-	f.Float64Var(&o.gap, "gap", o.gap, "stop CBC when the relative gap to its bound is this small (0: prove optimality)")
+	f.Float64Var(&o.gap, "gap", o.gap, "the relative gap between bound and objective within which forms are optimal and CBC stops (0: prove optimality)")
 	f.IntVar(&o.maxNodes, "max-nodes", o.maxNodes, "stop CBC after this many branch-and-bound nodes (0: no limit)")
 	f.IntVar(&o.restarts, "restarts", o.restarts, "the heuristic's most rounds of perturbation and local search")
 	f.Uint64Var(&o.seed, "seed", o.seed, "random seed of the solver")
@@ -160,8 +166,9 @@ func runAssemble(ctx context.Context, o *assembleOptions) error {
 		}
 	}
 	rep := assemble.Describe(bp, forms)
-	o.status("assembly %d: %s, %s in %.2fs; %s: objective %s, bound %s, gap %s",
-		a.ID, res.Solver, res.Status, res.Elapsed.Seconds(), objectiveText(bp.Objective), num(res.Objective), num(res.Bound), percent(res.Gap))
+	o.status("assembly %d: %s, %s, in %.2fs; %s: objective %s, bound %s, gap %s",
+		a.ID, res.Solver, statusText(a.Status, res.Gap, res.Tolerance), res.Elapsed.Seconds(), objectiveText(bp.Objective), num(res.Objective),
+		num(res.Bound), percent(res.Gap))
 	if len(forms) > 1 {
 		g := rep.TCCGap
 		o.status("largest difference between the forms' characteristic curves on θ ∈ [−3, 3]: %.3f raw-score points at θ = %.2f (%s above %s)",
@@ -220,6 +227,7 @@ func (o *assembleOptions) budget(s assemble.Solver) string {
 		if o.maxNodes > 0 {
 			parts = append(parts, fmt.Sprintf("at most %d nodes", o.maxNodes))
 		}
+		parts = append(parts, fmt.Sprintf("from the heuristic's forms after at most %d rounds", o.restarts))
 	} else {
 		parts = append(parts, fmt.Sprintf("at most %d rounds", o.restarts))
 	}
@@ -232,7 +240,7 @@ func (o *assembleOptions) budget(s assemble.Solver) string {
 // solve runs the solver, showing on a terminal how long it has taken: it
 // reports nothing as it goes.
 func (o *assembleOptions) solve(ctx context.Context, p *assemble.Problem, s assemble.Solver) (*assemble.Result, error) {
-	prog := o.progress("solving", 0)
+	prog := o.progress("solving", 0, "rounds")
 	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(stopped)
@@ -261,11 +269,7 @@ func (o *assembleOptions) record(run int64, bp assemble.Blueprint, pool []assemb
 	if err != nil {
 		return nil, err
 	}
-	name := o.name
-	if name == "" {
-		name = bp.Name
-	}
-	a := &bank.Assembly{Name: name, CalibrationID: run, Blueprint: bpJSON, ObjectiveType: bp.Objective.Type,
+	a := &bank.Assembly{Name: o.name, CalibrationID: run, Blueprint: bpJSON, ObjectiveType: bp.Objective.Type,
 		Objective: res.Objective, Bound: res.Bound, Gap: res.Gap, Solver: res.Solver, Status: string(res.Status), Seconds: res.Elapsed.Seconds(),
 		Options: bank.AssemblyOptions{BlueprintFile: o.blueprint, Sample: o.sample, Solver: o.solver, Gap: o.gap, MaxNodes: o.maxNodes,
 			Restarts: o.restarts, Seed: o.seed, Threads: o.threads, TimeLimit: bank.Duration(o.timeLimit)}}

@@ -99,6 +99,24 @@ func objectiveText(o assemble.Objective) string {
 	return text
 }
 
+// statusText describes an assembly's status: its forms proven optimal
+// (gap 0), optimal within the tolerance on the gap, feasible, the gap
+// above the tolerance, or the heuristic's.
+func statusText(status string, gap, tolerance float64) string {
+	switch assemble.Status(status) {
+	case assemble.StatusOptimal:
+		if gap == 0 {
+			return "optimal (proven)"
+		}
+		return "optimal within the " + percent(tolerance) + " gap tolerance"
+	case assemble.StatusFeasible:
+		return "feasible, the gap above the " + percent(tolerance) + " tolerance"
+	case assemble.StatusHeuristic:
+		return "not proven optimal, with a Lagrangian bound"
+	}
+	return status
+}
+
 // percent writes a relative gap as a percentage.
 func percent(x float64) string {
 	if table.FormatFloat(x, "json") == "" { // NaN or infinite

@@ -48,6 +48,8 @@ func TestAssemble(t *testing.T) {
 			Solver    string
 			Status    string
 			Objective float64
+			Bound     float64
+			Gap       float64
 			Forms     []struct {
 				Form                                   string
 				Items, Anchors                         int
@@ -63,6 +65,12 @@ func TestAssemble(t *testing.T) {
 		}
 		if res.Assembly != 1 || len(res.Forms) != 2 || len(res.Curves) != 6 || !(res.Objective > 5) {
 			t.Fatalf("assembly %+v", res)
+		}
+		// A maximin bound is never below the objective, and the gap is
+		// theirs, within the default 0.1 % when optimal.
+		if d := res.Gap - (res.Bound-res.Objective)/res.Objective; res.Bound < res.Objective || d > 1e-12 || d < -1e-12 ||
+			res.Status == "optimal" && res.Gap > 1e-3 {
+			t.Errorf("%s: objective %v, bound %v, gap %v", res.Status, res.Objective, res.Bound, res.Gap)
 		}
 		for _, c := range res.Curves {
 			if c.Info < res.Objective*(1-1e-9) { // maximin: every form's information at each θ point is at least the objective
@@ -173,4 +181,21 @@ func TestAssemble(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestStatusText(t *testing.T) {
+	for _, tc := range []struct {
+		status         string
+		gap, tolerance float64
+		want           string
+	}{
+		{"optimal", 0, 1e-3, "optimal (proven)"},
+		{"optimal", 4e-4, 1e-3, "optimal within the 0.10% gap tolerance"},
+		{"feasible", 2.4e-3, 1e-3, "feasible, the gap above the 0.10% tolerance"},
+		{"heuristic", 8.8e-3, 1e-3, "not proven optimal, with a Lagrangian bound"},
+	} {
+		if got := statusText(tc.status, tc.gap, tc.tolerance); got != tc.want {
+			t.Errorf("statusText(%q, %g, %g) = %q, want %q", tc.status, tc.gap, tc.tolerance, got, tc.want)
+		}
+	}
 }

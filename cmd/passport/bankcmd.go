@@ -97,6 +97,30 @@ func runBankStats(ctx context.Context, o *bankStatsOptions) error {
 			return err
 		}
 	}
+	imports, err := b.Imports(ctx)
+	if err != nil {
+		return err
+	}
+	if len(imports) > 0 {
+		type row struct {
+			ID         int64  `json:"import"`
+			Name       string `json:"name"`
+			Kind       string `json:"kind"`
+			Source     string `json:"source"`
+			Rows       int    `json:"rows"`
+			Responses  int64  `json:"responses"`
+			Examinees  int64  `json:"examinees"`
+			ImportedAt string `json:"imported_at"`
+		}
+		rows := make([]row, len(imports))
+		for i, im := range imports {
+			rows[i] = row{im.ID, im.Name, im.Kind, im.Source, im.Rows, im.Responses, im.Examinees, im.ImportedAt}
+		}
+		fmt.Fprintln(w, "\nImports")
+		if err := render(w, "table", rows); err != nil {
+			return err
+		}
+	}
 	if s.ItemsAnswered > 0 {
 		lo, hi := s.PerItem[0].Responses, s.PerItem[0].Responses
 		for _, c := range s.PerItem {

@@ -240,7 +240,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 			return nil, nil, err
 		}
 	}
-	p := g.progress("calibrating", 0)
+	p := g.progress("calibrating", 0, "cycles")
 	opts.Progress = func(c calibrate.Cycle) {
 		p.Message("EM cycle %d, log-likelihood %.4f, largest change %.2e", c.N, c.LogLik, c.MaxChange)
 	}
@@ -424,7 +424,7 @@ func fileBank(ctx context.Context, o *calibrateOptions) (*bank.Bank, func(), err
 		return nil, nil, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	b, err := bank.Open(filepath.Join(dir, "tmp.db"))
+	b, err := bank.Create(filepath.Join(dir, "tmp.db"))
 	if err != nil {
 		cleanup()
 		return nil, nil, err

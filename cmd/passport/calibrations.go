@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +39,7 @@ func newCalibrationsCmd(g *globals) *cobra.Command {
 		}
 		return rows, nil
 	}))
-	show := showCommand(g, "show RUN", "Show a run: its options and its parameter table", "run", "calibrations list",
+	show := showCommand(g, "show RUN", "Show a run (by number or name): its settings and its parameter table", bank.KindRun,
 		func(ctx context.Context, b *bank.Bank, id int64) error {
 			c, err := b.Calibration(ctx, id)
 			if err != nil {
@@ -117,7 +116,7 @@ func runCalibrationsImport(ctx context.Context, o *calibrationsImportOptions) er
 
 type calibrationsCompareOptions struct {
 	*globals
-	run  int64
+	run  ref
 	file string
 }
 
@@ -133,12 +132,8 @@ a, b and c it prints the root mean squared difference, the mean difference
 (run − file) and the correlation over the items both hold.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("run %q: expected a number (see passport calibrations list)", args[0])
-			}
-			o.run, o.file = id, args[1]
-			_, err = runCalibrationsCompare(cmd.Context(), o)
+			o.run, o.file = ref(args[0]), args[1]
+			_, err := runCalibrationsCompare(cmd.Context(), o)
 			return err
 		},
 	}
@@ -154,7 +149,7 @@ func runCalibrationsCompare(ctx context.Context, o *calibrationsCompareOptions) 
 		return rec, err
 	}
 	defer b.Close()
-	run, err := b.Calibration(ctx, o.run)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return rec, err
 	}

@@ -137,12 +137,12 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if run, err = runCalibrate(ctx, co); err != nil {
 		return err
 	}
-	if _, err := runCalibrationsCompare(ctx, &calibrationsCompareOptions{globals: &dg, run: run.ID, file: truth}); err != nil {
+	if _, err := runCalibrationsCompare(ctx, &calibrationsCompareOptions{globals: &dg, run: refTo(run.ID), file: truth}); err != nil {
 		return err
 	}
 
 	fmt.Fprintln(w, "\n6. Scoring: every examinee's θ by EAP under the run (passport score)")
-	if err := runScore(ctx, &scoreOptions{globals: &dg, run: run.ID, method: "eap", output: filepath.Join(dir, "year1_scores.csv")}); err != nil {
+	if err := runScore(ctx, &scoreOptions{globals: &dg, run: refTo(run.ID), method: "eap", output: filepath.Join(dir, "year1_scores.csv")}); err != nil {
 		return err
 	}
 
@@ -174,7 +174,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	lo := defaultLinkOptions(&quiet) // the table of 299 common items is long: passport linkings show prints it
-	lo.from, lo.to, lo.apply, lo.applyName = run2.ID, run.ID, true, "year 2 on the year-1 scale"
+	lo.from, lo.to, lo.apply, lo.applyName = refTo(run2.ID), refTo(run.ID), true, "year 2 on the year-1 scale"
 	l, applied, err := runLink(ctx, lo)
 	if err != nil {
 		return err
@@ -197,7 +197,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 
 	fmt.Fprintln(w, "\n8. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850; in every bank) and form F01's")
 	fmt.Fprintln(w, "   conversion table (passport scale table; θ by inverting the TCC, CSEM in scale points)")
-	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: run.ID, scaleName: "passport", method: "tcc"})
+	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: refTo(run.ID), scaleName: "passport", method: "tcc"})
 	if err != nil {
 		return err
 	}
@@ -226,14 +226,14 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	}
 
 	do := defaultDriftOptions(&dg)
-	do.base, do.z = run.ID, 2.576
+	do.base, do.z = refTo(run.ID), 2.576
 	fmt.Fprintf(w, "\n11. History and drift: item %s's life in the bank (passport items history: keys and statuses, statistics\n"+
 		"    by import and the parameters of every run on run %d's scale; --table exposure adds its forms), then a\n"+
 		"    drift screen of the operational items over the two years against run %d (passport drift --by import\n"+
 		"    --z-threshold %g, the normal's two-sided 1%% point rather than 1.645; D² > %g, a rule of thumb for\n"+
 		"    drift large enough to change scores)\n",
 		miskeyed.Code, run.ID, run.ID, do.z, do.d2)
-	if _, err := runItemsHistory(ctx, &itemsHistoryOptions{globals: &dg, item: miskeyed.Code, by: "import", base: run.ID, tables: []string{"events", "windows", "runs"}}); err != nil {
+	if _, err := runItemsHistory(ctx, &itemsHistoryOptions{globals: &dg, item: miskeyed.Code, by: "import", base: refTo(run.ID), tables: []string{"events", "windows", "runs"}}); err != nil {
 		return err
 	}
 	fmt.Fprintln(dg.out)

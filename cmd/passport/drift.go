@@ -18,7 +18,7 @@ import (
 type driftOptions struct {
 	*globals
 	by       string
-	base     int64
+	base     ref // the base run; "": the bank's scale
 	statuses []string
 	minN     int
 	z        float64
@@ -71,7 +71,7 @@ The base is --run, or by default the run whose scale the most runs are on.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.by, "by", o.by, "windows: import or month")
-	f.Int64Var(&o.base, "run", 0, "the base run (default: the run whose scale the most runs are on)")
+	f.Var(&o.base, "run", "the base run, by number or name (default: the run whose scale the most runs are on)")
 	f.StringSliceVar(&o.statuses, "status", o.statuses, "screen items of these statuses")
 	intVar(f, &o.minN, "min-n", o.minN, 1, 1000000, "screen an item only with at least this many responses in the window")
 	floatVar(f, &o.z, "z-threshold", o.z, excl(0), incl(10), "flag |robust z of the b difference| above this")
@@ -118,8 +118,14 @@ func runDrift(ctx context.Context, o *driftOptions) ([]driftRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	var given int64
+	if o.base != "" {
+		if given, err = o.base.resolve(ctx, b, bank.KindRun); err != nil {
+			return nil, err
+		}
+	}
 	place := runPlacements(runs, links)
-	baseID, err := chooseBase(runs, place, o.base)
+	baseID, err := chooseBase(runs, place, given)
 	if err != nil {
 		return nil, err
 	}

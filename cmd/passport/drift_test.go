@@ -153,6 +153,9 @@ func TestDrift(t *testing.T) {
 		}
 	}
 	rows, errOut = driftRows(t, db, "--all")
+	if _, named := driftRows(t, db, "--run", "year 1"); !strings.Contains(named, "against run 1 (2pl, year 1)") {
+		t.Errorf("drift --run by name:\n%s", named)
+	}
 	if !strings.Contains(errOut, "against run 1") || !strings.Contains(errOut, "run 3 (on run 1's scale)") {
 		t.Errorf("drift by the stored run:\n%s", errOut)
 	}
@@ -197,7 +200,8 @@ func TestDrift(t *testing.T) {
 		want string
 	}{
 		{[]string{"drift", "--by", "week"}, `--by "week": expected import or month`},
-		{[]string{"drift", "--run", "99"}, "--run 99: no such calibration run"},
+		{[]string{"drift", "--run", "99"}, `"99": not found`},
+		{[]string{"drift", "--run", "year 3"}, `"year 3": not found`},
 		{[]string{"drift", "--status", "live"}, `--status "live"`},
 		{[]string{"drift", "--d2-threshold", "0"}, `"--d2-threshold" flag: expected a number in (0, 1]`},
 	} {
@@ -328,7 +332,7 @@ func TestItemsHistory(t *testing.T) {
 		{[]string{"items", "history", item, "--table", "events,keys"}, `--table "keys"`},
 		{[]string{"items", "history", item, "--by", "week"}, `--by "week"`},
 		{[]string{"items", "history", "NOPE"}, "not found"},
-		{[]string{"items", "history", item, "--run", "9"}, "--run 9: no such calibration run"},
+		{[]string{"items", "history", item, "--run", "9"}, `"9": not found`},
 	} {
 		if _, _, err := run(t, db, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)

@@ -12,7 +12,7 @@ import (
 
 type equateOptions struct {
 	*globals         // streams, --db, --quiet, --format
-	run              int64
+	run              ref
 	fromForm, toForm string
 }
 
@@ -31,7 +31,7 @@ The table is stored; passport equatings lists them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runEquate(cmd.Context(), o) },
 	}
-	cmd.Flags().Int64Var(&o.run, "run", 0, "the calibration run holding both forms' items (required)")
+	cmd.Flags().Var(&o.run, "run", "the calibration run holding both forms' items, by number or name (required)")
 	cmd.Flags().StringVar(&o.fromForm, "from-form", "", "the form whose raw scores are equated (required)")
 	cmd.Flags().StringVar(&o.toForm, "to-form", "", "the form they are equated to (required)")
 	for _, f := range []string{"run", "from-form", "to-form"} {
@@ -48,7 +48,7 @@ func runEquate(ctx context.Context, o *equateOptions) error {
 		return err
 	}
 	defer b.Close()
-	r, err := b.Calibration(ctx, o.run)
+	r, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -72,6 +72,9 @@ func runEquate(ctx context.Context, o *equateOptions) error {
 		return err
 	}
 	o.status("equating %d: form %s (%d items) to form %s (%d items) under run %d", e.ID, o.fromForm, len(x), o.toForm, len(y), r.ID)
+	if e.Existing {
+		o.status("equating %d with these inputs and options was stored on %s: it is shown, not stored again", e.ID, e.CreatedAt)
+	}
 	return printEquating(o.out, o.format, e.Rows)
 }
 
@@ -81,8 +84,8 @@ func printEquating(w io.Writer, format string, rows []bank.EquatingRow) error {
 }
 
 type equatingsOptions struct {
-	*globals       // streams, --db, --quiet, --format
-	id       int64 // show: the equating
+	*globals     // streams, --db, --quiet, --format
+	id       ref // show: the equating
 }
 
 func newEquatingsCmd(g *globals) *cobra.Command {
@@ -94,13 +97,11 @@ func newEquatingsCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runEquatingsList(cmd.Context(), o) },
 	}, &cobra.Command{
-		Use:   "show ID",
-		Short: "Print a stored equating table again",
+		Use:   "show EQUATING",
+		Short: "Print a stored equating table (by number or name) again",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			if o.id, err = parseID(args[0], "equating", "equatings list"); err != nil {
-				return err
-			}
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = ref(args[0])
 			return runEquatingsShow(cmd.Context(), o)
 		},
 	})
@@ -139,7 +140,11 @@ func runEquatingsShow(ctx context.Context, o *equatingsOptions) error {
 		return err
 	}
 	defer b.Close()
-	e, err := b.EquatingByID(ctx, o.id)
+	id, err := o.id.resolve(ctx, b, bank.KindEquating)
+	if err != nil {
+		return err
+	}
+	e, err := b.EquatingByID(ctx, id)
 	if err != nil {
 		return err
 	}

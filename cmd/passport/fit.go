@@ -93,7 +93,7 @@ func runFit(ctx context.Context, o *fitOptions) error {
 		return err
 	}
 	fo := reports.FitOptions{Method: method, Alpha: o.alpha, MinCell: o.minCell, OmitAsMissing: smp.OmitAsMissing}
-	p := o.progress("item fit", 0)
+	p := o.progress("item fit", 0, "steps")
 	p.Message("reading responses")
 	r, params, err := runResponses(ctx, b, run, smp, &fo)
 	if err != nil {

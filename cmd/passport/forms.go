@@ -176,7 +176,8 @@ func runFormsShow(ctx context.Context, o *formsShowOptions) error {
 	o.status("form %s: %s, %d items", f.Code, f.Origin, f.Length)
 	if asm != nil {
 		o.status("assembly %d %q from run %d: %s, %s; objective %s, bound %s, gap %s; created %s",
-			asm.ID, asm.Name, asm.CalibrationID, asm.Solver, asm.Status, num(asm.Objective), num(asm.Bound), percent(asm.Gap), asm.CreatedAt)
+			asm.ID, asm.Name, asm.CalibrationID, asm.Solver, statusText(asm.Status, asm.Gap, asm.Options.Gap), num(asm.Objective), num(asm.Bound),
+			percent(asm.Gap), asm.CreatedAt)
 	}
 	if run > 0 {
 		var pts []string

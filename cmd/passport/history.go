@@ -16,7 +16,7 @@ type itemsHistoryOptions struct {
 	*globals
 	item   string
 	by     string   // windows of the classical statistics: import or month
-	base   int64    // the run whose scale parameters are put on; 0: the bank's
+	base   ref      // the run whose scale parameters are put on; "": the bank's
 	tables []string // some of historyTables; "all" or none: every one
 }
 
@@ -61,7 +61,7 @@ are on.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.by, "by", "import", "windows of the classical statistics: import or month")
-	f.Int64Var(&o.base, "run", 0, "put parameters on this run's scale (default: the run whose scale the most runs are on)")
+	f.Var(&o.base, "run", "put parameters on this run's scale, by number or name (default: the run whose scale the most runs are on)")
 	f.StringSliceVar(&o.tables, "table", []string{"all"}, "the tables to print (comma-separated): "+strings.Join(historyTables, ", "))
 	return cmd
 }
@@ -158,7 +158,13 @@ func runItemsHistory(ctx context.Context, o *itemsHistoryOptions) (*itemHistory,
 	if h.Windows, err = historyWindows(ctx, b, it.Code, o.by); err != nil {
 		return nil, err
 	}
-	if h.Runs, h.Base, err = historyRuns(ctx, b, it.Code, o.base); err != nil {
+	var given int64
+	if o.base != "" {
+		if given, err = o.base.resolve(ctx, b, bank.KindRun); err != nil {
+			return nil, err
+		}
+	}
+	if h.Runs, h.Base, err = historyRuns(ctx, b, it.Code, given); err != nil {
 		return nil, err
 	}
 	if h.Exposure, err = b.ItemExposure(ctx, it.Code); err != nil {

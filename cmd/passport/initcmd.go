@@ -20,7 +20,8 @@ func newInitCmd(g *globals) *cobra.Command {
 		Use:   "init",
 		Short: "Create the bank (or bring its schema up to date)",
 		Long: `Creates the bank file named by --db, or migrates an existing one to this
-passport's schema. With --demo it also loads the embedded Python
+passport's schema. It is the only command that creates a bank: the others
+refuse a --db that names no bank. With --demo it also loads the embedded Python
 Fundamentals item bank (306 items over semantics, idioms, performance and
 stdlib).`,
 		Args: cobra.NoArgs,
@@ -33,7 +34,7 @@ stdlib).`,
 // runInit creates or migrates the bank and, with o.demo, loads the
 // embedded items.
 func runInit(ctx context.Context, o *initOptions) error {
-	b, err := o.openBank()
+	b, err := o.createBank()
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 
 type linkOptions struct {
 	*globals  // streams, --db, --quiet, --format
-	from, to  int64
+	from, to  ref
 	method    string
 	D         float64
 	exclude   []string
@@ -66,8 +66,8 @@ transformed onto the --to scale as a new run.`,
 		},
 	}
 	f := cmd.Flags()
-	f.Int64Var(&o.from, "from", 0, "the run to move (new scale)")
-	f.Int64Var(&o.to, "to", 0, "the run whose scale is kept (base scale)")
+	f.Var(&o.from, "from", "the run to move (new scale), by number or name")
+	f.Var(&o.to, "to", "the run whose scale is kept (base scale), by number or name")
 	f.StringVar(&o.method, "method", o.method, "mm, ms, haebara or sl")
 	f.Float64Var(&o.D, "D", 0, "scaling constant in the characteristic curves (default: the runs')")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "common items to leave out")
@@ -115,11 +115,22 @@ func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*bank.Linking,
 	if err := so.Check(); err != nil {
 		return nil, 0, err
 	}
-	from, err := b.Calibration(ctx, o.from)
+	fromID, err := o.from.resolve(ctx, b, bank.KindRun)
 	if err != nil {
 		return nil, 0, err
 	}
-	to, err := b.Calibration(ctx, o.to)
+	toID, err := o.to.resolve(ctx, b, bank.KindRun)
+	if err != nil {
+		return nil, 0, err
+	}
+	if fromID == toID {
+		return nil, 0, fmt.Errorf("--from %s --to %s: a run is on its own scale already; link two different runs", o.from, o.to)
+	}
+	from, err := b.Calibration(ctx, fromID)
+	if err != nil {
+		return nil, 0, err
+	}
+	to, err := b.Calibration(ctx, toID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -151,8 +162,16 @@ func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*bank.Linking,
 	if _, err := b.SaveLinking(ctx, l); err != nil {
 		return nil, 0, err
 	}
+	if l.Existing {
+		o.status("linking %d of run %d onto run %d with these options was stored on %s: it is shown, not stored again", l.ID, l.From, l.To, l.CreatedAt)
+	}
 	if !o.apply {
 		return l, 0, nil
+	}
+	if l.Existing {
+		if applied, err := b.LinkedRun(ctx, l.ID); err != nil || applied > 0 {
+			return l, applied, err
+		}
 	}
 	applied, err := b.SaveCalibration(ctx, linkedRun(from, l, res.Moved, o.applyName))
 	return l, applied, err
@@ -174,7 +193,7 @@ func linkedRun(from *bank.Calibration, l *bank.Linking, moved scale.Run, name st
 	c := *from
 	c.ID, c.Source, c.ParentID, c.Name = 0, "linked", from.ID, name
 	if c.Name == "" {
-		c.Name = fmt.Sprintf("run %d on the scale of run %d", from.ID, l.To)
+		c.Name = fmt.Sprintf("run %d on the scale of run %d (linking %d)", from.ID, l.To, l.ID)
 	}
 	c.Settings.Linked = &bank.LinkedFrom{Linking: l.ID, Method: l.Method, A: l.A, B: l.B, FromRun: from.ID, ToRun: l.To}
 	c.LatentMean, c.LatentSD = moved.Mean, moved.SD
@@ -249,8 +268,8 @@ func printLink(g *globals, l *bank.Linking, applied int64) error {
 }
 
 type linkingsOptions struct {
-	*globals       // streams, --db, --quiet, --format
-	id       int64 // show: the linking
+	*globals     // streams, --db, --quiet, --format
+	id       ref // show: the linking
 }
 
 func newLinkingsCmd(g *globals) *cobra.Command {
@@ -262,13 +281,11 @@ func newLinkingsCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runLinkingsList(cmd.Context(), o) },
 	}, &cobra.Command{
-		Use:   "show ID",
-		Short: "Show a linking with its options and common items",
+		Use:   "show LINKING",
+		Short: "Show a linking (by number or name) with its options and common items",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			if o.id, err = parseID(args[0], "linking", "linkings list"); err != nil {
-				return err
-			}
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = ref(args[0])
 			return runLinkingsShow(cmd.Context(), o)
 		},
 	})
@@ -311,7 +328,11 @@ func runLinkingsShow(ctx context.Context, o *linkingsOptions) error {
 		return err
 	}
 	defer b.Close()
-	l, err := b.Linking(ctx, o.id)
+	id, err := o.id.resolve(ctx, b, bank.KindLinking)
+	if err != nil {
+		return err
+	}
+	l, err := b.Linking(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,9 @@ func kbBank(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "kb.db")
+	if _, _, err := run(t, db, "init"); err != nil {
+		t.Fatal(err)
+	}
 	raw, err := fixtures.Reference("kb36_3pl_params.csv")
 	if err != nil {
 		t.Fatal(err)

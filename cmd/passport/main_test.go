@@ -93,6 +93,9 @@ func TestResponsesImportErrors(t *testing.T) {
 // imported wide with its key shows 600 examinees × 32 items.
 func TestSAT12Stats(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
+	if _, _, err := run(t, db, "init"); err != nil {
+		t.Fatal(err)
+	}
 	file := filepath.Join("..", "..", "fixtures", "reference", "sat12_raw_options.csv")
 	_, _, err := run(t, db, "responses", "import", "--wide", file, "--omit", "8",
 		"--key", "1,4,5,2,3,1,2,1,3,1,2,4,2,1,5,3,4,4,1,4,3,3,4,1,3,5,1,3,1,5,4,5",
@@ -365,6 +368,9 @@ func TestCalibrateStoreShowScore(t *testing.T) {
 // naming the list command that gives ids, and says so when none is stored.
 func TestShowCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
+	if _, _, err := run(t, db, "init"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		what string
@@ -375,7 +381,7 @@ func TestShowCommands(t *testing.T) {
 		{[]string{"equatings", "show"}, "passport equatings list"},
 	} {
 		_, _, err := run(t, db, append(tc.args, "x1")...)
-		if err == nil || !strings.Contains(err.Error(), `"x1": expected a number (see `+tc.what+")") {
+		if err == nil || !strings.Contains(err.Error(), `"x1": not found; see `+tc.what) {
 			t.Errorf("%v x1: %v", tc.args, err)
 		}
 		if _, _, err := run(t, db, append(tc.args, "7")...); err == nil || !strings.Contains(err.Error(), "not found") {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -37,34 +35,24 @@ func listCommand(g *globals, use, short string, list func(context.Context, *bank
 	}
 }
 
-// showCommand is a command taking the number of one stored thing (what, as
-// listed by the command list) that opens the bank and runs show on it.
-func showCommand(g *globals, use, short, what, list string, show func(ctx context.Context, b *bank.Bank, id int64) error) *cobra.Command {
+// showCommand is a command taking one stored object of kind k, by number
+// or name, that opens the bank and runs show on it.
+func showCommand(g *globals, use, short string, k bank.Kind, show func(ctx context.Context, b *bank.Bank, id int64) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0], what, list)
-			if err != nil {
-				return err
-			}
 			b, err := g.openBank()
 			if err != nil {
 				return err
 			}
 			defer b.Close()
+			id, err := ref(args[0]).resolve(cmd.Context(), b, k)
+			if err != nil {
+				return err
+			}
 			return show(cmd.Context(), b, id)
 		},
 	}
-}
-
-// parseID reads the number of one stored thing (what, as listed by the
-// command list) from a command's argument.
-func parseID(arg, what, list string) (int64, error) {
-	id, err := strconv.ParseInt(arg, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s %q: expected a number (see passport %s)", what, arg, list)
-	}
-	return id, nil
 }

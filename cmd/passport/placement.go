@@ -29,19 +29,14 @@ func runPlacements(runs []bank.Calibration, links []bank.Linking) scale.Placemen
 }
 
 // chooseBase returns the run whose scale history and drift report on:
-// given, when it is a stored run; otherwise the run whose scale the most
-// stored runs are on (the bank's scale), the newest on a tie.
+// given, when set (a stored run's number); otherwise the run whose scale
+// the most stored runs are on (the bank's scale), the newest on a tie.
 func chooseBase(runs []bank.Calibration, p scale.Placements, given int64) (int64, error) {
+	if given != 0 {
+		return given, nil
+	}
 	if len(runs) == 0 {
 		return 0, fmt.Errorf("the bank has no calibration runs; calibrate first (passport calibrate)")
-	}
-	if given != 0 {
-		for _, r := range runs {
-			if r.ID == given {
-				return given, nil
-			}
-		}
-		return 0, fmt.Errorf("--run %d: no such calibration run (see passport calibrations list)", given)
 	}
 	on := map[int64]int{}
 	var best int64

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -121,6 +122,15 @@ func TestItemsRekey(t *testing.T) {
 			toRight++
 		}
 		rescored++
+	}
+	// --dry-run reports the same counts and stores nothing.
+	before = bankBytes(t, db)
+	dry, _, err := run(t, db, "items", "rekey", item, "--key", wrong, "--reason", "a dry run", "--dry-run", "--format", "json")
+	if err != nil || !strings.Contains(dry, `"changed": `+strconv.Itoa(toRight+toWrong)) {
+		t.Errorf("rekey --dry-run: %v\n%s", err, dry)
+	}
+	if !bytes.Equal(before, bankBytes(t, db)) {
+		t.Error("rekey --dry-run changed the bank")
 	}
 	out, errOut, err := run(t, db, "items", "rekey", item, "--key", strings.ToLower(wrong), "--reason", "test: the key was mistyped", "--format", "json")
 	if err != nil {

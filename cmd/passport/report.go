@@ -84,7 +84,7 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	p := o.progress("report", 0)
+	p := o.progress("report", 0, "steps")
 	defer p.Done()
 	fo := reports.FitOptions{Method: irt.MethodEAP, OmitAsMissing: smp.OmitAsMissing}
 	p.Message("reading responses")

@@ -16,6 +16,9 @@ import (
 func TestFitAndReport(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
+	if _, _, err := run(t, db, "init"); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := run(t, db, append([]string{"responses", "import", "--wide", "--add-items", "--domain", "stdlib", "--n-options", "5"}, sat12Args...)...); err != nil {
 		t.Fatal(err)
 	}

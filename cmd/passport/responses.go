@@ -55,6 +55,7 @@ item) follow --on-duplicate.`,
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&o.wideOpts.Name, "name", "", "a name for the import (e.g. year-2026), by which commands can refer to it")
 	f.BoolVar(&o.wide, "wide", false, "the file is a wide matrix: one row per examinee, one column per item")
 	f.StringVar(&o.onDuplicate, "on-duplicate", "reject", "a second response of an examinee to an item: reject, first or last")
 	f.StringVar(&o.wideOpts.Omit, "omit", "", `a code meaning "presented, not answered", scored wrong (e.g. 8)`)
@@ -90,7 +91,7 @@ func runResponsesImport(ctx context.Context, o *responsesImportOptions) (bank.Re
 		return bank.ResponsesImport{}, err
 	}
 	defer b.Close()
-	p := o.progress("importing "+o.file, 0)
+	p := o.progress("importing "+o.file, 0, "rows")
 	defer p.Done()
 	opts := o.wideOpts
 	opts.OnDuplicate = dup

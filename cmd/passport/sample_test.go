@@ -98,6 +98,7 @@ func TestRunSample(t *testing.T) {
 func TestScoreBound(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
 	for _, args := range [][]string{
+		{"init"},
 		append([]string{"responses", "import", "--wide", "--add-items", "--domain", "stdlib", "--n-options", "5"}, sat12Args...),
 		{"calibrate", "--model", "2pl"},
 		{"scale", "define", "wide", "--points", "-3,300,3,850"},
@@ -280,5 +281,103 @@ func TestRunGrid(t *testing.T) {
 	}
 	if apart < 1e-4 {
 		t.Errorf("the run's grid and the default give EAPs within %g: the test cannot tell them apart", apart)
+	}
+}
+
+// TestStoredOnce: asking twice for the same linking (with --apply), table
+// or equating returns the stored one instead of a duplicate; linking a run
+// onto itself is refused.
+func TestStoredOnce(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	y1, y2 := filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
+	for _, args := range [][]string{
+		{"init", "--demo"},
+		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "1", "-o", y1},
+		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "2", "--examinee-prefix", "N", "--form-prefix", "G", "-o", y2},
+		{"responses", "import", y1},
+		{"responses", "import", y2},
+		{"calibrate", "--model", "2pl", "--imports", "5"},
+		{"calibrate", "--model", "2pl", "--imports", "6"},
+	} {
+		if _, _, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	twice := [][]string{
+		{"link", "--from", "2", "--to", "1", "--bootstrap", "20", "--apply"},
+		{"scale", "table", "--form", "F01", "--run", "1"},
+		{"equate", "--run", "1", "--from-form", "F01", "--to-form", "F02"},
+	}
+	for _, args := range twice {
+		first, _, err := run(t, db, args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		again, errOut, err := run(t, db, args...)
+		if err != nil || again != first || !strings.Contains(errOut, "it is shown, not stored again") {
+			t.Errorf("%v twice: %v\n%s", args, err, errOut)
+		}
+	}
+	b, err := bank.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	ls, _ := b.Linkings(ctx)
+	runs, _ := b.Calibrations(ctx)
+	tables, _ := b.ConversionTables(ctx)
+	eqs, _ := b.Equatings(ctx)
+	if len(ls) != 1 || len(runs) != 3 || len(tables) != 1 || len(eqs) != 1 {
+		t.Errorf("%d linkings, %d runs, %d tables, %d equatings; want 1, 3 (two and the applied one), 1, 1", len(ls), len(runs), len(tables), len(eqs))
+	}
+	if _, _, err := run(t, db, "link", "--from", "1", "--to", "1"); err == nil || !strings.Contains(err.Error(), "a run is on its own scale already") {
+		t.Errorf("link --from 1 --to 1: %v", err)
+	}
+}
+
+// TestDryRun: every command that writes, given --dry-run, computes and
+// prints as usual and leaves the bank's bytes as they were.
+func TestDryRun(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	y1, y2 := filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
+	for _, args := range [][]string{
+		{"init", "--demo"},
+		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "1", "-o", y1},
+		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "2", "--examinee-prefix", "N", "-o", y2},
+		{"responses", "import", y1},
+		{"calibrate", "--model", "2pl", "--name", "first"},
+		{"calibrate", "--model", "1pl", "--name", "second"},
+	} {
+		if _, _, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	before := bankBytes(t, db)
+	for _, args := range [][]string{
+		{"responses", "import", y2},
+		{"calibrate", "--model", "2pl"},
+		{"score", "--run", "first"},
+		{"link", "--from", "second", "--to", "first", "--bootstrap", "0", "--apply"},
+		{"scale", "table", "--form", "F01", "--run", "first"},
+		{"equate", "--run", "first", "--from-form", "F01", "--to-form", "F02"},
+		{"rename", "run", "first", "renamed"},
+		{"delete", "run", "first", "--cascade"},
+	} {
+		out, errOut, err := run(t, db, append(args, "--dry-run")...)
+		if err != nil {
+			t.Errorf("%v --dry-run: %v", args, err)
+		}
+		if err == nil && (!strings.Contains(errOut, "--dry-run: every result is computed and printed, nothing is stored") || out+errOut == "") {
+			t.Errorf("%v --dry-run printed nothing or did not say it was dry:\n%s", args, errOut)
+		}
+		if !bytes.Equal(before, bankBytes(t, db)) {
+			t.Fatalf("%v --dry-run changed the bank", args)
+		}
+	}
+	if _, _, err := run(t, db, "calibrations", "show", "first"); err != nil {
+		t.Errorf("the run is gone after a dry delete: %v", err)
 	}
 }

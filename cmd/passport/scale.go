@@ -136,7 +136,7 @@ func runScaleList(ctx context.Context, o *scaleListOptions) error {
 type tableOptions struct {
 	*globals                // streams, --db, --quiet, --format
 	form, scaleName, method string
-	run                     int64
+	run                     ref
 }
 
 func newScaleTableCmd(g *globals) *cobra.Command {
@@ -161,7 +161,7 @@ distribution. The table is stored; passport scale tables lists them.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.form, "form", "", "the form (required)")
-	cmd.Flags().Int64Var(&o.run, "run", 0, "the calibration run on the reporting θ scale (required)")
+	cmd.Flags().Var(&o.run, "run", "the calibration run on the reporting θ scale, by number or name (required)")
 	cmd.Flags().StringVar(&o.scaleName, "scale", "passport", "the scale")
 	cmd.Flags().StringVar(&o.method, "method", "tcc", "tcc or eap")
 	cmd.MarkFlagRequired("form")
@@ -181,6 +181,9 @@ func runScaleTable(ctx context.Context, o *tableOptions) (*bank.ConversionTable,
 		return nil, err
 	}
 	o.status("table %d: form %s under run %d on scale %s (%s); scores %g–%g", t.ID, t.Form, t.Run, t.Scale, o.method, t.Rows[0].Score, t.Rows[len(t.Rows)-1].Score)
+	if t.Existing {
+		o.status("table %d with these inputs and options was stored on %s: it is shown, not stored again", t.ID, t.CreatedAt)
+	}
 	return t, printTable(o.out, o.format, t)
 }
 
@@ -213,7 +216,7 @@ func formItems(ctx context.Context, b *bank.Bank, run *bank.Calibration, form st
 
 // buildTable computes and stores a form's conversion table.
 func buildTable(ctx context.Context, b *bank.Bank, o *tableOptions) (*bank.ConversionTable, error) {
-	run, err := b.Calibration(ctx, o.run)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return nil, err
 	}
@@ -255,8 +258,8 @@ func printTable(w io.Writer, format string, t *bank.ConversionTable) error {
 }
 
 type tablesOptions struct {
-	*globals       // streams, --db, --quiet, --format
-	id       int64 // show-table: the table
+	*globals     // streams, --db, --quiet, --format
+	id       ref // show-table: the table
 }
 
 // newScaleTablesCmds are scale tables and scale show-table.
@@ -268,13 +271,11 @@ func newScaleTablesCmds(g *globals) []*cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runScaleTables(cmd.Context(), o) },
 	}, {
-		Use:   "show-table ID",
-		Short: "Print a stored conversion table again",
+		Use:   "show-table TABLE",
+		Short: "Print a stored conversion table (by number or name) again",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			if o.id, err = parseID(args[0], "table", "scale tables"); err != nil {
-				return err
-			}
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = ref(args[0])
 			return runScaleShowTable(cmd.Context(), o)
 		},
 	}}
@@ -313,7 +314,11 @@ func runScaleShowTable(ctx context.Context, o *tablesOptions) error {
 		return err
 	}
 	defer b.Close()
-	t, err := b.ConversionTableByID(ctx, o.id)
+	id, err := o.id.resolve(ctx, b, bank.KindTable)
+	if err != nil {
+		return err
+	}
+	t, err := b.ConversionTableByID(ctx, id)
 	if err != nil {
 		return err
 	}

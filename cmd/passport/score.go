@@ -13,7 +13,7 @@ import (
 
 type scoreOptions struct {
 	*globals // streams, --db, --quiet, --format
-	run      int64
+	run      ref
 	method   string
 	sample   sampleFlags
 	bound    float64 // ML and WLE search |θ| ≤ bound
@@ -42,7 +42,7 @@ run's quadrature grid.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScore(cmd.Context(), o) },
 	}
-	cmd.Flags().Int64Var(&o.run, "run", 0, "the calibration run (required)")
+	cmd.Flags().Var(&o.run, "run", "the calibration run, by number or name (required)")
 	cmd.Flags().StringVar(&o.method, "method", "eap", "eap, map, ml, wle or eapsum")
 	o.sample.declare(cmd.Flags())
 	floatVar(cmd.Flags(), &o.bound, "bound", irt.DefaultBound, incl(1), incl(100), "ML and WLE estimates are sought in [-bound, bound]")
@@ -63,7 +63,7 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 		return err
 	}
 	defer b.Close()
-	run, err := b.Calibration(ctx, o.run)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ package table
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/passportirt/passport/bank/csvsafe"
 )
 
 // Formats lists the output formats.
@@ -30,7 +31,9 @@ var Formats = []string{"table", "json", "csv"}
 // in JSON and CSV (so binary noise such as 0.30000000000000004 never shows)
 // and with 4 decimals in a table; NaN and ±Inf print as an empty cell and as
 // JSON null. A table shows a record as "name: value" lines, and cuts cells
-// to one line of at most 60 characters.
+// to one line of at most 60 characters. CSV cells that a spreadsheet would
+// run as a formula are guarded with a leading quote (csvsafe.Cell);
+// numbers, negative ones included, are not.
 func Write(w io.Writer, format string, v any) error {
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
@@ -68,9 +71,13 @@ func Write(w io.Writer, format string, v any) error {
 		}
 	}
 	if format == "csv" {
-		cw := csv.NewWriter(w)
-		cw.Write(header)
-		cw.WriteAll(rows)
+		cw := csvsafe.NewWriter(w)
+		for _, r := range append([][]string{header}, rows...) {
+			if err := cw.Write(r); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
 		return cw.Error()
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

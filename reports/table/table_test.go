@@ -88,3 +88,29 @@ func TestWriteRecord(t *testing.T) {
 		t.Errorf("an empty list is not [] in JSON:\n%s", got)
 	}
 }
+
+// TestWriteCSVGuard: text a spreadsheet would run as a formula is written
+// with a leading quote; numbers, negative ones included, are written as
+// numbers, in CSV only.
+func TestWriteCSVGuard(t *testing.T) {
+	type scoreRow struct {
+		Examinee string  `json:"examinee"`
+		Theta    float64 `json:"theta"`
+		Raw      int     `json:"raw"`
+		Note     string  `json:"note"`
+		Shares   []float64
+	}
+	rows := []scoreRow{
+		{Examinee: "=HYPERLINK(\"http://x\")", Theta: -0.5, Raw: -1, Note: "-1+2", Shares: []float64{-0.5, 0.25}},
+		{Examinee: "@E2", Theta: -1.5e-7, Raw: 3, Note: "+x", Shares: []float64{0.5}},
+	}
+	want := "examinee,theta,raw,note,shares\n" +
+		"\"'=HYPERLINK(\"\"http://x\"\")\",-0.5,-1,'-1+2,'-0.5 0.25\n" +
+		"'@E2,-1.5e-07,3,'+x,0.5\n"
+	if got := write(t, "csv", rows); got != want {
+		t.Errorf("csv:\n got %q\nwant %q", got, want)
+	}
+	if got := write(t, "json", rows[1]); !strings.Contains(got, `"examinee": "@E2"`) {
+		t.Errorf("JSON is guarded:\n%s", got)
+	}
+}

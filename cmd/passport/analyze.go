@@ -102,9 +102,9 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	}
 	defer b.Close()
 	filter := bank.AnalysisFilter{Form: o.form}
+	var run *bank.Calibration
 	if o.run > 0 {
-		run, err := b.Calibration(ctx, o.run)
-		if err != nil {
+		if run, err = b.Calibration(ctx, o.run); err != nil {
 			return err
 		}
 		smp, said, err := o.sample.resolve(run)
@@ -137,6 +137,14 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 		flags[i] = it.Flags
 	}
 	statusFlags(o.globals, flags)
+	for _, m := range miskeyNotes(an) {
+		o.status("%s", m)
+	}
+	if o.responses == "" {
+		if err := statusKeys(ctx, o.globals, b, r.Codes(), run); err != nil {
+			return err
+		}
+	}
 	switch o.table {
 	case "distractors":
 		return render(o.out, o.format, an.Distractors)
@@ -160,4 +168,33 @@ func statusFlags(g *globals, flags []reports.Flags) {
 	if s := reports.FlagSummary(flags); s != "" {
 		g.status("flagged: %s", s)
 	}
+}
+
+// miskeyNotes names each item flagged miskey with its evidence: the
+// distractor whose point-biserial is above the key's, and what to do.
+func miskeyNotes(an *reports.Analysis) []string {
+	var notes []string
+	for _, it := range an.Items {
+		if !slices.Contains(it.Flags, reports.FlagMiskey) {
+			continue
+		}
+		var key, best *reports.OptionStats
+		for i, d := range an.Distractors {
+			if d.Item != it.Item || !d.PointBiserial.Defined() {
+				continue
+			}
+			switch {
+			case d.Key:
+				key = &an.Distractors[i]
+			case d.Option != "omit" && (best == nil || d.PointBiserial > best.PointBiserial):
+				best = &an.Distractors[i]
+			}
+		}
+		if key == nil || best == nil {
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("miskey: %s — option %s (chosen by %s) has point-biserial %s, the key %s %s; if %s is right, passport items rekey %s --key %s --reason TEXT rescores it",
+			it.Item, best.Option, percent(float64(best.Share)), best.PointBiserial, key.Option, key.PointBiserial, best.Option, it.Item, best.Option))
+	}
+	return notes
 }

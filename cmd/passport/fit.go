@@ -108,6 +108,9 @@ func runFit(ctx context.Context, o *fitOptions) error {
 	}
 	o.status("fit of run %d (%s) on %s", run.ID, run.Model, said)
 	o.status("N = %d examinees, %d responses: %s", r.NExaminees(), len(r.Item), fit.Missing)
+	if err := statusKeys(ctx, o.globals, b, r.Codes(), run); err != nil {
+		return err
+	}
 	flags := make([]reports.Flags, len(fit.Items))
 	for i, it := range fit.Items {
 		flags[i] = it.Flags

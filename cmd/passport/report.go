@@ -128,6 +128,9 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	flagged, summary := flagSummary(rep)
 	o.status("report of run %d on %s", run.ID, said)
 	o.status("N = %d examinees, %d responses; alpha by form %s", r.NExaminees(), len(r.Item), strings.Join(alphas, ", "))
+	if err := statusKeys(ctx, o.globals, b, r.Codes(), run); err != nil {
+		return err
+	}
 	o.status("%d of %d items flagged (items per flag: %s); wrote the report, its tables and plots to %s", flagged, len(an.Items), summary, o.dir)
 	fmt.Fprintln(o.out, path)
 	return nil

@@ -14,7 +14,7 @@ import (
 
 type analyzeOptions struct {
 	*globals
-	run    int64 // analyse this run's items on its sample
+	run    ref // analyse this run's items on its sample
 	sample sampleFlags
 	form   string
 	table  string
@@ -64,7 +64,7 @@ responses given on form F. --responses FILE
 		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
-	f.Int64Var(&o.run, "run", 0, "analyse this calibration run's items on its sample")
+	f.Var(&o.run, "run", "analyse this calibration run's items (by number or name) on its sample")
 	o.sample.declare(f)
 	f.StringVar(&o.form, "form", "", "analyse only the responses given on this form")
 	f.StringVar(&o.table, "table", "items", "the table to print: "+strings.Join(analyzeTables, ", "))
@@ -103,11 +103,11 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	defer b.Close()
 	filter := bank.AnalysisFilter{Form: o.form}
 	var run *bank.Calibration
-	if o.run > 0 {
-		if run, err = b.Calibration(ctx, o.run); err != nil {
+	if o.run != "" {
+		if run, err = o.run.run(ctx, b); err != nil {
 			return err
 		}
-		smp, said, err := o.sample.resolve(run)
+		smp, said, err := o.sample.resolve(ctx, b, run)
 		if err != nil {
 			return err
 		}

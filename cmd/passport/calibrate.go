@@ -28,9 +28,9 @@ type calibrateOptions struct {
 	items     []string
 	exclude   []string
 	statuses  []string
-	imports   []int64
+	imports   refs
 	anchors   []string
-	anchorRun int64
+	anchorRun ref
 	name      string
 	noPriors  bool
 	priorA    string // "mean,sd" of log a
@@ -108,9 +108,9 @@ without a bank, as mirt would.`,
 	f.StringSliceVar(&o.items, "items", nil, "calibrate only these items (comma-separated codes)")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "leave these items out of the run (comma-separated codes; the bank is not changed)")
 	f.StringSliceVar(&o.statuses, "status", nil, "calibrate only items of these statuses")
-	f.Int64SliceVar(&o.imports, "imports", nil, "calibrate only the responses of these imports (e.g. one year's log)")
+	f.Var(&o.imports, "imports", "calibrate only the responses of these imports, by number or name (e.g. one year's log)")
 	f.StringSliceVar(&o.anchors, "anchors", nil, "hold these items at their --anchor-run parameters")
-	f.Int64Var(&o.anchorRun, "anchor-run", 0, "the run whose parameters anchor this one")
+	f.Var(&o.anchorRun, "anchor-run", "the run whose parameters anchor this one, by number or name")
 	f.StringVar(&o.name, "name", "", "a name for the run")
 	f.BoolVar(&o.noPriors, "no-priors", false, "no priors: pure maximum likelihood")
 	f.StringVar(&o.priorA, "prior-a", "", `lognormal prior on a: "mean,sd" of log a (3PL default 0,0.5; 2PL default none)`)
@@ -222,7 +222,17 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	if o.quad < 3 || !(o.quadMax > o.quadMin) {
 		return nil, nil, fmt.Errorf("--quad %d on [%g, %g]: expected at least 3 nodes on a non-empty range", o.quad, o.quadMin, o.quadMax)
 	}
-	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss, Imports: o.imports, Exclude: o.exclude})
+	imports, err := o.imports.resolve(ctx, b, bank.KindImport)
+	if err != nil {
+		return nil, nil, err
+	}
+	var anchorRun int64
+	if o.anchorRun != "" {
+		if anchorRun, err = o.anchorRun.resolve(ctx, b, bank.KindRun); err != nil {
+			return nil, nil, err
+		}
+	}
+	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss, Imports: imports, Exclude: o.exclude})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -235,7 +245,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 		Priors: priors, Threads: o.threads, NoAccel: o.noAccel,
 	}
 	var anchorCodes []string
-	if o.anchorRun > 0 || len(o.anchors) > 0 {
+	if anchorRun > 0 || len(o.anchors) > 0 {
 		if opts.Fixed, anchorCodes, err = anchorParams(ctx, b, o, m.Codes()); err != nil {
 			return nil, nil, err
 		}
@@ -264,11 +274,11 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	run := &bank.Calibration{
 		Name: o.name, Model: string(model), D: o.D, Source: "em", LogLik: res.LogLik, Cycles: res.Cycles, Converged: res.Converged,
 		NExaminees: m.NExaminees(), NResponses: m.NResponses(), LatentMean: res.LatentMean, LatentSD: res.LatentSD,
-		ParentID: o.anchorRun, Fixed: anchorCodes, Inputs: m.Imports,
+		ParentID: anchorRun, Fixed: anchorCodes, Inputs: m.Imports,
 		Settings: bank.RunSettings{
 			GridSpec: irt.GridSpec{Points: o.quad, Min: o.quadMin, Max: o.quadMax}, Tol: o.tol, MaxCycles: o.maxCycles,
 			Priors: *priors, Accelerate: !o.noAccel, OmitAsMissing: o.omitMiss, Items: o.items, Exclude: o.exclude, Statuses: o.statuses,
-			Imports: o.imports, AnchorRun: o.anchorRun, Anchors: anchorCodes, SE: "cross-product", LogPrior: res.LogPrior,
+			Imports: imports, AnchorRun: anchorRun, Anchors: anchorCodes, SE: "cross-product", LogPrior: res.LogPrior,
 			Reason: res.Reason, OmittedResponses: m.Omitted, ResponsesFile: o.responses,
 		},
 	}
@@ -353,10 +363,10 @@ func runView(c *bank.Calibration, notes map[string]string) runRecord {
 // anchorParams holds items at the parameters of --anchor-run: all of that
 // run's items in the data, or only --anchors.
 func anchorParams(ctx context.Context, b *bank.Bank, o *calibrateOptions, items []string) (map[int]irt.ThreePL, []string, error) {
-	if o.anchorRun == 0 {
+	if o.anchorRun == "" {
 		return nil, nil, errors.New("--anchors needs --anchor-run: the run whose parameters the anchors keep")
 	}
-	run, err := b.Calibration(ctx, o.anchorRun)
+	run, err := o.anchorRun.run(ctx, b)
 	if err != nil {
 		return nil, nil, err
 	}

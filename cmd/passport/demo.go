@@ -125,7 +125,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	fmt.Fprintf(w, "\n5. Key check: classical item analysis flags the miskey (passport analyze --run %d), the key is corrected\n"+
 		"   and the item's responses rescored (passport items rekey), year 1 is calibrated again, and its estimates\n"+
 		"   are compared with the simulation's true parameters (passport calibrations compare)\n", run.ID)
-	if err := runAnalyze(ctx, &analyzeOptions{globals: &quiet, run: run.ID, table: "items", opts: reports.AnalysisOptions{Groups: 5, Easy: 0.90, Hard: 0.20}}); err != nil {
+	if err := runAnalyze(ctx, &analyzeOptions{globals: &quiet, run: refTo(run.ID), table: "items", opts: reports.AnalysisOptions{Groups: 5, Easy: 0.90, Hard: 0.20}}); err != nil {
 		return err
 	}
 	if _, err := runItemsRekey(ctx, &itemsRekeyOptions{globals: &quiet, item: miskeyed.Code, key: miskeyed.KeyLetter(),
@@ -168,7 +168,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	co2 := defaultCalibrateOptions()
-	co2.globals, co2.model, co2.name, co2.imports = &quiet, "3pl", "year 2", []int64{imp2.ImportID}
+	co2.globals, co2.model, co2.name, co2.imports = &quiet, "3pl", "year 2", refs{refTo(imp2.ImportID)}
 	run2, err := runCalibrate(ctx, co2)
 	if err != nil {
 		return err
@@ -215,12 +215,12 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 
 	fmt.Fprintln(w, "\n10. Analysis: item fit (passport fit: S-X², infit/outfit, Q3) and the analysts' report (passport report:")
 	fmt.Fprintln(w, "   classical item analysis, distractors, fit, plots), both on the run's own sample")
-	fo := &fitOptions{globals: &quiet, run: run.ID, method: "eap", table: "items", alpha: 0.05, minCell: 1}
+	fo := &fitOptions{globals: &quiet, run: refTo(run.ID), method: "eap", table: "items", alpha: 0.05, minCell: 1}
 	fo.errOut = dg.errOut // the status lines, not the 299-row table
 	if err := runFit(ctx, fo); err != nil {
 		return err
 	}
-	ro := &reportOptions{globals: &dg, run: run.ID, dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, linking: l.ID, tables: []int64{tab.ID}}
+	ro := &reportOptions{globals: &dg, run: refTo(run.ID), dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, linking: refTo(l.ID), tables: refs{refTo(tab.ID)}}
 	if err := runReport(ctx, ro); err != nil {
 		return err
 	}

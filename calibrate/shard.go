@@ -2,6 +2,9 @@ package calibrate
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -128,11 +131,12 @@ type ShardGrid struct {
 	Weights []float64 `json:"weights"`
 }
 
-// ShardInfo is a shard's size.
+// ShardInfo is a shard as the start counted it.
 type ShardInfo struct {
 	Name      string `json:"name"`
 	Examinees int    `json:"examinees"`
 	Responses int    `json:"responses"`
+	Digest    string `json:"digest"` // of the shard's data (shardDigest)
 }
 
 // ShardItem is an item of a sharded calibration.
@@ -161,6 +165,7 @@ type ShardCounts struct {
 	Shard      string `json:"shard"` // the shard's name, unique in the run
 	Examinees  int    `json:"examinees"`
 	Responses  int    `json:"responses"`
+	Digest     string `json:"digest"` // of the shard's data (shardDigest)
 	// Seen (stage start) lists the shard's items.
 	Seen []ShardItemCount `json:"seen,omitempty"`
 	// ShardLogLik is the shard's marginal log-likelihood at the state's At,
@@ -234,7 +239,7 @@ func (s *ShardState) EStep(name string, d *irt.Responses, threads int) (*ShardCo
 	if name == "" {
 		return nil, errors.New("the shard needs a name")
 	}
-	c := &ShardCounts{ShardState: *s, Shard: name, Examinees: d.NExaminees(), Responses: d.NResponses()}
+	c := &ShardCounts{ShardState: *s, Shard: name, Examinees: d.NExaminees(), Responses: d.NResponses(), Digest: shardDigest(d)}
 	c.Kind = KindShardCounts
 	switch s.Stage {
 	case StageDone:
@@ -268,6 +273,30 @@ func (s *ShardState) EStep(name string, d *irt.Responses, threads int) (*ShardCo
 		}
 	}
 	return c, nil
+}
+
+// shardDigest identifies a shard's data: the SHA-256 of its item codes,
+// and of each examinee's weight and responses (column, score) in order.
+func shardDigest(d *irt.Responses) string {
+	h := sha256.New()
+	var b []byte
+	for _, it := range d.Items {
+		b = binary.AppendUvarint(b, uint64(len(it.Code)))
+		b = append(b, it.Code...)
+	}
+	for p := range d.NExaminees() {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(d.W(p)))
+		b = binary.AppendUvarint(b, uint64(d.Start[p+1]-d.Start[p]))
+		for k := d.Start[p]; k < d.Start[p+1]; k++ {
+			b = binary.AppendUvarint(b, uint64(d.Item[k])<<1|uint64(d.Score[k]))
+		}
+		if len(b) > 1<<16 {
+			h.Write(b)
+			b = b[:0]
+		}
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // matrix is d with its columns replaced by the state's items.
@@ -422,8 +451,8 @@ func (s *ShardState) sameShards(sh []*ShardCounts) error {
 		if !ok {
 			return fmt.Errorf("shard %s was not counted at the start of the calibration; its shards are %s", c.Shard, s.shardNames())
 		}
-		if x.Examinees != c.Examinees || x.Responses != c.Responses {
-			return fmt.Errorf("shard %s has %d examinees and %d responses, but had %d and %d at the start: its data changed",
+		if x.Digest != c.Digest {
+			return fmt.Errorf("shard %s (%d examinees, %d responses) is not the data it was at the start (%d, %d): its data changed",
 				c.Shard, c.Examinees, c.Responses, x.Examinees, x.Responses)
 		}
 		delete(want, c.Shard)
@@ -476,7 +505,7 @@ func (s *ShardState) begin(sh []*ShardCounts, threads int) error {
 	var items []irt.ItemInfo
 	var n, r []float64
 	for _, c := range sh {
-		s.Shards = append(s.Shards, ShardInfo{c.Shard, c.Examinees, c.Responses})
+		s.Shards = append(s.Shards, ShardInfo{c.Shard, c.Examinees, c.Responses, c.Digest})
 		seen := map[string]bool{}
 		for _, it := range c.Seen {
 			if seen[it.Code] {

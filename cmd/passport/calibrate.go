@@ -123,6 +123,7 @@ without a bank, as mirt would.`,
 	f.BoolVar(&o.wide, "wide", false, "with --responses: the file is wide (one column per item)")
 	f.StringVar(&o.key, "key", "", "with --responses: answer key, one option per item column (cells are then options)")
 	f.StringVar(&o.omit, "omit", "", "with --responses: code of an omitted response")
+	cmd.AddCommand(newShardCmd(g))
 	return cmd
 }
 

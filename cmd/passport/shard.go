@@ -310,11 +310,24 @@ func runShardMStep(o *shardMStepOptions, files []string) error {
 	if err := writeOutput(o.globals, o.output, func(w io.Writer) error { return writeJSONFile(w, st) }); err != nil {
 		return err
 	}
-	switch st.Stage {
-	case calibrate.StageEM:
-		o.status("%d shards; %d EM cycles, log-likelihood %.4f, largest change %.2e", len(cs), st.Cycles, st.LogLik, st.MaxChange)
+	switch {
+	case st.Stage == calibrate.StageEM && st.Cycles == 0:
+		free := 0
+		for _, it := range st.Items {
+			if it.Excluded == "" {
+				free++
+			}
+		}
+		o.status("%d shards: %d items, %d to estimate; starting values set", len(cs), len(st.Items), free)
 		return nil
-	case calibrate.StageFinal:
+	case st.Stage == calibrate.StageEM:
+		change := "" // reported when the cycle ends an iteration
+		if st.Squarem == nil {
+			change = fmt.Sprintf(", largest change %.2e", st.MaxChange)
+		}
+		o.status("cycle %d: log-likelihood %.4f%s", st.Cycles, st.LogLik, change)
+		return nil
+	case st.Stage == calibrate.StageFinal:
 		o.status("%d shards; %d EM cycles, stopped (%s); one more round of E-steps gives the log-likelihood at the estimates",
 			len(cs), st.Cycles, or(st.Reason, "converged"))
 		return nil
@@ -345,8 +358,11 @@ func writeShardResult(g *globals, st *calibrate.ShardState, res *calibrate.Resul
 	if !res.Converged {
 		conv = "did NOT converge: " + res.Reason
 	}
-	g.status("%s %s in %d EM cycles, log-likelihood %.4f, log prior %.4f, latent N(%.3f, %.3f²)",
-		st.Model, conv, res.Cycles, res.LogLik, res.LogPrior, res.LatentMean, res.LatentSD)
+	fit := fmt.Sprintf("log-likelihood %.4f", res.LogLik)
+	if st.Priors != (irt.Priors{}) {
+		fit += fmt.Sprintf(", log prior %.4f", res.LogPrior)
+	}
+	g.status("%s %s in %d EM cycles, %s, latent N(%.3f, %.3f²)", st.Model, conv, res.Cycles, fit, res.LatentMean, res.LatentSD)
 	var rows []bank.ParamRow
 	for i, it := range res.Items {
 		if it.Excluded != "" {

@@ -328,8 +328,7 @@ func runShardMStep(o *shardMStepOptions, files []string) error {
 		o.status("cycle %d: log-likelihood %.4f%s", st.Cycles, st.LogLik, change)
 		return nil
 	case st.Stage == calibrate.StageFinal:
-		o.status("%d shards; %d EM cycles, stopped (%s); one more round of E-steps gives the log-likelihood at the estimates",
-			len(cs), st.Cycles, or(st.Reason, "converged"))
+		o.status("cycle %d: stopped (%s); one more round of E-steps gives the log-likelihood at the estimates", st.Cycles, or(st.Reason, "converged"))
 		return nil
 	}
 	res, err := st.Result()

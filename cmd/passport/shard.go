@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/calibrate"
@@ -81,42 +80,6 @@ defaults. The first round of E-steps counts each shard's responses.`,
 	o.declareModelFlags(f)
 	f.StringVarP(&o.output, "output", "o", "", "write the state to this file instead of stdout")
 	return cmd
-}
-
-// declareModelFlags declares the flags of the model and the EM: the model,
-// D, the grid, the tolerance and cycle limit, the priors and acceleration.
-func (o *calibrateOptions) declareModelFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.model, "model", o.model, "rasch, 1pl, 2pl or 3pl")
-	floatVar(f, &o.D, "D", o.D, excl(0), incl(10), "scaling constant D (1, or 1.702 for the normal-ogive metric)")
-	intVar(f, &o.quad, "quad", o.quad, 3, 1001, "quadrature nodes, equally spaced")
-	floatVar(f, &o.quadMin, "quad-min", o.quadMin, incl(-20), excl(0), "lowest quadrature node")
-	floatVar(f, &o.quadMax, "quad-max", o.quadMax, excl(0), incl(20), "highest quadrature node")
-	floatVar(f, &o.tol, "tol", o.tol, excl(0), incl(1), "convergence: largest parameter change of an iteration")
-	intVar(f, &o.maxCycles, "max-cycles", o.maxCycles, 1, 100000, "most EM cycles")
-	f.BoolVar(&o.noPriors, "no-priors", false, "no priors: pure maximum likelihood")
-	f.StringVar(&o.priorA, "prior-a", "", `lognormal prior on a: "mean,sd" of log a (3PL default 0,0.5; 2PL default none)`)
-	f.StringVar(&o.priorB, "prior-b", "", `normal prior on b: "mean,sd" (e.g. 0,2; default none)`)
-	f.StringVar(&o.priorC, "prior-c", "", `Beta prior on c: "alpha,beta", both at least 1 (3PL only; default 20p+1,20(1-p)+1 with p = 1/options)`)
-	f.BoolVar(&o.noAccel, "no-accel", false, "plain EM, without SQUAREM acceleration")
-}
-
-// fitOptions are the calibration's options from the model flags.
-func (o *calibrateOptions) fitOptions() (calibrate.Options, error) {
-	model, err := irt.ParseModel(o.model)
-	if err != nil {
-		return calibrate.Options{}, err
-	}
-	priors, err := o.priors(model)
-	if err != nil {
-		return calibrate.Options{}, err
-	}
-	if o.quad < 3 || !(o.quadMax > o.quadMin) {
-		return calibrate.Options{}, fmt.Errorf("--quad %d on [%g, %g]: expected at least 3 nodes on a non-empty range", o.quad, o.quadMin, o.quadMax)
-	}
-	return calibrate.Options{
-		Model: model, D: o.D, Grid: irt.NormalGrid(o.quad, o.quadMin, o.quadMax), Tol: o.tol, MaxCycles: o.maxCycles,
-		Priors: priors, Threads: o.threads, NoAccel: o.noAccel,
-	}, nil
 }
 
 func runShardInit(o *shardInitOptions) error {

@@ -402,7 +402,10 @@ func MStep(shards []*ShardCounts, threads int) (*ShardState, error) {
 	case StageDone:
 		return nil, errors.New("the calibration is done: no M-step is left to take")
 	case StageStart:
-		return &s, s.begin(sh, threads)
+		if err := s.begin(sh, threads); err != nil {
+			return nil, err
+		}
+		return &s, nil
 	}
 	if err := s.sameShards(sh); err != nil {
 		return nil, err

@@ -5,8 +5,9 @@
 # shard: init, then rounds of one E-step per shard — JOBS at a time, by
 # xargs -P or GNU parallel — and an M-step that sums their counts, until the
 # state's stage is "done". Prints the parameters as CSV (what passport
-# calibrations import reads) on stdout; the state and the last round's
-# counts stay in DIR.
+# calibrations import reads) on stdout; the state, the last round's counts
+# and each shard as read (estep --cache, so that only the first round
+# parses the CSV files) stay in DIR.
 #
 #   -j JOBS     E-steps at a time (default: the number of cores)
 #   -d DIR      working directory (default: a new temporary one)
@@ -63,6 +64,8 @@ fi
 mkdir -p "$dir"
 state=$dir/state.json
 counts=$dir/counts
+cache=$dir/cache
+mkdir -p "$cache"
 # Each E-step gets its share of the cores.
 cores=$(nproc 2>/dev/null || echo 1)
 threads=$((cores / jobs > 0 ? cores / jobs : 1))
@@ -73,14 +76,15 @@ until grep -q '^  "stage": "done"' "$state"; do
   round=$((round + 1))
   rm -rf "$counts"
   mkdir -p "$counts"
-  # Four arguments per shard, after the flags common to all: -o COUNTS --data SHARD.
+  # Six arguments per shard, after the flags common to all:
+  # -o COUNTS --data SHARD --cache FILE.
   for k in "${!shards[@]}"; do
-    printf '%s\0' -o "$counts/$k.json" --data "${shards[$k]}"
+    printf '%s\0' -o "$counts/$k.json" --data "${shards[$k]}" --cache "$cache/$k.gob"
   done | if [ "$runner" = parallel ]; then
-    parallel -0 -q -N 4 -j "$jobs" --halt now,fail=1 \
-      "$passport" --quiet calibrate shard estep --params "$state" --threads "$threads" "${estep[@]}" {1} {2} {3} {4}
+    parallel -0 -q -N 6 -j "$jobs" --halt now,fail=1 \
+      "$passport" --quiet calibrate shard estep --params "$state" --threads "$threads" "${estep[@]}" {1} {2} {3} {4} {5} {6}
   else
-    xargs -0 -n 4 -P "$jobs" \
+    xargs -0 -n 6 -P "$jobs" \
       "$passport" --quiet calibrate shard estep --params "$state" --threads "$threads" "${estep[@]}"
   fi
   "$passport" --format csv calibrate shard mstep "$counts"/*.json -o "$state" >"$dir/params.csv"

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -105,6 +107,7 @@ type shardEStepOptions struct {
 	omit     string
 	omitMiss bool
 	name     string
+	cache    string // a file keeping the shard as read, for the next rounds
 	threads  int
 	output   string
 }
@@ -121,7 +124,10 @@ log-likelihood. The shard is a CSV file: --wide as calibrate --responses
 reads it (0/1 cells, or options with --key), or --long as responses import
 reads it, with the items file of passport items export (--items) for the
 keys. Give every round the same shard, named the same (--shard, default
-the file's base name), with the same --omit-as-missing.`,
+the file's base name), with the same --omit-as-missing. Reading a CSV file
+takes far longer than the E-step: --cache FILE keeps the shard as read (Go's
+gob encoding of the response matrix), and later rounds read it instead
+while the shard file and the reading flags are unchanged.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runShardEStep(cmd.Context(), o) },
 	}
@@ -135,6 +141,7 @@ the file's base name), with the same --omit-as-missing.`,
 	f.StringVar(&o.omit, "omit", "", "code of an omitted response")
 	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: wrong)")
 	f.StringVar(&o.name, "shard", "", "the shard's name, the same in every round (default: the file's base name)")
+	f.StringVar(&o.cache, "cache", "", "keep the shard as read in this file, and read it from there in later rounds")
 	intVar(f, &o.threads, "threads", 0, 0, 1024, "E-step threads (0: all cores); results do not depend on it")
 	f.StringVarP(&o.output, "output", "o", "", "write the counts to this file instead of stdout")
 	return cmd
@@ -148,7 +155,7 @@ func runShardEStep(ctx context.Context, o *shardEStepOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := readShard(ctx, o)
+	d, err := readShardCached(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -165,6 +172,80 @@ func runShardEStep(ctx context.Context, o *shardEStepOptions) error {
 		o.status("shard %s (%s, %d EM cycles): %d examinees, log-likelihood %.4f", o.name, st.Stage, st.Cycles, c.Examinees, c.ShardLogLik)
 	}
 	return writeOutput(o.globals, o.output, func(w io.Writer) error { return writeJSONFile(w, c) })
+}
+
+// shardSource is what a shard was read from: the files, as their size and
+// modification time say, and the flags that read them.
+type shardSource struct {
+	Data, Items          fileStamp
+	Wide, Long, OmitMiss bool
+	Key, Omit            string
+}
+
+// fileStamp identifies a file's contents by its path, size and
+// modification time.
+type fileStamp struct {
+	Path    string
+	Size    int64
+	ModTime int64 // ns
+}
+
+func stamp(file string) (fileStamp, error) {
+	if file == "" {
+		return fileStamp{}, nil
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{abs, fi.Size(), fi.ModTime().UnixNano()}, nil
+}
+
+// shardCache is the --cache file: a shard as read, and what from.
+type shardCache struct {
+	Source shardSource
+	Matrix *irt.Responses
+}
+
+// readShardCached reads the shard from --cache while that holds it as read
+// from the same files with the same flags; otherwise from the shard file,
+// writing --cache for the next round.
+func readShardCached(ctx context.Context, o *shardEStepOptions) (*irt.Responses, error) {
+	if o.cache == "" {
+		return readShard(ctx, o)
+	}
+	src := shardSource{Wide: o.wide, Long: o.long, OmitMiss: o.omitMiss, Key: o.key, Omit: o.omit}
+	var err error
+	if src.Data, err = stamp(o.data); err != nil {
+		return nil, err
+	}
+	if src.Items, err = stamp(o.items); err != nil {
+		return nil, err
+	}
+	if f, err := os.Open(o.cache); err == nil {
+		var c shardCache
+		err := gob.NewDecoder(bufio.NewReader(f)).Decode(&c)
+		f.Close()
+		if err == nil && c.Source == src && c.Matrix.Check() == nil {
+			return c.Matrix, nil
+		}
+	}
+	d, err := readShard(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	err = writeOutput(o.globals, o.cache, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := gob.NewEncoder(bw).Encode(shardCache{src, d}); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	return d, err
 }
 
 // readShard reads the shard's responses through a temporary bank: a wide

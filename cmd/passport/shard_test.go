@@ -260,3 +260,51 @@ func TestShardCommandErrors(t *testing.T) {
 		t.Errorf("a changed shard: error %v", err)
 	}
 }
+
+// --cache keeps the shard as read: a second round reads it and gives the
+// same counts to the bit; a changed shard file is read again, and the
+// M-step sees that its data changed.
+func TestShardCache(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "unused.db")
+	state, cache := filepath.Join(dir, "state.json"), filepath.Join(dir, "part.gob")
+	parts := splitCSV(t, lsat7Wide(t), 2, -1)
+	if _, _, err := run(t, db, "calibrate", "shard", "init", "-o", state); err != nil {
+		t.Fatal(err)
+	}
+	estep := func(k int, args ...string) string {
+		t.Helper()
+		c := filepath.Join(t.TempDir(), "c.json")
+		if _, _, err := run(t, db, append([]string{"calibrate", "shard", "estep", "--params", state, "--wide", "--data", parts[k], "-o", c}, args...)...); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if _, _, err := run(t, db, "calibrate", "shard", "mstep", estep(0), estep(1), "-o", state); err != nil {
+		t.Fatal(err)
+	}
+	plain, first, second := estep(0), estep(0, "--cache", cache), estep(0, "--cache", cache)
+	for _, c := range []string{first, second} {
+		if a, b := readFile(t, plain), readFile(t, c); a != b {
+			t.Errorf("counts through --cache differ from the CSV's")
+		}
+	}
+	// Drop the shard's last examinee: the cache is stale, the data changed.
+	raw := readFile(t, parts[0])
+	if err := os.WriteFile(parts[0], []byte(raw[:strings.LastIndex(strings.TrimSuffix(raw, "\n"), "\n")+1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := run(t, db, "calibrate", "shard", "mstep", estep(0, "--cache", cache), estep(1), "-o", filepath.Join(dir, "next.json"))
+	if err == nil || !strings.Contains(err.Error(), "data changed") {
+		t.Errorf("a changed shard behind a cache: error %v", err)
+	}
+}
+
+func readFile(t *testing.T, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

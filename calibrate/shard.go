@@ -21,11 +21,12 @@ import (
 // passing between the machines. The E-step's statistics are sums over
 // examinees p (Bock & Aitkin 1981, Psychometrika 46, 443–459, eq. 9–10):
 //
-//	r1_iq = Σ_p w_p·u_pi·π_pq,   r0_iq = Σ_p w_p·(1 − u_pi)·π_pq,
+//	r1_iq = Σ_p w_p·u_pi·h_pq,   r0_iq = Σ_p w_p·(1 − u_pi)·h_pq,
 //	log L = Σ_p w_p·log Σ_q L_p(θ_q)·π_q,
 //
-// over the examinees who answered item i, with π_pq examinee p's posterior
-// weight at node q. They add exactly across shards, and they are all that
+// the first two over the examinees who answered item i, with
+// h_pq = L_p(θ_q)·π_q / Σ_k L_p(θ_k)·π_k examinee p's posterior weight at
+// node q. They add exactly across shards, and they are all that
 // the M-step — items, the 1PL's common slope, the latent mean and SD
 // (mstep.go, commonslope.go, latent.go) — and the convergence test need.
 // So a calibration is a loop:
@@ -373,7 +374,7 @@ func (s *ShardState) view(e *engine) {
 }
 
 // MStep sums the shards' counts, in the order of their names, and takes
-// the round's step (see StartShards' package notes): at the start, the
+// the round's step (see the notes at the top of shard.go): at the start, the
 // items and starting values; in EM, one M-step and the convergence test;
 // at the end, the log-likelihood and diagnostics at the estimates. It
 // refuses counts of different states or versions, a shard given twice,

@@ -58,6 +58,8 @@ shards=("$@")
 for s in "${shards[@]}"; do
   [ -f "$s" ] || { echo "shard-calibrate: $s: no such file" >&2; exit 2; }
 done
+dup=$(for s in "${shards[@]}"; do basename "$s"; done | sort | uniq -d | head -n 1)
+[ -z "$dup" ] || { echo "shard-calibrate: two shards are named $dup: a shard is known by its file's base name" >&2; exit 2; }
 if [ -z "$dir" ]; then
   dir=$(mktemp -d "${TMPDIR:-/tmp}/shard-calibrate.XXXXXX")
 fi

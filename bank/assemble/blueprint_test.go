@@ -48,7 +48,7 @@ func TestBlueprintDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Blueprint{Length: 50, Forms: 1, Statuses: []string{"operational"}, MaxFormsPerItem: 1,
+	want := Blueprint{Length: 50, Forms: 1, Statuses: []string{"operational"}, MaxFormsPerItem: 1, Order: Order{Rule: OrderRandom},
 		Objective: Objective{Type: Maximin, Theta: []float64{-1, 0, 1}, Weights: []float64{1, 1, 1}}}
 	if !reflect.DeepEqual(bp, want) {
 		t.Errorf("defaults %+v, want %+v", bp, want)

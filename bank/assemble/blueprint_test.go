@@ -98,7 +98,12 @@ func TestFixtureBlueprint(t *testing.T) {
 
 func TestSample(t *testing.T) {
 	bp := fixture(t)
+	each := Between(12, 13)
+	bp.KeyBalance, bp.MaxKeyRun, bp.Order = &KeyBalance{Each: &each}, 3, Order{Rule: OrderSpiral}
 	s := bp.Sample(5)
+	if s.KeyBalance.Each.String() != "1–2" || s.MaxKeyRun != 3 || s.Order.Rule != OrderSpiral || bp.KeyBalance.Each.String() != "12–13" {
+		t.Errorf("sample key balance %s, max_key_run %d, order %+v; want 1–2, 3, spiral and the blueprint's left alone", s.KeyBalance.Each, s.MaxKeyRun, s.Order)
+	}
 	if s.Length != 5 || s.Forms != 1 || s.Anchors != nil || s.Include != nil || s.MaxOverlap != nil || s.TCCTolerance != nil {
 		t.Errorf("sample %+v", s)
 	}

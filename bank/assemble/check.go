@@ -215,17 +215,23 @@ func (p *Problem) checkKeyCaps() error {
 	if len(bounds) == 0 {
 		return nil
 	}
-	room, fields := unkeyed, map[string]bool{}
+	room := unkeyed
 	for _, l := range sortedKeys(keyed) {
 		hi := math.Inf(1)
 		if k := slices.IndexFunc(bounds, func(b bounded) bool { return b.name == l }); k >= 0 {
 			hi = bounds[k].hi
-			fields[bounds[k].field] = true
 		}
 		room += min(keyed[l], hi)
 	}
 	if room < float64(p.n) {
-		return &InfeasibleError{strings.Join(sortedKeys(fields), " and "), fmt.Sprintf("the caps on the key letters' counts leave room for %g items, fewer than the form length %d", room, p.n)}
+		var rules []string
+		if p.bp.KeyBalance != nil {
+			rules = append(rules, "key_balance")
+		}
+		if p.bp.MaxKeyRun > 0 {
+			rules = append(rules, "max_key_run")
+		}
+		return &InfeasibleError{strings.Join(rules, " and "), fmt.Sprintf("the caps on the key letters' counts leave room for %g items, fewer than the form length %d", room, p.n)}
 	}
 	return nil
 }

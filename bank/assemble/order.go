@@ -94,6 +94,35 @@ func (p *Problem) keyOf(i int) uint8 { return uint8(letterIndex(p.pool[i].Key) +
 // the rules it draws one at random with rng. A form no order can deliver
 // is an *InfeasibleError of max_key_run.
 func (p *Problem) order(f int, form []int, rng *rand.Rand) ([]int, error) {
+	s, pick, err := p.sequencer(f, form)
+	if err != nil {
+		return nil, err
+	}
+	if !s.run(rng) {
+		why := "every order was tried"
+		if s.memo.cut {
+			why = fmt.Sprintf("the search stopped after %d steps; another --seed may find one", searchBudget)
+		}
+		return nil, &InfeasibleError{"max_key_run", fmt.Sprintf("form %d: no order by the %s rule keeps every run of one key letter to %d items (%s)",
+			f+1, s.rule, s.r, why)}
+	}
+	for _, l := range pick {
+		rng.Shuffle(len(l), func(a, b int) { l[a], l[b] = l[b], l[a] })
+	}
+	var out []int
+	for k, pat := range s.out {
+		cp := s.classes[k]*len(s.patterns) + pat
+		out = append(out, p.units[pick[cp][0]].items...)
+		pick[cp] = pick[cp][1:]
+	}
+	return out, nil
+}
+
+// sequencer sets up the search for form f's order: its units' key
+// patterns, the classes the rule takes in turn, and, for each class and
+// pattern, the units to deal out. It fails when counting alone shows that
+// no order can keep the runs (precheck).
+func (p *Problem) sequencer(f int, form []int) (*sequencer, [][]int, error) {
 	r := p.bp.MaxKeyRun
 	if r == 0 {
 		r = len(form) // no cap
@@ -118,7 +147,7 @@ func (p *Problem) order(f int, form []int, rng *rand.Rand) ([]int, error) {
 			keys[m] = p.keyOf(i)
 		}
 		if run, l := longestRun(keys); run > r {
-			return nil, &InfeasibleError{"max_key_run", fmt.Sprintf("form %d: the item set %s has %d items in a row keyed %c, more than %d",
+			return nil, nil, &InfeasibleError{"max_key_run", fmt.Sprintf("form %d: the item set %s has %d items in a row keyed %c, more than %d",
 				f+1, p.codes(u.items), run, Letters[l-1], r)}
 		}
 		pat, ok := patternOf[string(keys)]
@@ -151,28 +180,16 @@ func (p *Problem) order(f int, form []int, rng *rand.Rand) ([]int, error) {
 		}
 	}
 	if err := s.precheck(p, f, len(form)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s.rng = rng
-	s.out = make([]int, len(s.classes))
-	if !s.search(0, 0, 0) {
-		why := "every order was tried"
-		if s.memo.cut {
-			why = fmt.Sprintf("the search stopped after %d steps; another --seed may find one", searchBudget)
-		}
-		return nil, &InfeasibleError{"max_key_run", fmt.Sprintf("form %d: no order by the %s rule keeps every run of one key letter to %d items (%s)",
-			f+1, s.rule, r, why)}
-	}
-	for _, l := range pick {
-		rng.Shuffle(len(l), func(a, b int) { l[a], l[b] = l[b], l[a] })
-	}
-	var out []int
-	for k, pat := range s.out {
-		cp := s.classes[k]*len(s.patterns) + pat
-		out = append(out, p.units[pick[cp][0]].items...)
-		pick[cp] = pick[cp][1:]
-	}
-	return out, nil
+	return s, pick, nil
+}
+
+// run searches with rng for a sequence, into out, and reports whether it
+// found one.
+func (s *sequencer) run(rng *rand.Rand) bool {
+	s.rng, s.out = rng, make([]int, len(s.classes))
+	return s.search(0, 0, 0)
 }
 
 // classSequence is the class of each step of the order: one class

@@ -212,7 +212,15 @@ func (p *Problem) families(pool []Item) error {
 		r, ok := ranges[name]
 		b := bounded{name: name, field: "key_balance." + name, lo: r.Lo(0), hi: r.Hi(math.Inf(1))}
 		if c := float64(runCap(p.n, p.bp.MaxKeyRun)); p.bp.MaxKeyRun > 0 && c < b.hi {
-			b.field, b.hi, ok = "max_key_run", c, true
+			if c < b.lo {
+				return &InfeasibleError{"max_key_run", fmt.Sprintf("key_balance.%s asks for at least %g items keyed %s, but with runs of at most %d a form of %d holds at most %g",
+					name, b.lo, name, p.bp.MaxKeyRun, p.n, c)}
+			}
+			b.hi = c
+			if b.field = "max_key_run"; ok {
+				b.field = "key_balance." + name + " and max_key_run"
+			}
+			ok = true
 		}
 		if ok {
 			p.fams[famKey].bounds = append(p.fams[famKey].bounds, b)

@@ -473,3 +473,29 @@ func TestVerifyDelivery(t *testing.T) {
 		}
 	}
 }
+
+// TestAwayFrom: the live items and their enemies, the items' own and the
+// blueprint's, are excluded, and a sample drawn then shares no item and
+// no enemy group with the live ones.
+func TestAwayFrom(t *testing.T) {
+	pool := tinyPool() // T01, T02, T03 in enemy group e1
+	bp := Blueprint{Length: 4, EnemyGroups: [][]string{{"S05", "I05"}}, Exclude: []string{"P09"}}
+	live := map[string]bool{"T02": true, "I05": true, "S01": true, "X99": true}
+	got, nLive, nEnemies := bp.AwayFrom(pool, live)
+	want := []string{"P09", "S01", "S05", "I05", "T01", "T02", "T03"}
+	if !sameSet(got.Exclude, want) || nLive != 3 || nEnemies != 3 {
+		t.Errorf("excludes %v (%d live, %d enemies), want %v (3 live, 3 enemies)", got.Exclude, nLive, nEnemies, want)
+	}
+	if len(bp.Exclude) != 1 {
+		t.Error("AwayFrom changed the blueprint it was given")
+	}
+	res, err := Assemble(context.Background(), got, pool, Heuristic{}, Options{Seed: 1, Restarts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range res.Forms[0] {
+		if it := pool[i]; slices.Contains(want, it.Code) || it.EnemyGroup == "e1" {
+			t.Errorf("the form holds %s, live or an enemy of a live item", it.Code)
+		}
+	}
+}

@@ -91,7 +91,8 @@ func fixture(t *testing.T) Blueprint {
 func TestFixtureBlueprint(t *testing.T) {
 	bp := fixture(t)
 	if bp.Forms != 2 || bp.Length != 50 || len(bp.Domains) != 4 || len(bp.Anchors) != 8 || *bp.MaxOverlap != 8 ||
-		bp.Objective.Type != Maximin || bp.Minutes.Hi(0) != 42 || *bp.TCCTolerance != 0.5 {
+		bp.Objective.Type != Maximin || bp.Minutes.Hi(0) != 42 || *bp.TCCTolerance != 0.5 || bp.KeyBalance.Each.String() != "12–13" ||
+		bp.MaxKeyRun != 3 || bp.Order.Rule != OrderDomain || len(bp.Order.Domains) != 4 {
 		t.Errorf("fixture reads as %+v", bp)
 	}
 }

@@ -10,8 +10,8 @@ import (
 // versions.
 type Delivery struct {
 	Items []string // item codes, in delivery order
-	// Versions are the form's versions: Versions[0] gives every item's
-	// options as written, each further one scrambles them.
+	// Versions are the form's versions, numbered from 0: version 0 gives
+	// every item's options as written, each further one scrambles them.
 	Versions []Version
 }
 

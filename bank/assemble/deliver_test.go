@@ -418,7 +418,7 @@ func TestDeliverRules(t *testing.T) {
 // TestVerifyDelivery: each delivery rule, broken, is named.
 func TestVerifyDelivery(t *testing.T) {
 	// Items of tinyPool, keys as written B A A B D A B A (S01, a fixed
-	// last option); version 2 delivers I01 as B and T05 as D, B B A B D A
+	// last option); version 1 delivers I01 as B and T05 as D, B B A B D A
 	// B D.
 	base := func() (Blueprint, []Item, Delivery) {
 		pool := tinyPool()
@@ -448,16 +448,16 @@ func TestVerifyDelivery(t *testing.T) {
 		{"domain", func(bp *Blueprint, _ *Delivery) { bp.Order.Rule = OrderDomain }, "form 1: position 6: a semantics item after stdlib items; the domain order is semantics, idioms, performance, stdlib"},
 		{"random", func(bp *Blueprint, _ *Delivery) { bp.Order = Order{Rule: OrderRandom} }, ""},
 		{"no versions", func(_ *Blueprint, d *Delivery) { d.Versions = nil }, "form 1: no versions"},
-		{"short version", func(_ *Blueprint, d *Delivery) { d.Versions[1] = d.Versions[1][:7] }, "version 2: option orders for 7 items"},
-		{"not a permutation", func(_ *Blueprint, d *Delivery) { d.Versions[1][2] = []int{0, 0, 2, 3} }, "version 2: position 3 (P01): the option order [0 0 2 3] is not a permutation"},
-		{"too few options", func(_ *Blueprint, d *Delivery) { d.Versions[1][2] = []int{0, 1, 2} }, "version 2: position 3 (P01): 3 options ordered, the item has 4"},
-		{"not as written", func(_ *Blueprint, d *Delivery) { d.Versions[0][2] = []int{1, 0, 2, 3} }, "version 1: position 3 (P01): the option order [1 0 2 3] is not the options as written"},
-		{"fixed last", func(_ *Blueprint, d *Delivery) { d.Versions[1][5] = []int{0, 1, 3, 2} }, "version 2: position 6 (S01): its last option must stay last"},
-		{"run", func(_ *Blueprint, d *Delivery) { d.Versions[1][2] = []int{1, 0, 2, 3} }, "version 2: 4 items in a row keyed B, from position 1; max_key_run is 2"},
-		{"run as written", func(bp *Blueprint, _ *Delivery) { bp.MaxKeyRun = 1 }, "version 1: 2 items in a row keyed A, from position 2"},
+		{"short version", func(_ *Blueprint, d *Delivery) { d.Versions[1] = d.Versions[1][:7] }, "version 1: option orders for 7 items"},
+		{"not a permutation", func(_ *Blueprint, d *Delivery) { d.Versions[1][2] = []int{0, 0, 2, 3} }, "version 1: position 3 (P01): the option order [0 0 2 3] is not a permutation"},
+		{"too few options", func(_ *Blueprint, d *Delivery) { d.Versions[1][2] = []int{0, 1, 2} }, "version 1: position 3 (P01): 3 options ordered, the item has 4"},
+		{"not as written", func(_ *Blueprint, d *Delivery) { d.Versions[0][2] = []int{1, 0, 2, 3} }, "version 0: position 3 (P01): the option order [1 0 2 3] is not the options as written"},
+		{"fixed last", func(_ *Blueprint, d *Delivery) { d.Versions[1][5] = []int{0, 1, 3, 2} }, "version 1: position 6 (S01): its last option must stay last"},
+		{"run", func(_ *Blueprint, d *Delivery) { d.Versions[1][2] = []int{1, 0, 2, 3} }, "version 1: 4 items in a row keyed B, from position 1; max_key_run is 2"},
+		{"run as written", func(bp *Blueprint, _ *Delivery) { bp.MaxKeyRun = 1 }, "version 0: 2 items in a row keyed A, from position 2"},
 		{"counts", func(bp *Blueprint, _ *Delivery) {
 			bp.KeyBalance = &KeyBalance{Letters: map[string]Range{"A": AtLeast(4)}}
-		}, "form 1, version 2: 2 items keyed A, the blueprint allows ≥ 4"},
+		}, "form 1, version 1: 2 items keyed A, the blueprint allows ≥ 4"},
 		{"counts as written", func(bp *Blueprint, _ *Delivery) {
 			bp.KeyBalance = &KeyBalance{Letters: map[string]Range{"A": AtMost(3)}}
 		}, "form 1: 4 items keyed A, the blueprint allows ≤ 3"},
@@ -496,6 +496,30 @@ func TestAwayFrom(t *testing.T) {
 	for _, i := range res.Forms[0] {
 		if it := pool[i]; slices.Contains(want, it.Code) || it.EnemyGroup == "e1" {
 			t.Errorf("the form holds %s, live or an enemy of a live item", it.Code)
+		}
+	}
+}
+
+// TestKeyBalanceSolvers: CBC and the heuristic both meet an exact key
+// balance, five items of each letter on each 20-item form, which forms
+// chosen for information alone almost never have.
+func TestKeyBalanceSolvers(t *testing.T) {
+	bp, pool := deliveryCase(5, 3, OrderRandom)
+	five := Exactly(5)
+	bp.KeyBalance = &KeyBalance{Each: &five}
+	for _, s := range []Solver{Heuristic{}, needCBC(t)} {
+		res, err := Assemble(context.Background(), bp, pool, s, Options{Seed: 1, Restarts: 5, MaxNodes: 200})
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name(), err)
+		}
+		for f, form := range res.Forms {
+			counts := map[string]int{}
+			for _, i := range form {
+				counts[pool[i].Key]++
+			}
+			if !reflect.DeepEqual(counts, map[string]int{"A": 5, "B": 5, "C": 5, "D": 5}) {
+				t.Errorf("%s, form %d: keys %v, want 5 of each", res.Solver, f+1, counts)
+			}
 		}
 	}
 }

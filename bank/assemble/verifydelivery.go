@@ -13,11 +13,11 @@ import (
 // each item set are delivered one after another; the domains follow the
 // order rule (domain: each domain's items together, in the stated order;
 // spiral: the domains in turn, an item set taking one turn); every
-// version orders each item's options as a permutation of them, the first
-// version as written and a fixed last option last in all; and in every
-// version the key letters as delivered meet key_balance (the items' own
-// keys, which the first version delivers, are Verify's) and no run of one
-// letter is longer than max_key_run. Like Verify, it reads the blueprint
+// version orders each item's options as a permutation of them, version 0
+// as written and a fixed last option last in all; and in every version
+// the key letters as delivered meet key_balance (the items' own keys,
+// which version 0 delivers, are Verify's) and no run of one letter is
+// longer than max_key_run. Like Verify, it reads the blueprint
 // directly and shares no code with the ordering and the scrambling.
 func VerifyDelivery(bp Blueprint, pool []Item, ds []Delivery) error {
 	bp = bp.WithDefaults()
@@ -91,10 +91,10 @@ func VerifyDelivery(bp Blueprint, pool []Item, ds []Delivery) error {
 			}
 		}
 		if len(d.Versions) == 0 {
-			fail("%s: no versions; the first gives the options as written", name)
+			fail("%s: no versions; version 0 gives the options as written", name)
 		}
 		for v, ver := range d.Versions {
-			vname := fmt.Sprintf("%s, version %d", name, v+1)
+			vname := fmt.Sprintf("%s, version %d", name, v)
 			if len(ver) != len(d.Items) {
 				fail("%s: option orders for %d items, the form has %d", vname, len(ver), len(d.Items))
 				continue

@@ -60,7 +60,10 @@ func checkVersions(f *Form, items map[string]Item) error {
 			return fmt.Errorf("form %s: version %d has %d items, the form %d", f.Code, v.Number, len(v.Items), len(f.Items))
 		}
 		for j, vi := range v.Items {
-			it := items[vi.Item]
+			it, ok := items[vi.Item]
+			if !ok {
+				return fmt.Errorf("form %s: version %d, position %d: item %s is not in the bank", f.Code, v.Number, j+1, vi.Item)
+			}
 			letters := strings.Split(allLetters[:len(it.Options)], "")
 			got := strings.Split(vi.Options, "")
 			slices.Sort(got)

@@ -98,6 +98,7 @@ func TestVersionErrors(t *testing.T) {
 		{"numbering", func(f *Form) { f.Versions = f.Versions[1:] }, "form A: version 1 is numbered 2; versions count from 1"},
 		{"length", func(f *Form) { f.Versions[0].Items = f.Versions[0].Items[:2] }, "form A: version 1 has 2 items, the form 3"},
 		{"item", func(f *Form) { f.Versions[1].Items[2].Item = "IT004" }, "form A: version 2, position 3: item IT004, the form has IT003 there"},
+		{"unknown item", func(f *Form) { f.Versions[1].Items[2].Item = "NOPE" }, "form A: version 2, position 3: item NOPE is not in the bank"},
 		{"order", func(f *Form) { f.Versions[1].Items[0].Options = "CDAA" }, `form A: version 2, position 1: option order "CDAA" is not an order of IT001's options ABCD`},
 		{"short order", func(f *Form) { f.Versions[1].Items[0].Options = "CAB" }, `option order "CAB" is not an order`},
 		{"key", func(f *Form) { f.Versions[0].Items[1].Key = "C" }, `form A: version 1, position 2: key "C", but option order DCBA delivers IT002's key C as "B"`},

@@ -187,6 +187,7 @@ func runAssemble(ctx context.Context, o *assembleOptions) error {
 	if err != nil {
 		return err
 	}
+	o.status("%s", deliveryText(bp, o.versions))
 	a, err := o.record(run.ID, bp, pool, res, ds)
 	if err != nil {
 		return err

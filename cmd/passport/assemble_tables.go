@@ -108,6 +108,25 @@ func objectiveText(o assemble.Objective) string {
 	return text
 }
 
+// deliveryText describes how the forms are delivered: their order rule,
+// the cap on runs of one key letter and the versions.
+func deliveryText(bp assemble.Blueprint, versions int) string {
+	text := "items in " + bp.Order.Rule + " order"
+	if len(bp.Order.Domains) > 0 {
+		text += " (" + strings.Join(bp.Order.Domains, ", ") + ")"
+	}
+	if bp.MaxKeyRun > 0 {
+		text += fmt.Sprintf(", at most %d of one key letter in a row", bp.MaxKeyRun)
+	}
+	switch versions {
+	case 0:
+		return text + "; options as written"
+	case 1:
+		return text + "; 1 version with the options scrambled besides the one as written"
+	}
+	return text + fmt.Sprintf("; %d versions with the options scrambled besides the one as written", versions)
+}
+
 // statusText describes an assembly's status: its forms proven optimal
 // (gap 0), optimal within the tolerance on the gap, feasible, the gap
 // above the tolerance, or the heuristic's.

@@ -98,7 +98,8 @@ func TestAssemble(t *testing.T) {
 				t.Errorf("form %s: keys %q, longest run %d; want 12–13 of each letter and runs of at most 3", f.Form, f.Keys, f.LongestKeyRun)
 			}
 		}
-		if !strings.Contains(errOut, "assembly 1: ") || !strings.Contains(errOut, "largest difference between the forms' characteristic curves") {
+		if !strings.Contains(errOut, "assembly 1: ") || !strings.Contains(errOut, "largest difference between the forms' characteristic curves") ||
+			!strings.Contains(errOut, "items in domain order (semantics, idioms, performance, stdlib), at most 3 of one key letter in a row; 2 versions with the options scrambled") {
 			t.Errorf("status:\n%s", errOut)
 		}
 		b, err := bank.Open(db)

@@ -36,7 +36,13 @@ type Bank struct {
 
 	lockTimeout time.Duration               // how long a write waits for another writer
 	onWait      func(timeout time.Duration) // told when a write starts waiting; may be nil
+	dryRun      bool                        // every write is rolled back (SetDryRun)
 }
+
+// SetDryRun makes every later write of b compute and check as usual and
+// then roll back: a command run dry prints what it would store and stores
+// nothing. Numbers given to new objects are those they would have had.
+func (b *Bank) SetDryRun(dry bool) { b.dryRun = dry }
 
 // DefaultLockTimeout is how long a write waits, unless told otherwise, for
 // another writer to finish with the bank.
@@ -324,6 +330,9 @@ func (b *Bank) write(ctx context.Context, conn *sql.Conn, f func(*sql.Tx) error)
 	if err := f(tx); err != nil {
 		tx.Rollback()
 		return err
+	}
+	if b.dryRun {
+		return tx.Rollback()
 	}
 	return tx.Commit()
 }

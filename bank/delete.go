@@ -77,9 +77,9 @@ func (e *DependentsError) Error() string {
 // (a run read by a linking, a form of a table…) make it refuse with a
 // *DependentsError unless cascade is set, when they are removed too. A
 // form that responses were logged on is never removed: delete the imports
-// that hold them. With dryRun nothing is removed and the list is what
-// would be.
-func (b *Bank) Delete(ctx context.Context, k Kind, id int64, cascade, dryRun bool) ([]Object, error) {
+// that hold them. On a dry-run bank nothing is removed and the list is what
+// would be (see SetDryRun).
+func (b *Bank) Delete(ctx context.Context, k Kind, id int64, cascade bool) ([]Object, error) {
 	var out []Object
 	err := b.inTx(ctx, func(tx *sql.Tx) error {
 		var name string
@@ -89,9 +89,6 @@ func (b *Bank) Delete(ctx context.Context, k Kind, id int64, cascade, dryRun boo
 		var err error
 		if out, err = closure(ctx, tx, Object{k, id, name}, cascade, map[string]bool{}); err != nil {
 			return err
-		}
-		if dryRun {
-			return nil
 		}
 		for _, o := range out {
 			if err := deleteOne(ctx, tx, o); err != nil {

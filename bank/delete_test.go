@@ -58,12 +58,14 @@ func TestDeleteAndRename(t *testing.T) {
 	}
 
 	before := bankFileBytes(t, b)
-	_, err = b.Delete(ctx, KindImport, imp1.ImportID, false, false)
+	_, err = b.Delete(ctx, KindImport, imp1.ImportID, false)
 	var de *DependentsError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), "import 2 (year-1) is used by run 1 (y1)") {
 		t.Fatalf("deleting an import a run read: %v", err)
 	}
-	plan, err := b.Delete(ctx, KindImport, imp1.ImportID, true, true)
+	b.SetDryRun(true)
+	plan, err := b.Delete(ctx, KindImport, imp1.ImportID, true)
+	b.SetDryRun(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestDeleteAndRename(t *testing.T) {
 	if string(bankFileBytes(t, b)) != string(before) {
 		t.Error("a dry run changed the bank")
 	}
-	if _, err := b.Delete(ctx, KindImport, imp1.ImportID, true, false); err != nil {
+	if _, err := b.Delete(ctx, KindImport, imp1.ImportID, true); err != nil {
 		t.Fatal(err)
 	}
 	runs, _ := b.Calibrations(ctx)
@@ -92,7 +94,7 @@ func TestDeleteAndRename(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Delete(ctx, KindForm, f, true, false); err == nil || !strings.Contains(err.Error(), "has 2 responses logged on it") {
+	if _, err := b.Delete(ctx, KindForm, f, true); err == nil || !strings.Contains(err.Error(), "has 2 responses logged on it") {
 		t.Errorf("deleting a form with responses: %v", err)
 	}
 }

@@ -280,7 +280,7 @@ func (o *assembleOptions) budget(s assemble.Solver) string {
 // solve runs the solver, showing on a terminal how long it has taken: it
 // reports nothing as it goes.
 func (o *assembleOptions) solve(ctx context.Context, p *assemble.Problem, s assemble.Solver) (*assemble.Result, error) {
-	prog := o.progress("solving", 0)
+	prog := o.progress("solving", 0, "rounds")
 	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(stopped)

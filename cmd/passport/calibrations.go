@@ -149,11 +149,7 @@ func runCalibrationsCompare(ctx context.Context, o *calibrationsCompareOptions) 
 		return rec, err
 	}
 	defer b.Close()
-	id, err := o.run.resolve(ctx, b, bank.KindRun)
-	if err != nil {
-		return rec, err
-	}
-	run, err := b.Calibration(ctx, id)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return rec, err
 	}

@@ -27,11 +27,29 @@ func kindOf(word string) (bank.Kind, error) {
 	return k, nil
 }
 
+// openObject opens the bank and finds the object of the kind word that
+// ref names.
+func openObject(ctx context.Context, g *globals, word, ref string) (*bank.Bank, bank.Kind, int64, error) {
+	k, err := kindOf(word)
+	if err != nil {
+		return nil, k, 0, err
+	}
+	b, err := g.openBank()
+	if err != nil {
+		return nil, k, 0, err
+	}
+	id, err := b.Resolve(ctx, k, ref)
+	if err != nil {
+		b.Close()
+		return nil, k, 0, err
+	}
+	return b, k, id, nil
+}
+
 type deleteOptions struct {
 	*globals
 	kind, ref string
 	cascade   bool
-	dryRun    bool
 }
 
 func newDeleteCmd(g *globals) *cobra.Command {
@@ -56,26 +74,17 @@ deleted and changes nothing.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.cascade, "cascade", false, "also delete what depends on it")
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would be deleted; change nothing")
 	return cmd
 }
 
 // runDelete deletes the object (or, dry, says what it would delete).
 func runDelete(ctx context.Context, o *deleteOptions) error {
-	k, err := kindOf(o.kind)
-	if err != nil {
-		return err
-	}
-	b, err := o.openBank()
+	b, k, id, err := openObject(ctx, o.globals, o.kind, o.ref)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	id, err := b.Resolve(ctx, k, o.ref)
-	if err != nil {
-		return err
-	}
-	gone, err := b.Delete(ctx, k, id, o.cascade, o.dryRun)
+	gone, err := b.Delete(ctx, k, id, o.cascade)
 	if err != nil {
 		return err
 	}
@@ -115,19 +124,11 @@ not numbers; "" removes a name (a form keeps a code).`,
 
 // runRename renames the object.
 func runRename(ctx context.Context, o *renameOptions) error {
-	k, err := kindOf(o.kind)
-	if err != nil {
-		return err
-	}
-	b, err := o.openBank()
+	b, k, id, err := openObject(ctx, o.globals, o.kind, o.ref)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	id, err := b.Resolve(ctx, k, o.ref)
-	if err != nil {
-		return err
-	}
 	if err := b.Rename(ctx, k, id, o.name); err != nil {
 		return err
 	}

@@ -48,11 +48,7 @@ func runEquate(ctx context.Context, o *equateOptions) error {
 		return err
 	}
 	defer b.Close()
-	id, err := o.run.resolve(ctx, b, bank.KindRun)
-	if err != nil {
-		return err
-	}
-	r, err := b.Calibration(ctx, id)
+	r, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ type globals struct {
 
 	db          string
 	lockTimeout time.Duration // --lock-timeout: how long a write waits for another writer
+	dryRun      bool          // --dry-run: compute and print, store nothing
 	quiet       bool
 	format      string
 	formatSet   bool // --format was given
@@ -72,6 +73,7 @@ calibrations, assemble forms, build score conversion tables and report.`,
 		def = "passport.db"
 	}
 	root.PersistentFlags().StringVar(&g.db, "db", def, "the bank's SQLite file (default from PASSPORT_DB)")
+	root.PersistentFlags().BoolVar(&g.dryRun, "dry-run", false, "compute and print as usual, but store nothing in the bank")
 	root.PersistentFlags().DurationVar(&g.lockTimeout, "lock-timeout", bank.DefaultLockTimeout,
 		"how long a command that writes waits while another passport is writing to the bank (e.g. 30s, 10m); 0s to 24h")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress or status on stderr")
@@ -79,7 +81,7 @@ calibrations, assemble forms, build score conversion tables and report.`,
 	root.AddCommand(newInitCmd(g), newItemsCmd(g), newResponsesCmd(g), newImportsCmd(g), newBankCmd(g), newSimulateCmd(g),
 		newCalibrateCmd(g), newCalibrationsCmd(g), newScoreCmd(g),
 		newLinkCmd(g), newLinkingsCmd(g), newScaleCmd(g), newEquateCmd(g), newEquatingsCmd(g),
-		newAssembleCmd(g), newFormsCmd(g), newAnalyzeCmd(g), newFitCmd(g), newReportCmd(g), newDeleteCmd(g), newRenameCmd(g), newDemoCmd(g))
+		newAssembleCmd(g), newFormsCmd(g), newAnalyzeCmd(g), newFitCmd(g), newReportCmd(g), newDriftCmd(g), newDeleteCmd(g), newRenameCmd(g), newDemoCmd(g))
 	return root
 }
 
@@ -90,11 +92,20 @@ func (g *globals) openBank() (*bank.Bank, error) {
 	if errors.Is(err, bank.ErrNoBank) {
 		return nil, fmt.Errorf("%w: create it with passport init --db %s (add --demo to load the demo items)", err, shellQuote(g.db))
 	}
+	if err == nil && g.dryRun {
+		b.SetDryRun(true)
+		g.status("--dry-run: every result is computed and printed, nothing is stored")
+	}
 	return b, err
 }
 
 // createBank opens the bank named by --db, creating it if there is none.
-func (g *globals) createBank() (*bank.Bank, error) { return bank.Create(g.db, g.bankOptions()...) }
+func (g *globals) createBank() (*bank.Bank, error) {
+	if g.dryRun {
+		return nil, errors.New("--dry-run: this command creates a bank, which a dry run cannot do")
+	}
+	return bank.Create(g.db, g.bankOptions()...)
+}
 
 // bankOptions are --lock-timeout and the notice that a write is waiting.
 func (g *globals) bankOptions() []bank.Option {

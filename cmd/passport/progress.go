@@ -2,60 +2,60 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 )
 
-// progress draws a one-line counter (or a bar when the total is known) on
-// stderr while long work runs; it draws nothing unless stderr is a terminal
-// and --quiet is off.
+// progress shows long work on stderr with github.com/schollz/progressbar:
+// a bar with done/total, rate and time left when the total is known, a
+// counter with its rate otherwise, and a line of what is being done. It
+// draws nothing unless stderr is a terminal and --quiet is off; a nil
+// *progress is valid and draws nothing.
 type progress struct {
-	w     io.Writer
-	on    bool
-	label string
-	total int64
-	last  time.Time
-	start time.Time
+	bar *progressbar.ProgressBar
 }
 
-func (g *globals) progress(label string, total int64) *progress {
-	return &progress{w: g.errOut, on: g.errTTY && !g.quiet, label: label, total: total, start: time.Now()}
+// progress starts a bar labelled label over total units (0: unknown) named
+// unit ("rows", "cycles").
+func (g *globals) progress(label string, total int64, unit string) *progress {
+	if !g.errTTY || g.quiet {
+		return nil
+	}
+	if total <= 0 {
+		total = -1
+	}
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(g.errOut),
+		progressbar.OptionSetDescription(label),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString(unit),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30),
+	}
+	return &progress{progressbar.NewOptions64(total, opts...)}
 }
 
-// Set shows n units done, at most ten times a second.
+// Set shows n units done.
 func (p *progress) Set(n int64) {
-	if !p.on || time.Since(p.last) < 100*time.Millisecond {
-		return
+	if p != nil {
+		p.bar.Set64(n)
 	}
-	p.last = time.Now()
-	if p.total > 0 {
-		const width = 30
-		done := int(float64(width) * float64(min(n, p.total)) / float64(p.total))
-		bar := make([]byte, width)
-		for i := range bar {
-			bar[i] = '.'
-			if i < done {
-				bar[i] = '#'
-			}
-		}
-		fmt.Fprintf(p.w, "\r%s [%s] %d/%d", p.label, bar, n, p.total)
-		return
-	}
-	fmt.Fprintf(p.w, "\r%s: %d (%.0f/s)", p.label, n, float64(n)/time.Since(p.start).Seconds())
 }
 
-// Message shows a status line, at most ten times a second.
+// Message replaces the bar's description with a line of what is being done.
 func (p *progress) Message(format string, args ...any) {
-	if !p.on || time.Since(p.last) < 100*time.Millisecond {
-		return
+	if p != nil {
+		p.bar.Describe(fmt.Sprintf(format, args...))
 	}
-	p.last = time.Now()
-	fmt.Fprintf(p.w, "\r\033[K%s: "+format, append([]any{p.label}, args...)...)
 }
 
-// Done clears the line.
+// Done clears the bar.
 func (p *progress) Done() {
-	if p.on {
-		fmt.Fprint(p.w, "\r\033[K")
+	if p != nil {
+		p.bar.Finish()
 	}
 }

@@ -35,6 +35,15 @@ func (r ref) resolve(ctx context.Context, b *bank.Bank, k bank.Kind) (int64, err
 	return b.Resolve(ctx, k, string(r))
 }
 
+// run loads the calibration run r names.
+func (r ref) run(ctx context.Context, b *bank.Bank) (*bank.Calibration, error) {
+	id, err := r.resolve(ctx, b, bank.KindRun)
+	if err != nil {
+		return nil, err
+	}
+	return b.Calibration(ctx, id)
+}
+
 // refs is a comma-separated list of refs.
 type refs []ref
 
@@ -59,8 +68,12 @@ func (rs *refs) String() string {
 
 func (rs *refs) Type() string { return "numbers|names" }
 
-// resolve returns the numbers of the objects of kind k that rs name.
+// resolve returns the numbers of the objects of kind k that rs name; nil
+// for none.
 func (rs refs) resolve(ctx context.Context, b *bank.Bank, k bank.Kind) ([]int64, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
 	ids := make([]int64, len(rs))
 	for i, r := range rs {
 		id, err := r.resolve(ctx, b, k)

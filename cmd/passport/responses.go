@@ -91,7 +91,7 @@ func runResponsesImport(ctx context.Context, o *responsesImportOptions) (bank.Re
 		return bank.ResponsesImport{}, err
 	}
 	defer b.Close()
-	p := o.progress("importing "+o.file, 0)
+	p := o.progress("importing "+o.file, 0, "rows")
 	defer p.Done()
 	opts := o.wideOpts
 	opts.OnDuplicate = dup

@@ -27,18 +27,18 @@ func TestRunSample(t *testing.T) {
 		{"init", "--demo"},
 		{"simulate", "--examinees", "400", "--forms", "2", "--model", "2pl", "--omit-rate", "0.05", "--seed", "1", "-o", y1},
 		{"simulate", "--examinees", "400", "--forms", "2", "--model", "2pl", "--omit-rate", "0.05", "--seed", "2", "--examinee-prefix", "N", "-o", y2},
-		{"responses", "import", y1},
+		{"responses", "import", y1, "--name", "year-1"},
 		{"responses", "import", y2},
 	} {
 		if _, _, err := run(t, db, args...); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
 	}
-	// The demo's items are import 1-4: year 1 is import 5.
-	if _, _, err := run(t, db, "calibrate", "--model", "2pl", "--imports", "5", "--omit-as-missing"); err != nil {
+	// The demo's items are import 1-4: year 1 is import 5, named year-1.
+	if _, _, err := run(t, db, "calibrate", "--model", "2pl", "--imports", "year-1", "--omit-as-missing", "--name", "first"); err != nil {
 		t.Fatal(err)
 	}
-	_, errOut, err := run(t, db, "fit", "--run", "1")
+	_, errOut, err := run(t, db, "fit", "--run", "first")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,5 +334,50 @@ func TestStoredOnce(t *testing.T) {
 	}
 	if _, _, err := run(t, db, "link", "--from", "1", "--to", "1"); err == nil || !strings.Contains(err.Error(), "a run is on its own scale already") {
 		t.Errorf("link --from 1 --to 1: %v", err)
+	}
+}
+
+// TestDryRun: every command that writes, given --dry-run, computes and
+// prints as usual and leaves the bank's bytes as they were.
+func TestDryRun(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	y1, y2 := filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
+	for _, args := range [][]string{
+		{"init", "--demo"},
+		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "1", "-o", y1},
+		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "2", "--examinee-prefix", "N", "-o", y2},
+		{"responses", "import", y1},
+		{"calibrate", "--model", "2pl", "--name", "first"},
+		{"calibrate", "--model", "1pl", "--name", "second"},
+	} {
+		if _, _, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	before := bankBytes(t, db)
+	for _, args := range [][]string{
+		{"responses", "import", y2},
+		{"calibrate", "--model", "2pl"},
+		{"score", "--run", "first"},
+		{"link", "--from", "second", "--to", "first", "--bootstrap", "0", "--apply"},
+		{"scale", "table", "--form", "F01", "--run", "first"},
+		{"equate", "--run", "first", "--from-form", "F01", "--to-form", "F02"},
+		{"rename", "run", "first", "renamed"},
+		{"delete", "run", "first", "--cascade"},
+	} {
+		out, errOut, err := run(t, db, append(args, "--dry-run")...)
+		if err != nil {
+			t.Errorf("%v --dry-run: %v", args, err)
+		}
+		if err == nil && (!strings.Contains(errOut, "--dry-run: every result is computed and printed, nothing is stored") || out+errOut == "") {
+			t.Errorf("%v --dry-run printed nothing or did not say it was dry:\n%s", args, errOut)
+		}
+		if !bytes.Equal(before, bankBytes(t, db)) {
+			t.Fatalf("%v --dry-run changed the bank", args)
+		}
+	}
+	if _, _, err := run(t, db, "calibrations", "show", "first"); err != nil {
+		t.Errorf("the run is gone after a dry delete: %v", err)
 	}
 }

@@ -216,11 +216,7 @@ func formItems(ctx context.Context, b *bank.Bank, run *bank.Calibration, form st
 
 // buildTable computes and stores a form's conversion table.
 func buildTable(ctx context.Context, b *bank.Bank, o *tableOptions) (*bank.ConversionTable, error) {
-	id, err := o.run.resolve(ctx, b, bank.KindRun)
-	if err != nil {
-		return nil, err
-	}
-	run, err := b.Calibration(ctx, id)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return nil, err
 	}

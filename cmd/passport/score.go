@@ -63,15 +63,11 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 		return err
 	}
 	defer b.Close()
-	id, err := o.run.resolve(ctx, b, bank.KindRun)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}
-	run, err := b.Calibration(ctx, id)
-	if err != nil {
-		return err
-	}
-	smp, said, err := o.sample.resolve(run)
+	smp, said, err := o.sample.resolve(ctx, b, run)
 	if err != nil {
 		return err
 	}

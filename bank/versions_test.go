@@ -77,7 +77,7 @@ func TestVersions(t *testing.T) {
 		t.Errorf("after a rekey of IT001 to D, version 1 delivers it as %+v (%v), want key D (recorded A)", d.Items[0], err)
 	}
 	// Deleting the assembly deletes its forms' versions.
-	if _, err := b.Delete(ctx, KindAssembly, 1, false, false); err != nil {
+	if _, err := b.Delete(ctx, KindAssembly, 1, false); err != nil {
 		t.Fatal(err)
 	}
 	var n int

@@ -212,13 +212,14 @@ func (b *Bank) itemMap(ctx context.Context) (map[string]Item, error) {
 	return out, nil
 }
 
-// LiveItems returns the codes of the items on a live form. A form is live
-// when it is in the bank with origin assembly (built by passport
-// assemble, the 5-item sample included) or log (responses were logged on
-// it), however old; forms of origin import, and forms deleted, are not.
+// LiveItems returns the codes of the items on a live form: a form the
+// program delivers, that is one built by passport assemble (origin
+// assembly, earlier samples included) and not deleted. Forms of past
+// administrations (origin log) and imported forms are not live: an item's
+// exposure on them is in its history (passport items history).
 func (b *Bank) LiveItems(ctx context.Context) (map[string]bool, error) {
 	rows, err := b.db.QueryContext(ctx, `SELECT DISTINCT i.code FROM form_items fi JOIN forms f ON f.id = fi.form_id
-		JOIN items i ON i.id = fi.item_id WHERE f.origin IN ('assembly', 'log')`)
+		JOIN items i ON i.id = fi.item_id WHERE f.origin = 'assembly'`)
 	if err != nil {
 		return nil, err
 	}

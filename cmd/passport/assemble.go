@@ -22,7 +22,7 @@ import (
 // out.
 type assembleOptions struct {
 	*globals  // streams, --db, --quiet, --format
-	run       int64
+	run       ref
 	blueprint string
 	forms     int
 	sample    bool
@@ -107,12 +107,13 @@ at the θ points, with each curve's difference from the forms' mean.
 --format csv writes that second table, --format json both. --sample builds
 one 5-item form with the blueprint's proportions from the items on no
 live form and in no enemy group with one: a form is live when it was
-assembled (earlier samples included) or responses were logged on it.`,
+assembled (earlier samples included); forms of past administrations are
+not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runAssemble(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
-	f.Int64Var(&o.run, "run", 0, "the calibration run whose items and parameters to use (required)")
+	f.Var(&o.run, "run", "the calibration run whose items and parameters to use, by number or name (required)")
 	f.StringVar(&o.blueprint, "blueprint", "", "the blueprint, a JSON file (required)")
 	f.IntVar(&o.forms, "forms", 0, "number of forms, instead of the blueprint's")
 	f.BoolVar(&o.sample, "sample", false, "build one 5-item sample form with the blueprint's proportions, from items on no live form")
@@ -145,7 +146,7 @@ func runAssemble(ctx context.Context, o *assembleOptions) error {
 		return err
 	}
 	defer b.Close()
-	run, err := b.Calibration(ctx, o.run)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -161,7 +162,7 @@ func runAssemble(ctx context.Context, o *assembleOptions) error {
 		}
 		var nLive, nEnemies int
 		bp, nLive, nEnemies = bp.AwayFrom(pool, live)
-		away = fmt.Sprintf("of run %d's %d items, the sample leaves out the %d on live forms (assembled, or with responses logged) and %d more in enemy groups with them",
+		away = fmt.Sprintf("of run %d's %d items, the sample leaves out the %d on live (assembled) forms and %d more in enemy groups with them",
 			run.ID, len(pool), nLive, nEnemies)
 		o.status("%s", away)
 	}

@@ -50,7 +50,7 @@ func listForms(ctx context.Context, b *bank.Bank) (any, error) {
 type formsShowOptions struct {
 	*globals // streams, --db, --quiet, --format
 	code     string
-	run      int64 // take parameters from this run; 0: the form's assembly's
+	run      ref // take parameters from this run; "": the form's assembly's
 }
 
 func newFormsShowCmd(g *globals) *cobra.Command {
@@ -68,7 +68,7 @@ the assembly (solver, objective, bound, gap) and the form's information
 			return runFormsShow(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().Int64Var(&o.run, "run", 0, "take parameters from this run (default: the form's assembly's run)")
+	cmd.Flags().Var(&o.run, "run", "take parameters from this run, by number or name (default: the form's assembly's run)")
 	return cmd
 }
 
@@ -232,7 +232,12 @@ func runFormsShow(ctx context.Context, o *formsShowOptions) error {
 	if err != nil {
 		return err
 	}
-	run := o.run
+	var run int64
+	if o.run != "" {
+		if run, err = o.run.resolve(ctx, b, bank.KindRun); err != nil {
+			return err
+		}
+	}
 	var asm *bank.Assembly
 	if f.AssemblyID > 0 {
 		if asm, err = b.Assembly(ctx, f.AssemblyID); err != nil {

@@ -27,6 +27,7 @@ type assembleOptions struct {
 	forms     int
 	sample    bool
 	name      string
+	prefix    string // forms are coded prefix-1, prefix-2, …; "": A<assembly>-1, …
 	solver    string
 	gap       float64
 	maxNodes  int
@@ -118,6 +119,7 @@ not.`,
 	f.IntVar(&o.forms, "forms", 0, "number of forms, instead of the blueprint's")
 	f.BoolVar(&o.sample, "sample", false, "build one 5-item sample form with the blueprint's proportions, from items on no live form")
 	f.StringVar(&o.name, "name", "", "a name for the assembly, unique, by which commands can refer to it")
+	f.StringVar(&o.prefix, "form-prefix", "", "code the forms PREFIX-1, PREFIX-2, … (e.g. 2027-spring; default A<assembly>-1, …)")
 	f.StringVar(&o.solver, "solver", o.solver, "auto (CBC when installed), cbc or heuristic")
 	f.Float64Var(&o.gap, "gap", o.gap, "the relative gap between bound and objective within which forms are optimal and CBC stops (0: prove optimality)")
 	f.IntVar(&o.maxNodes, "max-nodes", o.maxNodes, "stop CBC after this many branch-and-bound nodes (0: no limit)")
@@ -318,8 +320,11 @@ func (o *assembleOptions) record(run int64, bp assemble.Blueprint, pool []assemb
 	for _, it := range pool {
 		key[it.Code] = it.Key
 	}
-	for _, d := range ds {
+	for k, d := range ds {
 		var f bank.Form
+		if o.prefix != "" {
+			f.Code = fmt.Sprintf("%s-%d", o.prefix, k+1)
+		}
 		for _, c := range d.Items {
 			f.Items = append(f.Items, bank.FormItem{Item: c, Anchor: slices.Contains(bp.Anchors, c)})
 		}

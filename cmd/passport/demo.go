@@ -88,6 +88,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 
 	fmt.Fprintln(w, "\n3. Import: the response log into the bank, in one transaction (passport responses import)")
 	io1 := &responsesImportOptions{globals: &dg, file: year1, onDuplicate: "reject"}
+	io1.wideOpts.Name = "year-1" // commands take the import by this name or its number
 	if _, err := runResponsesImport(ctx, io1); err != nil {
 		return err
 	}
@@ -163,12 +164,13 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if err := runSimulate(ctx, so2); err != nil {
 		return err
 	}
-	imp2, err := runResponsesImport(ctx, &responsesImportOptions{globals: &dg, file: year2, onDuplicate: "reject"})
-	if err != nil {
+	io2 := &responsesImportOptions{globals: &dg, file: year2, onDuplicate: "reject"}
+	io2.wideOpts.Name = "year-2"
+	if _, err := runResponsesImport(ctx, io2); err != nil {
 		return err
 	}
 	co2 := defaultCalibrateOptions()
-	co2.globals, co2.model, co2.name, co2.imports = &quiet, "3pl", "year 2", refs{refTo(imp2.ImportID)}
+	co2.globals, co2.model, co2.name, co2.imports = &quiet, "3pl", "year 2", refs{"year-2"}
 	run2, err := runCalibrate(ctx, co2)
 	if err != nil {
 		return err

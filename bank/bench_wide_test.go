@@ -1,0 +1,55 @@
+package bank
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+)
+
+// wideCSV generates a wide matrix of options: examinees × nItems item
+// columns (IT001…), each examinee answering one form of perExam
+// consecutive items and leaving the other cells empty.
+func wideCSV(examinees, perExam, nItems int) []byte {
+	var s bytes.Buffer
+	s.WriteString("examinee")
+	for i := 1; i <= nItems; i++ {
+		fmt.Fprintf(&s, ",IT%03d", i)
+	}
+	s.WriteByte('\n')
+	for e := 1; e <= examinees; e++ {
+		form := e % (nItems / perExam)
+		fmt.Fprintf(&s, "E%07d", e)
+		for i := range nItems {
+			s.WriteByte(',')
+			if j := i - form*perExam; j >= 0 && j < perExam {
+				s.WriteByte(byte('A' + (e+j)%4))
+			}
+		}
+		s.WriteByte('\n')
+	}
+	return s.Bytes()
+}
+
+// BenchmarkImportWide imports a 20,000 × 200 wide matrix of options, 50
+// answered per examinee (1,000,000 responses), into a fresh bank per
+// iteration, the transaction's commit included.
+func BenchmarkImportWide(b *testing.B) {
+	data := wideCSV(20000, 50, 200)
+	const rows = 20000 * 50
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		bk := withItems(b, 200)
+		b.StartTimer()
+		res, err := bk.ImportWide(context.Background(), "wide.csv", bytes.NewReader(data), WideOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Responses != rows {
+			b.Fatalf("imported %d responses, want %d", res.Responses, rows)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -211,6 +211,15 @@ func parseTimestamp(s string, unix bool) (time.Time, error) {
 // the omit code "-" in the option column; times in seconds; cells guarded
 // against spreadsheet formulas (csvsafe).
 func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
+	lw := NewLongWriter(out)
+	if err := b.eachResponse(ctx, lw.Write); err != nil {
+		return err
+	}
+	return lw.Flush()
+}
+
+// eachResponse calls do with every response, ordered by examinee and item.
+func (b *Bank) eachResponse(ctx context.Context, do func(LongRecord) error) error {
 	rows, err := b.db.QueryContext(ctx, `SELECT e.code, COALESCE(f.code, ''), i.code, r.option, r.score, r.rt_ms, r.administered_at
 		FROM responses r JOIN examinees e ON e.id = r.examinee_id JOIN items i ON i.id = r.item_id LEFT JOIN forms f ON f.id = r.form_id
 		ORDER BY r.examinee_id, r.item_id`)
@@ -218,7 +227,6 @@ func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer rows.Close()
-	lw := NewLongWriter(out)
 	for rows.Next() {
 		var rec LongRecord
 		var opt, rt, at *int64
@@ -235,14 +243,11 @@ func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 		if at != nil {
 			rec.At = time.Unix(*at, 0)
 		}
-		if err := lw.Write(rec); err != nil {
+		if err := do(rec); err != nil {
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return lw.Flush()
+	return rows.Err()
 }
 
 // LongRecord is one row of the long format as a writer takes it.

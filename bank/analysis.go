@@ -15,6 +15,9 @@ type AnalysisFilter struct {
 	Items   []string // only these items; nil: all
 	Form    string   // only the responses given on this form; "": all
 	Imports []int64  // only the responses of these imports; nil: all
+	// From and To keep only the responses administered in [From, To),
+	// Unix seconds; 0 leaves that end open (see MatrixFilter).
+	From, To int64
 }
 
 // AnalysisData reads the responses that pass f with the option chosen and
@@ -47,7 +50,8 @@ func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*irt.Respons
 		return nil, err
 	}
 	rows, err := b.db.QueryContext(ctx, `SELECT examinee_id, item_id, COALESCE(form_id, 0), COALESCE(option, -1), score, import_id
-		FROM responses WHERE ?1 < 0 OR form_id = ?1 ORDER BY examinee_id, item_id`, formID)
+		FROM responses WHERE (?1 < 0 OR form_id = ?1) AND (?2 = 0 OR administered_at >= ?2) AND (?3 = 0 OR administered_at < ?3)
+		ORDER BY examinee_id, item_id`, formID, f.From, f.To)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,13 @@ type MatrixFilter struct {
 	// Imports keeps only the responses of these imports (a calibration's
 	// inputs); nil: all.
 	Imports []int64
+	// Exclude leaves these items out (after Items and Statuses); each must
+	// be in the bank.
+	Exclude []string
+	// From and To keep only the responses administered in [From, To),
+	// Unix seconds; 0 leaves that end open. With either set, responses
+	// without an administration time are left out.
+	From, To int64
 }
 
 // ResponseMatrix reads the scored responses that pass f as a sparse
@@ -45,6 +52,10 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*irt.Respons
 	for _, c := range f.Items {
 		want[c] = true
 	}
+	exclude := map[string]bool{}
+	for _, c := range f.Exclude {
+		exclude[c] = true
+	}
 	for rows.Next() {
 		var id int64
 		var code, status, domain string
@@ -53,10 +64,15 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*irt.Respons
 			rows.Close()
 			return nil, err
 		}
+		excluded := exclude[code]
+		delete(exclude, code)
 		if (f.Items != nil && !want[code]) || (f.Statuses != nil && !slices.Contains(f.Statuses, status)) {
 			continue
 		}
 		delete(want, code)
+		if excluded {
+			continue
+		}
 		col[id] = int32(len(m.Items))
 		m.Items = append(m.Items, irt.ItemInfo{Code: code, Domain: domain, Key: key, NOptions: n})
 	}
@@ -72,6 +88,14 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*irt.Respons
 		slices.Sort(missing)
 		return nil, fmt.Errorf("items not in the bank: %s", strings.Join(missing, ", "))
 	}
+	if len(exclude) > 0 {
+		var missing []string
+		for c := range exclude {
+			missing = append(missing, c)
+		}
+		slices.Sort(missing)
+		return nil, fmt.Errorf("items to exclude that are not in the bank: %s", strings.Join(missing, ", "))
+	}
 	ids, err := examineeIDs(ctx, b.db)
 	if err != nil {
 		return nil, err
@@ -80,7 +104,8 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*irt.Respons
 	for code, id := range ids {
 		codes[id] = code
 	}
-	rows, err = b.db.QueryContext(ctx, `SELECT examinee_id, item_id, score, option IS 0, import_id FROM responses ORDER BY examinee_id, item_id`)
+	rows, err = b.db.QueryContext(ctx, `SELECT examinee_id, item_id, score, option IS 0, import_id FROM responses
+		WHERE (?1 = 0 OR administered_at >= ?1) AND (?2 = 0 OR administered_at < ?2) ORDER BY examinee_id, item_id`, f.From, f.To)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +196,7 @@ type RunSettings struct {
 	// out of the likelihood rather than scored wrong.
 	OmitAsMissing bool     `json:"omit_as_missing"`
 	Items         []string `json:"items,omitempty"`   // only these items were calibrated
+	Exclude       []string `json:"exclude,omitempty"` // these items were left out
 	Statuses      []string `json:"status,omitempty"`  // only items of these statuses
 	Imports       []int64  `json:"imports,omitempty"` // only the responses of these imports
 	AnchorRun     int64    `json:"anchor_run,omitempty"`
@@ -186,6 +212,10 @@ type RunSettings struct {
 	File string `json:"file,omitempty"`
 	// Linked says how a linked run was moved from its parent's scale.
 	Linked *LinkedFrom `json:"linked,omitempty"`
+	// KeyVersions are the key versions (see KeyHistory) the responses
+	// were scored with when the run read them, by item code; absent for
+	// runs made before key versions were kept and for imported parameters.
+	KeyVersions map[string]int `json:"key_versions,omitempty"`
 }
 
 // LinkedFrom records the linking that put a run on another run's scale:

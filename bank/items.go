@@ -401,8 +401,13 @@ func (b *Bank) upsertItem(ctx context.Context, tx *sql.Tx, it Item) (upsertOutco
 			return 0, err
 		}
 		if n > 0 {
-			return 0, &InputError{Field: "key", Msg: fmt.Sprintf("item %s has %d responses scored with key %s and %d options; changing them would invalidate those scores (add a new item instead)",
-				it.Code, n, orNone(old.KeyLetter()), len(old.Options))}
+			return 0, &InputError{Field: "key", Msg: fmt.Sprintf("item %s has %d responses scored with key %s and %d options: to correct its key, `passport items rekey %s` rescores them; else add a new item",
+				it.Code, n, orNone(old.KeyLetter()), len(old.Options), it.Code)}
+		}
+	}
+	if old.Key != it.Key {
+		if _, err := addKeyVersion(ctx, tx, id, it.Key, "changed by an items import (no responses to rescore)", 0, now); err != nil {
+			return 0, err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE items SET domain = ?, subdomain = ?, stem = ?, n_options = ?, key = ?, enemy_group = ?, status = ?, updated_at = ? WHERE id = ?`,

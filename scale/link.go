@@ -133,12 +133,24 @@ type Linking struct {
 	First, Transform Transform
 	Relinked         bool
 	SEA, SEB         float64 // bootstrap SEs of Transform's A and B; NaN without a bootstrap
-	D                float64 // the curves' scaling constant
-	Moved            Run     // the new run on the base scale, by Transform
+	// Unidentified are common items left out for a difficulty beyond
+	// ±MaxLinkDifficulty on either run.
+	Unidentified []string
+	D            float64 // the curves' scaling constant
+	Moved        Run     // the new run on the base scale, by Transform
 }
 
+// MaxLinkDifficulty bounds the difficulties Link uses: an item with
+// |b| > 10 on either run (ten SDs from the mean of a calibration group on
+// an N(0, 1) scale) has a slope too close to 0 for b to be identified —
+// a miskeyed or non-discriminating item — and one such b would set the
+// mean/sigma constants and the characteristic curves by itself. Link
+// leaves such items out and names them.
+const MaxLinkDifficulty = 10
+
 // Link puts run nw on the scale of run base, θ_base = A·θ_new + B: it
-// matches the common items by code (leaving out o.Exclude), computes the
+// matches the common items by code (leaving out o.Exclude and items whose
+// b is not identified, see MaxLinkDifficulty), computes the
 // transform by o.Method, screens the common items for drift under it
 // (DriftCheck), links again without the flagged items if o.DropDrift,
 // estimates the standard errors of A and B by bootstrapping the common
@@ -151,11 +163,15 @@ func Link(nw, base Run, o LinkOptions) (*Linking, error) {
 	for _, it := range base.Items {
 		onBase[it.Code] = it.Params
 	}
-	var codes []string
+	var codes, unidentified []string
 	var common []CommonItem
 	for _, it := range nw.Items {
 		b, ok := onBase[it.Code]
 		if !ok || slices.Contains(o.Exclude, it.Code) {
+			continue
+		}
+		if math.Abs(b.B) > MaxLinkDifficulty || math.Abs(it.Params.B) > MaxLinkDifficulty {
+			unidentified = append(unidentified, it.Code)
 			continue
 		}
 		codes = append(codes, it.Code)
@@ -181,7 +197,8 @@ func Link(nw, base Run, o LinkOptions) (*Linking, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Linking{Items: make([]LinkedItem, len(common)), First: first, Transform: first, SEA: math.NaN(), SEB: math.NaN(), D: D}
+	l := &Linking{Items: make([]LinkedItem, len(common)), First: first, Transform: first, SEA: math.NaN(), SEB: math.NaN(), D: D,
+		Unidentified: unidentified}
 	drift := DriftCheck(common, first, o.DriftThreshold)
 	kept := make([]CommonItem, 0, len(common))
 	for i, c := range common {

@@ -3,7 +3,9 @@ package scale
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -239,4 +241,26 @@ func withD(items []RunItem, D float64) []RunItem {
 		out[i] = it
 	}
 	return out
+}
+
+// TestLinkLeavesOutUnidentified: a common item with b = 3e9 on one run (a
+// miskeyed item's slope near 0) is left out and named; the constants are
+// those of the other items, here the identity.
+func TestLinkLeavesOutUnidentified(t *testing.T) {
+	var items []RunItem
+	for i := range 10 {
+		items = append(items, RunItem{Code: fmt.Sprint("I", i), Params: irt.ThreePL{A: 1 + 0.1*float64(i), B: -1 + 0.2*float64(i), D: 1}})
+	}
+	base := Run{Items: items, SD: 1}
+	nw := Run{Items: slices.Clone(items), SD: 1}
+	nw.Items[3].Params.B = 3e9
+	for _, m := range []Method{ByMeanMean, ByMeanSigma, ByHaebara, ByStockingLord} {
+		l, err := Link(nw, base, LinkOptions{Method: m, Points: 21, Min: -4, Max: 4, Weights: Uniform, Symmetry: OnOld, DriftThreshold: 1.645})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Unidentified) != 1 || l.Unidentified[0] != "I3" || math.Abs(l.Transform.A-1) > 1e-6 || math.Abs(l.Transform.B) > 1e-6 {
+			t.Errorf("%s: unidentified %v, A %g, B %g; want [I3], 1, 0", m, l.Unidentified, l.Transform.A, l.Transform.B)
+		}
+	}
 }

@@ -14,7 +14,7 @@ import (
 
 type analyzeOptions struct {
 	*globals
-	run    int64 // analyse this run's items on its sample
+	run    ref // analyse this run's items on its sample
 	sample sampleFlags
 	form   string
 	table  string
@@ -64,7 +64,7 @@ responses given on form F. --responses FILE
 		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
-	f.Int64Var(&o.run, "run", 0, "analyse this calibration run's items on its sample")
+	f.Var(&o.run, "run", "analyse this calibration run's items (by number or name) on its sample")
 	o.sample.declare(f)
 	f.StringVar(&o.form, "form", "", "analyse only the responses given on this form")
 	f.StringVar(&o.table, "table", "items", "the table to print: "+strings.Join(analyzeTables, ", "))
@@ -102,12 +102,12 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	}
 	defer b.Close()
 	filter := bank.AnalysisFilter{Form: o.form}
-	if o.run > 0 {
-		run, err := b.Calibration(ctx, o.run)
-		if err != nil {
+	var run *bank.Calibration
+	if o.run != "" {
+		if run, err = o.run.run(ctx, b); err != nil {
 			return err
 		}
-		smp, said, err := o.sample.resolve(run)
+		smp, said, err := o.sample.resolve(ctx, b, run)
 		if err != nil {
 			return err
 		}
@@ -137,6 +137,14 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 		flags[i] = it.Flags
 	}
 	statusFlags(o.globals, flags)
+	for _, m := range miskeyNotes(an) {
+		o.status("%s", m)
+	}
+	if o.responses == "" {
+		if err := statusKeys(ctx, o.globals, b, r.Codes(), run); err != nil {
+			return err
+		}
+	}
 	switch o.table {
 	case "distractors":
 		return render(o.out, o.format, an.Distractors)
@@ -160,4 +168,33 @@ func statusFlags(g *globals, flags []reports.Flags) {
 	if s := reports.FlagSummary(flags); s != "" {
 		g.status("flagged: %s", s)
 	}
+}
+
+// miskeyNotes names each item flagged miskey with its evidence: the
+// distractor whose point-biserial is above the key's, and what to do.
+func miskeyNotes(an *reports.Analysis) []string {
+	var notes []string
+	for _, it := range an.Items {
+		if !slices.Contains(it.Flags, reports.FlagMiskey) {
+			continue
+		}
+		var key, best *reports.OptionStats
+		for i, d := range an.Distractors {
+			if d.Item != it.Item || !d.PointBiserial.Defined() {
+				continue
+			}
+			switch {
+			case d.Key:
+				key = &an.Distractors[i]
+			case d.Option != "omit" && (best == nil || d.PointBiserial > best.PointBiserial):
+				best = &an.Distractors[i]
+			}
+		}
+		if key == nil || best == nil {
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("miskey: %s — option %s (chosen by %s) has point-biserial %s, the key %s %s; if %s is right, passport items rekey %s --key %s --reason TEXT rescores it",
+			it.Item, best.Option, percent(float64(best.Share)), best.PointBiserial, key.Option, key.PointBiserial, best.Option, it.Item, best.Option))
+	}
+	return notes
 }

@@ -26,10 +26,11 @@ type calibrateOptions struct {
 	tol       float64
 	maxCycles int
 	items     []string
+	exclude   []string
 	statuses  []string
-	imports   []int64
+	imports   refs
 	anchors   []string
-	anchorRun int64
+	anchorRun ref
 	name      string
 	noPriors  bool
 	priorA    string // "mean,sd" of log a
@@ -83,6 +84,11 @@ A lower asymptote c may end on its bound 0, where the data want none; such
 items, and items whose parameters the data do not determine (no standard
 errors), are named in a warning.
 
+--exclude A,B leaves items out of the run (say, an item flagged as
+miskeyed until its key is settled) without changing the bank. The run
+records the key version each item's responses were scored with (see
+passport items rekey).
+
 --responses FILE --wide calibrates a wide 0/1 file (or options with --key)
 without a bank, as mirt would.`,
 		Args: cobra.NoArgs,
@@ -100,10 +106,11 @@ without a bank, as mirt would.`,
 	floatVar(f, &o.tol, "tol", o.tol, excl(0), incl(1), "convergence: largest parameter change of an iteration")
 	intVar(f, &o.maxCycles, "max-cycles", o.maxCycles, 1, 100000, "most EM cycles")
 	f.StringSliceVar(&o.items, "items", nil, "calibrate only these items (comma-separated codes)")
+	f.StringSliceVar(&o.exclude, "exclude", nil, "leave these items out of the run (comma-separated codes; the bank is not changed)")
 	f.StringSliceVar(&o.statuses, "status", nil, "calibrate only items of these statuses")
-	f.Int64SliceVar(&o.imports, "imports", nil, "calibrate only the responses of these imports (e.g. one year's log)")
+	f.Var(&o.imports, "imports", "calibrate only the responses of these imports, by number or name (e.g. one year's log)")
 	f.StringSliceVar(&o.anchors, "anchors", nil, "hold these items at their --anchor-run parameters")
-	f.Int64Var(&o.anchorRun, "anchor-run", 0, "the run whose parameters anchor this one")
+	f.Var(&o.anchorRun, "anchor-run", "the run whose parameters anchor this one, by number or name")
 	f.StringVar(&o.name, "name", "", "a name for the run")
 	f.BoolVar(&o.noPriors, "no-priors", false, "no priors: pure maximum likelihood")
 	f.StringVar(&o.priorA, "prior-a", "", `lognormal prior on a: "mean,sd" of log a (3PL default 0,0.5; 2PL default none)`)
@@ -215,7 +222,21 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	if o.quad < 3 || !(o.quadMax > o.quadMin) {
 		return nil, nil, fmt.Errorf("--quad %d on [%g, %g]: expected at least 3 nodes on a non-empty range", o.quad, o.quadMin, o.quadMax)
 	}
-	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss, Imports: o.imports})
+	imports, err := o.imports.resolve(ctx, b, bank.KindImport)
+	if err != nil {
+		return nil, nil, err
+	}
+	var anchorRun int64
+	if o.anchorRun != "" {
+		if anchorRun, err = o.anchorRun.resolve(ctx, b, bank.KindRun); err != nil {
+			return nil, nil, err
+		}
+	}
+	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss, Imports: imports, Exclude: o.exclude})
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, versions, err := keyNote(ctx, b, m.Codes())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -224,7 +245,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 		Priors: priors, Threads: o.threads, NoAccel: o.noAccel,
 	}
 	var anchorCodes []string
-	if o.anchorRun > 0 || len(o.anchors) > 0 {
+	if anchorRun > 0 || len(o.anchors) > 0 {
 		if opts.Fixed, anchorCodes, err = anchorParams(ctx, b, o, m.Codes()); err != nil {
 			return nil, nil, err
 		}
@@ -235,6 +256,12 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 		p.Message("calibrating: log-likelihood %.4f, largest change %.2e", c.LogLik, c.MaxChange)
 	}
 	g.status("calibrating %s: %d items, %d examinees, %d responses", model, len(m.Items), m.NExaminees(), m.NResponses())
+	if len(o.exclude) > 0 {
+		g.status("left out: %s (--exclude)", strings.Join(o.exclude, ", "))
+	}
+	if save {
+		g.status("%s", keys)
+	}
 	res, err := calibrate.Run(m, opts)
 	p.Done()
 	if err != nil {
@@ -247,11 +274,11 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 	run := &bank.Calibration{
 		Name: o.name, Model: string(model), D: o.D, Source: "em", LogLik: res.LogLik, Cycles: res.Cycles, Converged: res.Converged,
 		NExaminees: m.NExaminees(), NResponses: m.NResponses(), LatentMean: res.LatentMean, LatentSD: res.LatentSD,
-		ParentID: o.anchorRun, Fixed: anchorCodes, Inputs: m.Imports,
+		ParentID: anchorRun, Fixed: anchorCodes, Inputs: m.Imports,
 		Settings: bank.RunSettings{
 			GridSpec: irt.GridSpec{Points: o.quad, Min: o.quadMin, Max: o.quadMax}, Tol: o.tol, MaxCycles: o.maxCycles,
-			Priors: *priors, Accelerate: !o.noAccel, OmitAsMissing: o.omitMiss, Items: o.items, Statuses: o.statuses,
-			Imports: o.imports, AnchorRun: o.anchorRun, Anchors: anchorCodes, SE: "cross-product", LogPrior: res.LogPrior,
+			Priors: *priors, Accelerate: !o.noAccel, OmitAsMissing: o.omitMiss, Items: o.items, Exclude: o.exclude, Statuses: o.statuses,
+			Imports: imports, AnchorRun: anchorRun, Anchors: anchorCodes, SE: "cross-product", LogPrior: res.LogPrior,
 			Reason: res.Reason, OmittedResponses: m.Omitted, ResponsesFile: o.responses,
 		},
 	}
@@ -286,6 +313,12 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 		pr := it.Params
 		run.Params = append(run.Params, bank.ParamRow{Item: m.Items[i].Code, Model: string(model), A: pr.A, B: pr.B, C: pr.C,
 			SEA: it.SEA, SEB: it.SEB, SEC: it.SEC, N: it.Responses()})
+		if save {
+			if run.Settings.KeyVersions == nil {
+				run.Settings.KeyVersions = map[string]int{}
+			}
+			run.Settings.KeyVersions[m.Items[i].Code] = versions[m.Items[i].Code]
+		}
 		if it.Fixed {
 			notes[m.Items[i].Code] = "anchor (fixed)"
 		}
@@ -330,10 +363,10 @@ func runView(c *bank.Calibration, notes map[string]string) runRecord {
 // anchorParams holds items at the parameters of --anchor-run: all of that
 // run's items in the data, or only --anchors.
 func anchorParams(ctx context.Context, b *bank.Bank, o *calibrateOptions, items []string) (map[int]irt.ThreePL, []string, error) {
-	if o.anchorRun == 0 {
+	if o.anchorRun == "" {
 		return nil, nil, errors.New("--anchors needs --anchor-run: the run whose parameters the anchors keep")
 	}
-	run, err := b.Calibration(ctx, o.anchorRun)
+	run, err := o.anchorRun.run(ctx, b)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,10 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/fixtures/blueprints"
+	"github.com/passportirt/passport/reports"
 )
 
 type demoOptions struct {
@@ -27,7 +30,10 @@ func newDemoCmd(g *globals) *cobra.Command {
 		Short: "Run the whole pipeline on the embedded demo bank",
 		Long: `Runs passport's pipeline end to end on a fresh bank: loads the embedded
 Python Fundamentals items, simulates a year of administrations on
-overlapping forms, imports the log, and prints what each stage did.
+overlapping forms, imports the log, and prints what each stage did: a
+miskeyed item flagged, rekeyed and recalibrated, scoring, a second year
+linked onto the first, reporting, assembly, fit, and an item's history
+with a drift screen over the two years.
 The bank and files go to a temporary folder, removed afterwards, unless
 --dir names one to keep.`,
 		Args: cobra.NoArgs,
@@ -91,35 +97,69 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if err := runBankStats(ctx, &bankStatsOptions{globals: &dg, table: "forms"}); err != nil {
 		return err
 	}
+	// The first two anchors of form F01 (on every form): one gets a wrong
+	// key now, the other drifts in year 2.
+	miskeyed, drifted, err := demoItems(ctx, dg.db)
+	if err != nil {
+		return err
+	}
+	wrong := string(rune('A' + miskeyed.Key%len(miskeyed.Options))) // the next option
+	fmt.Fprintf(w, "   To show the key check of stage 5, anchor item %s's key (%s) is set wrong, to %s, as a mistyped key would be\n"+
+		"   (passport items rekey, which rescores its stored responses)\n", miskeyed.Code, miskeyed.KeyLetter(), wrong)
+	quiet := dg
+	quiet.out = io.Discard // long tables: the commands' status lines tell the story
+	if _, err := runItemsRekey(ctx, &itemsRekeyOptions{globals: &quiet, item: miskeyed.Code, key: wrong, reason: "demo: a mistyped key"}); err != nil {
+		return err
+	}
 
 	fmt.Fprintln(w, "\n4. Calibration: the 3PL by marginal maximum likelihood (passport calibrate --model 3pl), with its default")
-	fmt.Fprintln(w, "   priors, BILOG-MG's: log a ~ N(0, 0.5²) and c ~ Beta(6, 16) for 4 options; then the estimates")
-	fmt.Fprintln(w, "   against the simulation's true parameters (passport calibrations compare)")
-	quiet := dg
-	quiet.out = io.Discard // the parameter table is long: passport calibrations show prints it
+	fmt.Fprintln(w, "   priors, BILOG-MG's: log a ~ N(0, 0.5²) and c ~ Beta(6, 16) for 4 options. The run records the key")
+	fmt.Fprintf(w, "   version of each item; %s's wrong key shows in its warnings\n", miskeyed.Code)
 	co := defaultCalibrateOptions()
 	co.globals, co.model, co.name = &quiet, "3pl", "year 1"
 	run, err := runCalibrate(ctx, co)
 	if err != nil {
 		return err
 	}
+
+	fmt.Fprintf(w, "\n5. Key check: classical item analysis flags the miskey (passport analyze --run %d), the key is corrected\n"+
+		"   and the item's responses rescored (passport items rekey), year 1 is calibrated again, and its estimates\n"+
+		"   are compared with the simulation's true parameters (passport calibrations compare)\n", run.ID)
+	if err := runAnalyze(ctx, &analyzeOptions{globals: &quiet, run: refTo(run.ID), table: "items", opts: reports.AnalysisOptions{Groups: 5, Easy: 0.90, Hard: 0.20}}); err != nil {
+		return err
+	}
+	if _, err := runItemsRekey(ctx, &itemsRekeyOptions{globals: &quiet, item: miskeyed.Code, key: miskeyed.KeyLetter(),
+		reason: "miskey flagged: " + miskeyed.KeyLetter() + " outdid " + wrong}); err != nil {
+		return err
+	}
+	co = defaultCalibrateOptions()
+	co.globals, co.model, co.name = &quiet, "3pl", "year 1 (rekeyed)"
+	if run, err = runCalibrate(ctx, co); err != nil {
+		return err
+	}
 	if _, err := runCalibrationsCompare(ctx, &calibrationsCompareOptions{globals: &dg, run: refTo(run.ID), file: truth}); err != nil {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n5. Scoring: every examinee's θ by EAP under the run (passport score)")
+	fmt.Fprintln(w, "\n6. Scoring: every examinee's θ by EAP under the run (passport score)")
 	if err := runScore(ctx, &scoreOptions{globals: &dg, run: refTo(run.ID), method: "eap", output: filepath.Join(dir, "year1_scores.csv")}); err != nil {
 		return err
 	}
 
-	const trueA, trueB = 1.15, 0.4
-	fmt.Fprintf(w, "\n6. Linking: a second year, %d new examinees on forms G01–G08 from the same items, abler and more\n"+
-		"   spread (θ ~ N(%.2f, %.2f²) on year 1's scale), calibrated on its own and linked onto year 1\n", o.examinees, trueB, trueA)
+	const trueA, trueB, drift = 1.15, 0.4, -1.0
+	fmt.Fprintf(w, "\n7. Linking: a second year, %d new examinees on forms G01–G08 from the same items, abler and more\n"+
+		"   spread (θ ~ N(%.2f, %.2f²) on year 1's scale), calibrated on its own and linked onto year 1; one item,\n"+
+		"   %s, drifts: its true b moves by %.1f in year 2, as a leaked item gets easier\n", o.examinees, trueB, trueA, drifted, drift)
 	year2 := filepath.Join(dir, "year2_responses.csv")
-	so2 := &simulateOptions{globals: &dg, output: year2, params: truth}
+	truth2 := filepath.Join(dir, "year2_truth.csv")
+	if err := driftTruth(truth, truth2, drifted, drift); err != nil {
+		return err
+	}
+	so2 := &simulateOptions{globals: &dg, output: year2, params: truth2}
 	so2.design = so.design
 	so2.design.Seed, so2.design.ThetaMean, so2.design.ThetaSD = o.seed+1, trueB, trueA
 	so2.design.FormPrefix, so2.design.ExamPrefix = "G", "N"
+	so2.design.Start = time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC) // the year after year 1's
 	if err := runSimulate(ctx, so2); err != nil {
 		return err
 	}
@@ -128,7 +168,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	co2 := defaultCalibrateOptions()
-	co2.globals, co2.model, co2.name, co2.imports = &quiet, "3pl", "year 2", []int64{imp2.ImportID}
+	co2.globals, co2.model, co2.name, co2.imports = &quiet, "3pl", "year 2", refs{refTo(imp2.ImportID)}
 	run2, err := runCalibrate(ctx, co2)
 	if err != nil {
 		return err
@@ -147,18 +187,22 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	}
 	fmt.Fprintf(dg.out, "linking %d, Stocking–Lord over %d common items: A = %.3f (SE %.3f), B = %.3f (SE %.3f); true A = %.2f, B = %.2f\n",
 		l.ID, len(l.Items), l.A, l.SEA, l.B, l.SEB, trueA, trueB)
+	caught := "flagged"
+	if !l.Options.Drift[drifted].Flag {
+		caught = "not flagged"
+	}
 	fmt.Fprintf(dg.out, "%d of %d common items flagged as drifting (robust z of b > %.3f, which flags about 10%% of stable\n"+
-		"items by chance; nothing drifted in this simulation); year 2 stored on the year-1 scale as run %d\n",
-		flagged, len(l.Items), lo.threshold, applied)
+		"items by chance; one item drifted in this simulation: %s, %s); year 2 stored on the year-1 scale as run %d\n",
+		flagged, len(l.Items), lo.threshold, drifted, caught, applied)
 
-	fmt.Fprintln(w, "\n7. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850; in every bank) and form F01's")
+	fmt.Fprintln(w, "\n8. Reporting: the passport scale (θ = −3 → 300, θ = 3 → 850; in every bank) and form F01's")
 	fmt.Fprintln(w, "   conversion table (passport scale table; θ by inverting the TCC, CSEM in scale points)")
 	tab, err := runScaleTable(ctx, &tableOptions{globals: &dg, form: "F01", run: refTo(run.ID), scaleName: "passport", method: "tcc"})
 	if err != nil {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n8. Assembly: two parallel 50-question forms from the calibrated bank, against the embedded blueprint")
+	fmt.Fprintln(w, "\n9. Assembly: two parallel 50-question forms from the calibrated bank, against the embedded blueprint")
 	bpFile := filepath.Join(dir, "python-fundamentals.json")
 	if err := os.WriteFile(bpFile, blueprints.PythonFundamentals, 0o644); err != nil {
 		return err
@@ -169,21 +213,89 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n9. Analysis: item fit (passport fit: S-X², infit/outfit, Q3) and the analysts' report (passport report:")
+	fmt.Fprintln(w, "\n10. Analysis: item fit (passport fit: S-X², infit/outfit, Q3) and the analysts' report (passport report:")
 	fmt.Fprintln(w, "   classical item analysis, distractors, fit, plots), both on the run's own sample")
-	fo := &fitOptions{globals: &quiet, run: run.ID, method: "eap", table: "items", alpha: 0.05, minCell: 1}
+	fo := &fitOptions{globals: &quiet, run: refTo(run.ID), method: "eap", table: "items", alpha: 0.05, minCell: 1}
 	fo.errOut = dg.errOut // the status lines, not the 299-row table
 	if err := runFit(ctx, fo); err != nil {
 		return err
 	}
-	ro := &reportOptions{globals: &dg, run: run.ID, dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, linking: l.ID, tables: []int64{tab.ID}}
+	ro := &reportOptions{globals: &dg, run: refTo(run.ID), dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, linking: refTo(l.ID), tables: refs{refTo(tab.ID)}}
 	if err := runReport(ctx, ro); err != nil {
+		return err
+	}
+
+	do := defaultDriftOptions(&dg)
+	do.base, do.z = refTo(run.ID), 2.576
+	fmt.Fprintf(w, "\n11. History and drift: item %s's life in the bank (passport items history: keys and statuses, statistics\n"+
+		"    by import and the parameters of every run on run %d's scale; --table exposure adds its forms), then a\n"+
+		"    drift screen of the operational items over the two years against run %d (passport drift --by import\n"+
+		"    --z-threshold %g, the normal's two-sided 1%% point rather than 1.645; D² > %g, a rule of thumb for\n"+
+		"    drift large enough to change scores)\n",
+		miskeyed.Code, run.ID, run.ID, do.z, do.d2)
+	if _, err := runItemsHistory(ctx, &itemsHistoryOptions{globals: &dg, item: miskeyed.Code, by: "import", base: refTo(run.ID), tables: []string{"events", "windows", "runs"}}); err != nil {
+		return err
+	}
+	fmt.Fprintln(dg.out)
+	if _, err := runDrift(ctx, do); err != nil {
 		return err
 	}
 	if o.dir == "" {
 		fmt.Fprintln(w, "   (the demo folder is removed at exit: run passport demo --dir DIR to keep the bank and the report)")
 	}
 	return nil
+}
+
+// demoItems returns the first two items of form F01, anchors on every
+// form: the one the demo miskeys and the one that drifts in year 2.
+func demoItems(ctx context.Context, db string) (bank.Item, string, error) {
+	b, err := bank.Open(db)
+	if err != nil {
+		return bank.Item{}, "", err
+	}
+	defer b.Close()
+	f, err := b.Form(ctx, "F01")
+	if err != nil {
+		return bank.Item{}, "", err
+	}
+	if len(f.Items) < 2 {
+		return bank.Item{}, "", fmt.Errorf("form F01 has %d items; the demo needs two", len(f.Items))
+	}
+	it, err := b.Item(ctx, f.Items[0].Item)
+	return it, f.Items[1].Item, err
+}
+
+// driftTruth copies the true parameters in file from to file to with
+// item's b moved by shift.
+func driftTruth(from, to, item string, shift float64) error {
+	f, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := bank.ReadParams(from, f, "3pl")
+	if err != nil {
+		return err
+	}
+	moved := false
+	for i := range rows {
+		if rows[i].Item == item {
+			rows[i].B += shift
+			moved = true
+		}
+	}
+	if !moved {
+		return fmt.Errorf("%s has no parameters for item %s", from, item)
+	}
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if err := bank.WriteParams(out, rows); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // indenter writes to w with every line indented under the demo's stages.

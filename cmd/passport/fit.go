@@ -16,7 +16,7 @@ import (
 type fitOptions struct {
 	*globals
 	sample  sampleFlags
-	run     int64
+	run     ref
 	method  string
 	table   string
 	alpha   float64
@@ -58,7 +58,7 @@ responses given at each examinee's ability estimate (--theta).`,
 		},
 	}
 	f := cmd.Flags()
-	f.Int64Var(&o.run, "run", 0, "the calibration run (required)")
+	f.Var(&o.run, "run", "the calibration run, by number or name (required)")
 	f.StringVar(&o.method, "theta", "eap", "ability estimates for infit, outfit and Q3: eap, wle, map or ml")
 	o.sample.declare(f)
 	f.StringVar(&o.table, "table", "items", "the table to print: "+strings.Join(fitTables, ", "))
@@ -84,11 +84,11 @@ func runFit(ctx context.Context, o *fitOptions) error {
 		return err
 	}
 	defer b.Close()
-	run, err := b.Calibration(ctx, o.run)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}
-	smp, said, err := o.sample.resolve(run)
+	smp, said, err := o.sample.resolve(ctx, b, run)
 	if err != nil {
 		return err
 	}
@@ -108,6 +108,9 @@ func runFit(ctx context.Context, o *fitOptions) error {
 	}
 	o.status("fit of run %d (%s) on %s", run.ID, run.Model, said)
 	o.status("N = %d examinees, %d responses: %s", r.NExaminees(), len(r.Item), fit.Missing)
+	if err := statusKeys(ctx, o.globals, b, r.Codes(), run); err != nil {
+		return err
+	}
 	flags := make([]reports.Flags, len(fit.Items))
 	for i, it := range fit.Items {
 		flags[i] = it.Flags

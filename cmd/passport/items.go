@@ -13,8 +13,8 @@ import (
 )
 
 func newItemsCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "items", Short: "Import, export, list and show the bank's items"}
-	cmd.AddCommand(newItemsImportCmd(g), newItemsExportCmd(g), newItemsListCmd(g), newItemsShowCmd(g))
+	cmd := &cobra.Command{Use: "items", Short: "Import, export, list, show, rekey the bank's items and show their history"}
+	cmd.AddCommand(newItemsImportCmd(g), newItemsExportCmd(g), newItemsListCmd(g), newItemsShowCmd(g), newItemsRekeyCmd(g), newItemsHistoryCmd(g))
 	return cmd
 }
 
@@ -213,6 +213,78 @@ func runItemsShow(ctx context.Context, o *itemsShowOptions) error {
 	}
 	fmt.Fprintf(w, "\nkey: %s   enemy group: %s   updated: %s\n", it.KeyLetter(), orDash(it.EnemyGroup), it.UpdatedAt)
 	return nil
+}
+
+type itemsRekeyOptions struct {
+	*globals
+	item   string
+	key    string
+	reason string
+}
+
+func newItemsRekeyCmd(g *globals) *cobra.Command {
+	o := &itemsRekeyOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "rekey ITEM --key K --reason TEXT",
+		Short: "Give an item a new key and rescore its stored responses (one transaction)",
+		Long: `Records K (a letter A–E or a number 1–5) as the item's next key version,
+with the reason, and scores every stored response that records the option
+chosen again with it, all in one transaction. Omitted responses stay wrong
+and responses logged only as a 0/1 score are left as they were; both are
+counted. The key history (passport items history ITEM) keeps every version,
+the first being the key at import; every calibration run records the key
+versions it read, and analyses say which they score with. Runs that hold
+parameters for the item are named: they describe the old scores, so
+calibrate again.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.item = args[0]
+			_, err := runItemsRekey(cmd.Context(), o)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&o.key, "key", "", "the new key: a letter A–E or a number 1–5 (required)")
+	cmd.Flags().StringVar(&o.reason, "reason", "", "why the key changes, kept in the key history (required)")
+	cmd.MarkFlagRequired("key")
+	cmd.MarkFlagRequired("reason")
+	return cmd
+}
+
+// runItemsRekey rekeys o.item and rescores its responses, says what
+// changed on stderr and prints the outcome.
+func runItemsRekey(ctx context.Context, o *itemsRekeyOptions) (bank.Rekey, error) {
+	if strings.TrimSpace(o.key) == "" {
+		return bank.Rekey{}, fmt.Errorf("--key: expected the new key, a letter A–E or a number 1–5")
+	}
+	if strings.TrimSpace(o.reason) == "" {
+		return bank.Rekey{}, fmt.Errorf("--reason: expected why the key changes (it is kept in the item's key history)")
+	}
+	b, err := o.openBank()
+	if err != nil {
+		return bank.Rekey{}, err
+	}
+	defer b.Close()
+	res, err := b.RekeyItem(ctx, o.item, o.key, o.reason)
+	if err != nil {
+		return res, err
+	}
+	o.status("item %s rekeyed %s → %s (key version %d): %d responses with a chosen option rescored, %d changed score (%d wrong → right, %d right → wrong); %d omitted and %d score-only responses left as they were",
+		res.Item, orNone(res.From), res.To, res.Version, res.Rescored, res.Changed, res.WrongToRight, res.RightToWrong, res.Omitted, res.ScoreOnly)
+	if len(res.Runs) > 0 {
+		ids := make([]string, len(res.Runs))
+		for i, r := range res.Runs {
+			ids[i] = fmt.Sprint(r)
+		}
+		o.status("runs with parameters for %s, estimated from its responses as scored before: %s; calibrate again (passport calibrate)", res.Item, strings.Join(ids, ", "))
+	}
+	return res, render(o.out, o.format, res)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 func orDash(s string) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -149,6 +150,10 @@ func linkRuns(ctx context.Context, b *bank.Bank, o *linkOptions) (*bank.Linking,
 	res, err := scale.Link(linkRun(from), linkRun(to), so)
 	if err != nil {
 		return nil, 0, fmt.Errorf("linking run %d onto run %d: %w", from.ID, to.ID, err)
+	}
+	if len(res.Unidentified) > 0 {
+		o.status("warning: %d common items left out, their difficulty beyond ±%d on a run (slope near 0: b not identified): %s",
+			len(res.Unidentified), scale.MaxLinkDifficulty, strings.Join(res.Unidentified, ", "))
 	}
 	l := &bank.Linking{From: from.ID, To: to.ID, Method: string(method), A: res.Transform.A, B: res.Transform.B, SEA: res.SEA, SEB: res.SEB,
 		Options: bank.LinkingOptions{D: res.D, Exclude: o.exclude, GridPoints: o.points, GridMin: o.gridMin, GridMax: o.gridMax,

@@ -137,7 +137,7 @@ func TestSimulateAndDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for stage := 1; stage <= 9; stage++ {
+	for stage := 1; stage <= 11; stage++ {
 		if !strings.Contains(out, fmt.Sprintf("\n%d. ", stage)) {
 			t.Errorf("demo output lacks stage %d:\n%s", stage, out)
 		}
@@ -146,19 +146,38 @@ func TestSimulateAndDemo(t *testing.T) {
 }
 
 // checkDemo checks the demo's figures against the simulation's truth: the
-// year-1 calibration recovers the true parameters within their standard
-// errors, and the linking recovers the true group difference.
+// miskeyed item's key history and the key versions its runs read, the
+// year-1 calibration after the rekey recovers the true parameters within
+// their standard errors, the linking recovers the true group difference,
+// and the drift screen flags the drifted item by D².
 func checkDemo(t *testing.T, dir string) {
 	t.Helper()
 	ctx := context.Background()
-	b, err := bank.Open(filepath.Join(dir, "passport.db"))
+	db := filepath.Join(dir, "passport.db")
+	miskeyed, drifted, err := demoItems(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bank.Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	run1, err := b.Calibration(ctx, 1)
+	keys, err := b.KeyHistory(ctx, miskeyed.Code)
+	if err != nil || len(keys) != 3 || keys[0].Key != keys[2].Key || keys[1].Key == keys[0].Key || keys[2].Key != miskeyed.KeyLetter() {
+		t.Errorf("%s's key history: %+v (%v)", miskeyed.Code, keys, err)
+	}
+	asKeyed, err := b.Calibration(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
+	}
+	run1, err := b.Calibration(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asKeyed.Settings.KeyVersions[miskeyed.Code] != 2 || run1.Settings.KeyVersions[miskeyed.Code] != 3 || run1.Name != "year 1 (rekeyed)" {
+		t.Errorf("runs 1 and 2 read key versions %d and %d of %s, want 2 and 3 (run 2 %q)", asKeyed.Settings.KeyVersions[miskeyed.Code],
+			run1.Settings.KeyVersions[miskeyed.Code], miskeyed.Code, run1.Name)
 	}
 	f, err := os.Open(filepath.Join(dir, "year1_truth.csv"))
 	if err != nil {
@@ -217,6 +236,18 @@ func checkDemo(t *testing.T, dir string) {
 	}
 	if !(l.SEA > 0.4*sdA && l.SEA < 1.5*sdA && l.SEB > 0.4*sdB && l.SEB < 1.5*sdB) {
 		t.Errorf("bootstrap SEs %.4f, %.4f against replication SDs %.3f, %.3f", l.SEA, l.SEB, sdA, sdB)
+	}
+	b.Close()
+	rows, _, err := run(t, db, "drift", "--run", "2", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flags []struct{ Item, Statistic string }
+	if err := json.Unmarshal([]byte(rows), &flags); err != nil {
+		t.Fatal(err)
+	}
+	if len(flags) == 0 || flags[0].Item != drifted || flags[0].Statistic != "d2" {
+		t.Errorf("the demo's drift screen: %+v; want %s flagged by D² first", flags, drifted)
 	}
 }
 

@@ -68,8 +68,12 @@ func (rs *refs) String() string {
 
 func (rs *refs) Type() string { return "numbers|names" }
 
-// resolve returns the numbers of the objects of kind k that rs name.
+// resolve returns the numbers of the objects of kind k that rs name; nil
+// for none.
 func (rs refs) resolve(ctx context.Context, b *bank.Bank, k bank.Kind) ([]int64, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
 	ids := make([]int64, len(rs))
 	for i, r := range rs {
 		id, err := r.resolve(ctx, b, k)

@@ -16,13 +16,13 @@ import (
 
 type reportOptions struct {
 	*globals
-	run       int64
+	run       ref
 	dir       string // the folder to write to
 	groups    int
 	iccGroups int
 	sample    sampleFlags
-	linking   int64   // a linking to plot
-	tables    []int64 // conversion tables to plot
+	linking   ref  // a linking to plot
+	tables    refs // conversion tables to plot
 }
 
 func newReportCmd(g *globals) *cobra.Command {
@@ -50,13 +50,13 @@ conversion curves of stored tables. The page's path is printed on stdout.`,
 		},
 	}
 	f := cmd.Flags()
-	f.Int64Var(&o.run, "run", 0, "the calibration run (required)")
+	f.Var(&o.run, "run", "the calibration run, by number or name (required)")
 	f.StringVar(&o.dir, "out", "", "the folder to write the report to (required; created if needed)")
 	intVar(f, &o.groups, "groups", 5, 1, 20, "ability groups of the distractor analysis")
 	intVar(f, &o.iccGroups, "icc-groups", 10, 2, 50, "ability groups of the observed proportions on each item's curve")
 	o.sample.declare(f)
-	f.Int64Var(&o.linking, "linking", 0, "also plot this linking's common items (see passport linkings list)")
-	f.Int64SliceVar(&o.tables, "tables", nil, "also plot these conversion tables (see passport scale tables)")
+	f.Var(&o.linking, "linking", "also plot this linking's common items, by number or name (see passport linkings list)")
+	f.Var(&o.tables, "tables", "also plot these conversion tables, by number or name (see passport scale tables)")
 	cmd.MarkFlagRequired("run")
 	cmd.MarkFlagRequired("out")
 	return cmd
@@ -76,11 +76,11 @@ func runReport(ctx context.Context, o *reportOptions) error {
 		return err
 	}
 	defer b.Close()
-	run, err := b.Calibration(ctx, o.run)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}
-	smp, said, err := o.sample.resolve(run)
+	smp, said, err := o.sample.resolve(ctx, b, run)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,17 @@ func runReport(ctx context.Context, o *reportOptions) error {
 			Examinees: r.NExaminees(), Responses: r.NResponses(), Sample: said, Created: run.CreatedAt},
 		Responses: r, Analysis: an, Fit: fit, Params: params, ICCGroups: o.iccGroups,
 	}
-	if err := addScaling(ctx, b, rep, o.linking, o.tables); err != nil {
+	var linking int64
+	if o.linking != "" {
+		if linking, err = o.linking.resolve(ctx, b, bank.KindLinking); err != nil {
+			return err
+		}
+	}
+	tables, err := o.tables.resolve(ctx, b, bank.KindTable)
+	if err != nil {
+		return err
+	}
+	if err := addScaling(ctx, b, rep, linking, tables); err != nil {
 		return err
 	}
 	path, err := reports.WriteReport(o.dir, rep)
@@ -128,6 +138,9 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	flagged, summary := flagSummary(rep)
 	o.status("report of run %d on %s", run.ID, said)
 	o.status("N = %d examinees, %d responses; alpha by form %s", r.NExaminees(), len(r.Item), strings.Join(alphas, ", "))
+	if err := statusKeys(ctx, o.globals, b, r.Codes(), run); err != nil {
+		return err
+	}
 	o.status("%d of %d items flagged (items per flag: %s); wrote the report, its tables and plots to %s", flagged, len(an.Items), summary, o.dir)
 	fmt.Fprintln(o.out, path)
 	return nil

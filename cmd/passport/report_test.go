@@ -92,7 +92,7 @@ func TestDemoReport(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	g := &globals{out: &out, errOut: &errOut, db: db}
-	if err := runReport(context.Background(), &reportOptions{globals: g, run: 1, dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10}); err != nil {
+	if err := runReport(context.Background(), &reportOptions{globals: g, run: "1", dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := out.String(), filepath.Join(dir, "report", "report.html")+"\n"; got != want {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,7 +23,7 @@ type sampleFlags struct {
 }
 
 func (s *sampleFlags) declare(f *pflag.FlagSet) {
-	f.StringSliceVar(&s.imports, "imports", nil, `read these imports' responses instead of the run's ("all": every import)`)
+	f.StringSliceVar(&s.imports, "imports", nil, `read these imports' responses (by number or name) instead of the run's ("all": every import)`)
 	f.BoolFunc("omit-as-missing", "treat omitted responses as not administered (default: as the run did)", func(v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -35,7 +36,7 @@ func (s *sampleFlags) declare(f *pflag.FlagSet) {
 
 // resolve returns the sample these flags choose for run, and a line that
 // says what it is.
-func (s *sampleFlags) resolve(run *bank.Calibration) (bank.Sample, string, error) {
+func (s *sampleFlags) resolve(ctx context.Context, b *bank.Bank, run *bank.Calibration) (bank.Sample, string, error) {
 	smp := run.Sample()
 	whose := fmt.Sprintf("run %d's sample", run.ID)
 	if s.imports != nil {
@@ -45,9 +46,9 @@ func (s *sampleFlags) resolve(run *bank.Calibration) (bank.Sample, string, error
 		} else {
 			smp.Imports = make([]int64, len(s.imports))
 			for i, v := range s.imports {
-				id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-				if err != nil || id < 1 {
-					return smp, "", fmt.Errorf("--imports %q: expected import ids (see passport bank stats) or all", strings.Join(s.imports, ","))
+				id, err := b.Resolve(ctx, bank.KindImport, strings.TrimSpace(v))
+				if err != nil {
+					return smp, "", fmt.Errorf("--imports: %w (or all)", err)
 				}
 				smp.Imports[i] = id
 			}

@@ -27,18 +27,18 @@ func TestRunSample(t *testing.T) {
 		{"init", "--demo"},
 		{"simulate", "--examinees", "400", "--forms", "2", "--model", "2pl", "--omit-rate", "0.05", "--seed", "1", "-o", y1},
 		{"simulate", "--examinees", "400", "--forms", "2", "--model", "2pl", "--omit-rate", "0.05", "--seed", "2", "--examinee-prefix", "N", "-o", y2},
-		{"responses", "import", y1},
+		{"responses", "import", y1, "--name", "year-1"},
 		{"responses", "import", y2},
 	} {
 		if _, _, err := run(t, db, args...); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
 	}
-	// The demo's items are import 1-4: year 1 is import 5.
-	if _, _, err := run(t, db, "calibrate", "--model", "2pl", "--imports", "5", "--omit-as-missing"); err != nil {
+	// The demo's items are import 1-4: year 1 is import 5, named year-1.
+	if _, _, err := run(t, db, "calibrate", "--model", "2pl", "--imports", "year-1", "--omit-as-missing", "--name", "first"); err != nil {
 		t.Fatal(err)
 	}
-	_, errOut, err := run(t, db, "fit", "--run", "1")
+	_, errOut, err := run(t, db, "fit", "--run", "first")
 	if err != nil {
 		t.Fatal(err)
 	}

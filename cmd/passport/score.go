@@ -67,7 +67,7 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 	if err != nil {
 		return err
 	}
-	smp, said, err := o.sample.resolve(run)
+	smp, said, err := o.sample.resolve(ctx, b, run)
 	if err != nil {
 		return err
 	}

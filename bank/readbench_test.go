@@ -53,3 +53,38 @@ func BenchmarkImportWide(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkReadResponses reads the 20,000 × 200 wide matrix of
+// BenchmarkImportWide, and the same responses as a long log, straight into
+// a matrix without a bank.
+func BenchmarkReadResponses(b *testing.B) {
+	key := make([]string, 200)
+	long := []string{}
+	for i := range key {
+		key[i] = string(rune('A' + (i+1)%4))
+		long = append(long, fmt.Sprintf("IT%03d=%s", i+1, key[i]))
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		opts ReadOptions
+	}{
+		{"wide", wideCSV(20000, 50, 200), ReadOptions{Wide: true, Key: key}},
+		{"long", longCSV(20000, 50, 200), ReadOptions{Key: long}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := ReadResponses(c.name+".csv", bytes.NewReader(c.data), c.opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r.NResponses() != 20000*50 {
+					b.Fatalf("read %d responses", r.NResponses())
+				}
+			}
+			b.ReportMetric(float64(20000*50*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

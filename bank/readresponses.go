@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -13,8 +12,10 @@ import (
 
 // ReadOptions say how ReadResponses reads a response file.
 type ReadOptions struct {
-	// Wide says the file is a wide CSV matrix (one column per item); a
-	// long file is CSV or Parquet, told apart by Parquet's magic bytes.
+	// Wide says the file is a wide CSV matrix (one column per item; an
+	// examinee or id column, or rows numbered after the file's name, as
+	// ImportWide); a long file is CSV or Parquet, told apart by Parquet's
+	// magic bytes.
 	Wide bool
 	// Key keys the options. For a wide file, one option per item column,
 	// in column order, and the cells are options (without it, 0/1
@@ -32,9 +33,6 @@ type ReadOptions struct {
 	// FileResponses.Skipped. Nil: the items the file answers, by code,
 	// each with MaxOptions options and the key Key gives.
 	Items []irt.ItemInfo
-	// IDColumn and IDPrefix name a wide file's examinees (see
-	// WideOptions).
-	IDColumn, IDPrefix string
 	// Progress, when set, is called now and then with the rows read.
 	Progress func(rows int64)
 }
@@ -52,7 +50,9 @@ type FileResponses struct {
 // Parquet file in the long layout. in must be an io.ReaderAt and
 // io.Seeker (an *os.File) for Parquet. Every cell is checked as the bank's
 // importers check it (the two share one parser), and an examinee
-// answering an item twice is refused. Columns are ReadOptions.Items or the
+// answering an item twice is refused. An option chosen on an item without
+// a key is kept as chosen when the row's score column scores it, so that
+// an export reads back without keys. Columns are ReadOptions.Items or the
 // items by code; rows the examinees in the order they first appear, each
 // with the form of its first response given on one ("" for none).
 func ReadResponses(file string, in io.Reader, opts ReadOptions) (*FileResponses, error) {
@@ -91,12 +91,7 @@ func readWideFile(p *rowParser, file string, in io.Reader, opts ReadOptions) err
 	if err != nil {
 		return err
 	}
-	wo := WideOptions{IDColumn: opts.IDColumn, IDPrefix: opts.IDPrefix, Key: opts.Key, Scored: opts.Key == nil}
-	if wo.IDPrefix == "" {
-		base := filepath.Base(file)
-		wo.IDPrefix = strings.TrimSuffix(base, filepath.Ext(base)) + "-"
-	}
-	return readWide(p, src, wo)
+	return readWide(p, src, WideOptions{IDPrefix: defaultIDPrefix(file), Key: opts.Key, Scored: opts.Key == nil})
 }
 
 func readLongFile(p *rowParser, file string, in io.Reader, opts ReadOptions) error {

@@ -40,8 +40,7 @@ type WideOptions struct {
 // ImportWide imports a wide response matrix in one transaction.
 func (b *Bank) ImportWide(ctx context.Context, file string, in io.Reader, opts WideOptions) (ResponsesImport, error) {
 	if opts.IDPrefix == "" {
-		base := filepath.Base(file)
-		opts.IDPrefix = strings.TrimSuffix(base, filepath.Ext(base)) + "-"
+		opts.IDPrefix = defaultIDPrefix(file)
 	}
 	if opts.NOptions == 0 {
 		opts.NOptions = 4
@@ -61,6 +60,13 @@ func (b *Bank) ImportWide(ctx context.Context, file string, in io.Reader, opts W
 		}
 		return readWide(p, src, opts)
 	})
+}
+
+// defaultIDPrefix prefixes the numbered examinees of a wide file without
+// an id column: the file's base name and a hyphen.
+func defaultIDPrefix(file string) string {
+	base := filepath.Base(file)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + "-"
 }
 
 func readWide(p *rowParser, src records, opts WideOptions) error {

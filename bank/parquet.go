@@ -24,9 +24,10 @@ var parquetMagic = []byte("PAR1")
 type parquetSource struct {
 	file   string
 	header []string
-	text   []func(parquet.Value) string // by column
-	groups []parquet.RowGroup           // still to read
-	rows   parquet.Rows                 // of the row group being read
+	// text reads a column's values, and says whether the text is UTF-8.
+	text   []func(parquet.Value) (string, bool)
+	groups []parquet.RowGroup // still to read
+	rows   parquet.Rows       // of the row group being read
 	buf    []parquet.Row
 	n, i   int // rows in buf, next to return
 	row    int // 1-based number of the record last returned
@@ -53,14 +54,51 @@ func newParquetSource(file string, in io.ReaderAt, size int64) (*parquetSource, 
 }
 
 // valueText returns how a column's values read as text.
-func valueText(t parquet.Type) func(parquet.Value) string {
+func valueText(t parquet.Type) func(parquet.Value) (string, bool) {
+	if k := t.Kind(); k == parquet.ByteArray || k == parquet.FixedLenByteArray {
+		return (&stringColumn{seen: map[string]string{}}).text
+	}
+	text := numberText(t)
+	return func(v parquet.Value) (string, bool) { return text(v), true }
+}
+
+// stringColumn reads a column of strings. Ids and codes repeat, so it
+// keeps the strings it has seen (up to maxSeen) and checks only new ones.
+type stringColumn struct {
+	seen map[string]string // all valid UTF-8
+	last string
+}
+
+const maxSeen = 1 << 16
+
+func (c *stringColumn) text(v parquet.Value) (string, bool) {
+	b := v.ByteArray()
+	if string(b) == c.last {
+		return c.last, true
+	}
+	if s, ok := c.seen[string(b)]; ok {
+		c.last = s
+		return s, true
+	}
+	s := string(b)
+	if !utf8.ValidString(s) {
+		return s, false
+	}
+	if len(c.seen) < maxSeen {
+		c.seen[s] = s
+	}
+	c.last = s
+	return s, true
+}
+
+// numberText returns how the values of a column that does not hold
+// strings read as text.
+func numberText(t parquet.Type) func(parquet.Value) string {
 	var logical format.LogicalTypeValue
 	if lt := t.LogicalType(); lt != nil {
 		logical = lt.Value
 	}
 	switch t.Kind() {
-	case parquet.ByteArray, parquet.FixedLenByteArray:
-		return func(v parquet.Value) string { return string(v.ByteArray()) }
 	case parquet.Boolean:
 		return func(v parquet.Value) string {
 			if v.Boolean() {
@@ -110,8 +148,8 @@ func (s *parquetSource) Read() ([]string, error) {
 	clear(s.rec)
 	for _, v := range s.buf[s.i] {
 		if c := v.Column(); !v.IsNull() {
-			s.rec[c] = s.text[c](v)
-			if !utf8.ValidString(s.rec[c]) {
+			var ok bool
+			if s.rec[c], ok = s.text[c](v); !ok {
 				return nil, &InputError{File: s.file, Line: s.row, Field: s.header[c], Msg: "the field is not valid UTF-8; expected UTF-8 text"}
 			}
 		}

@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // wideCSV generates a wide matrix of options: examinees × nItems item
@@ -71,6 +74,7 @@ func BenchmarkReadResponses(b *testing.B) {
 	}{
 		{"wide", wideCSV(20000, 50, 200), ReadOptions{Wide: true, Key: key}},
 		{"long", longCSV(20000, 50, 200), ReadOptions{Key: long}},
+		{"parquet", longParquet(b, 20000, 50, 200), ReadOptions{Key: long}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.data)))
@@ -87,4 +91,34 @@ func BenchmarkReadResponses(b *testing.B) {
 			b.ReportMetric(float64(20000*50*b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+// longParquet is longCSV's log in the IRW layout of ExportResponsesParquet,
+// resp scored with the key of itemsCSV.
+func longParquet(b *testing.B, examinees, perExam, nItems int) []byte {
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[irwRow](&buf, parquet.Compression(&parquet.Snappy))
+	rows := make([]irwRow, 0, perExam)
+	for e := 1; e <= examinees; e++ {
+		form := fmt.Sprintf("F%02d", e%(nItems/perExam))
+		at := time.Date(2026, 3, 1+e%28, 9, 0, 0, 0, time.UTC).Unix()
+		rows = rows[:0]
+		for j := range perExam {
+			item := (e%(nItems/perExam))*perExam + j + 1
+			opt := string(rune('A' + (e+j)%4))
+			rt := float64(10+j) + float64(e%10)/10
+			resp := int32(0)
+			if (e+j)%4 == item%4 {
+				resp = 1
+			}
+			rows = append(rows, irwRow{ID: fmt.Sprintf("E%07d", e), Item: fmt.Sprintf("IT%03d", item), Resp: resp, Form: &form, Option: &opt, RT: &rt, Date: &at})
+		}
+		if _, err := w.Write(rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
 }

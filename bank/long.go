@@ -17,7 +17,8 @@ import (
 //	examinee,form,item,option,score,time,administered_at
 //	E000001,F01,SEM-001,B,,41.2,2026-03-02T09:14:00Z
 //
-// examinee, form and item are required; a row needs an option (a letter
+// examinee, form and item are required columns (an empty form is none, as
+// ExportResponses writes a response logged without one); a row needs an option (a letter
 // A–E or a number 1–5, scored with the item's key; OmitCode "-" for an item
 // presented but not answered) or a score (0 or 1), or both when they agree. time is the response time in seconds and
 // administered_at an RFC 3339 timestamp or a date (YYYY-MM-DD); both are
@@ -56,7 +57,7 @@ func (b *Bank) ImportLong(ctx context.Context, file string, in io.Reader, opts R
 // when absent.
 type longLayout struct {
 	exam, form, item, option, score, time, at int
-	irw                                       bool // the IRW layout: form optional, date may be Unix seconds
+	irw                                       bool // the IRW layout: date may be Unix seconds
 }
 
 // longColumns reads a long file's header: passport's layout when it has an
@@ -133,7 +134,7 @@ func readLong(p *rowParser, src records) error {
 		if r.examinee, err = p.sink.examinee(line, header[l.exam], rec[l.exam]); err != nil {
 			return err
 		}
-		if form := cell(rec, l.form); l.form >= 0 && (form != "" || !l.irw) {
+		if form := cell(rec, l.form); form != "" {
 			if r.form, err = p.sink.form(line, header[l.form], form, it); err != nil {
 				return err
 			}

@@ -341,3 +341,33 @@ func TestReadResponsesKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestFormlessRoundTrip: responses logged without a form (here from an
+// IRW file) export with an empty form and import back as they were.
+func TestFormlessRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	a := withItems(t, 2)
+	irw := "id,item,resp,rt,date,wave\nP1,IT001,1,3.5,1772359200,1\nP1,IT002,0,,,1\nP2,IT001,0,2,2026-03-01,2\n"
+	if _, err := a.ImportLong(ctx, "irw.csv", strings.NewReader(irw), ResponseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var first, second strings.Builder
+	if err := a.ExportResponses(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+	want := "examinee,form,item,option,score,time,administered_at\nP1,,IT001,,1,3.5,2026-03-01T10:00:00Z\nP1,,IT002,,0,,\nP2,,IT001,,0,2,2026-03-01T00:00:00Z\n"
+	if first.String() != want {
+		t.Fatalf("export:\n%s\nwant:\n%s", first.String(), want)
+	}
+	b := withItems(t, 2)
+	if _, err := b.ImportLong(ctx, "export.csv", strings.NewReader(first.String()), ResponseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ExportResponses(ctx, &second); err != nil || second.String() != want {
+		t.Errorf("after a round trip (%v):\n%s", err, second.String())
+	}
+	r, err := ReadResponses("export.csv", strings.NewReader(want), ReadOptions{})
+	if err != nil || !slices.Equal(r.Forms, []string{""}) || !slices.Equal(r.Form, []int32{0, 0}) {
+		t.Errorf("read straight: %v, forms %q %v", err, r.Forms, r.Form)
+	}
+}

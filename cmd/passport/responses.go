@@ -37,7 +37,9 @@ Long format (default), one row per examinee and item:
   examinee,form,item,option,score,time,administered_at
 option is a letter A–E or a number 1–5 scored with the item's key ("-" marks
 an item presented but not answered); or give a 0/1 score. time is seconds,
-administered_at RFC 3339 or YYYY-MM-DD; both optional.
+administered_at RFC 3339 or YYYY-MM-DD; both optional. The long layout of
+the Item Response Warehouse is read too: id,item,resp[,form,option,rt,date]
+(resp the 0/1 score, rt seconds, date Unix seconds; other columns ignored).
 
 Wide format (--wide), one row per examinee, one column per item, as mirt and
 most IRT programs exchange data: cells are chosen options (scored with --key

@@ -66,14 +66,11 @@ func TestExportsAreGuarded(t *testing.T) {
 	if _, err := a.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var items1, resp1, forms1, params1 bytes.Buffer
+	var items1, resp1, params1 bytes.Buffer
 	if err := a.ExportItems(ctx, &items1); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.ExportResponses(ctx, &resp1); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.ExportForms(ctx, &forms1, []string{"+F1"}); err != nil {
 		t.Fatal(err)
 	}
 	params := []ParamRow{{Item: "=X1", Model: "2pl", A: 1.25, B: -0.5, C: 0, SEA: 0.1, SEB: math.NaN(), SEC: math.NaN(), N: 2},
@@ -93,7 +90,6 @@ func TestExportsAreGuarded(t *testing.T) {
 	if want := []string{"'@E1", "'+F1", "'=X1", "B", "1", "12.5", "1969-07-20T20:17:40Z"}; !reflect.DeepEqual(resp[1], want) {
 		t.Errorf("responses export row 1 %q, want %q", resp[1], want)
 	}
-	checkGuarded(t, "forms", forms1.String())
 	if got := checkGuarded(t, "params", params1.String()); !reflect.DeepEqual(got[1], []string{"'=X1", "2pl", "1.25", "-0.5", "0", "0.1", "", "", "2"}) ||
 		got[2][3] != "-1.5e-07" {
 		t.Errorf("params export %q", got)
@@ -107,18 +103,15 @@ func TestExportsAreGuarded(t *testing.T) {
 	if _, err := b.ImportLong(ctx, "responses.csv", bytes.NewReader(resp1.Bytes()), ResponseOptions{}); err != nil {
 		t.Fatalf("re-importing the responses export: %v", err)
 	}
-	var items2, resp2, forms2 bytes.Buffer
+	var items2, resp2 bytes.Buffer
 	if err := b.ExportItems(ctx, &items2); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.ExportResponses(ctx, &resp2); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.ExportForms(ctx, &forms2, []string{"+F1"}); err != nil {
-		t.Fatal(err)
-	}
 	for _, p := range []struct{ name, one, other string }{
-		{"items", items1.String(), items2.String()}, {"responses", resp1.String(), resp2.String()}, {"forms", forms1.String(), forms2.String()},
+		{"items", items1.String(), items2.String()}, {"responses", resp1.String(), resp2.String()},
 	} {
 		if p.one != p.other {
 			t.Errorf("%s differ after a round trip:\n%s\n---\n%s", p.name, p.one, p.other)

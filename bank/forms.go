@@ -3,18 +3,11 @@ package bank
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
-
-	"github.com/gocarina/gocsv"
-
-	"github.com/passportirt/passport/bank/csvsafe"
 )
 
 // Assembly is a run of the form assembler: the forms it built against a
@@ -60,6 +53,9 @@ type AssemblyOptions struct {
 	// TimeLimit is the optional cap on the solve's wall-clock time; 0 for
 	// none.
 	TimeLimit Duration `json:"time_limit"`
+	// Versions is the number of versions of each form with the options
+	// scrambled, besides the one as written.
+	Versions int `json:"versions,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as Go writes durations,
@@ -91,6 +87,12 @@ type Form struct {
 	Length     int        `json:"length"`
 	CreatedAt  string     `json:"created_at"`
 	Items      []FormItem `json:"items,omitempty"`
+	// VersionCount is the number of stored versions, besides version 0
+	// (the options as written).
+	VersionCount int `json:"versions"`
+	// Versions are the stored versions to save with an assembly; Form
+	// and Forms leave them out (see FormVersion).
+	Versions []FormVersion `json:"-"`
 }
 
 // FormItem is an item's place on a form.
@@ -100,9 +102,12 @@ type FormItem struct {
 	Anchor   bool   `json:"anchor"` // shared by every form of its assembly
 }
 
-// SaveAssembly stores an assembly with its forms in one transaction and
-// returns its id. A form without a code is named A<assembly>-<n>, n
-// counting from 1; positions follow the order of Items.
+// SaveAssembly stores an assembly with its forms and their versions in one
+// transaction and returns its id. A form without a code is named
+// A<assembly>-<n>, n counting from 1; positions follow the order of Items.
+// Each version must give, at each position, the form's item there, an
+// order of its option letters, and the key letter that order delivers
+// the item's key under.
 func (b *Bank) SaveAssembly(ctx context.Context, a *Assembly) (int64, error) {
 	opts, err := json.Marshal(a.Options)
 	if err != nil {
@@ -110,6 +115,17 @@ func (b *Bank) SaveAssembly(ctx context.Context, a *Assembly) (int64, error) {
 	}
 	if err := CheckName(a.Name); err != nil {
 		return 0, err
+	}
+	if slices.ContainsFunc(a.Forms, func(f Form) bool { return len(f.Versions) > 0 }) {
+		items, err := b.itemMap(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for k := range a.Forms {
+			if err := checkVersions(&a.Forms[k], items); err != nil {
+				return 0, err
+			}
+		}
 	}
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
 		if err := nameTaken(ctx, tx, KindAssembly, a.Name, 0); err != nil {
@@ -156,7 +172,10 @@ func (b *Bank) SaveAssembly(ctx context.Context, a *Assembly) (int64, error) {
 				}
 				f.Items[i].Position = i + 1
 			}
-			f.Origin, f.AssemblyID, f.Length = "assembly", a.ID, len(f.Items)
+			if err := saveVersions(ctx, tx, id, f); err != nil {
+				return err
+			}
+			f.Origin, f.AssemblyID, f.Length, f.VersionCount = "assembly", a.ID, len(f.Items), len(f.Versions)
 		}
 		return nil
 	})
@@ -206,11 +225,12 @@ func (b *Bank) Assembly(ctx context.Context, id int64) (*Assembly, error) {
 	return &a, nil
 }
 
-const formColumns = `f.code, f.origin, COALESCE(f.assembly_id, 0), (SELECT COUNT(*) FROM form_items fi WHERE fi.form_id = f.id), f.created_at`
+const formColumns = `f.code, f.origin, COALESCE(f.assembly_id, 0), (SELECT COUNT(*) FROM form_items fi WHERE fi.form_id = f.id), f.created_at,
+	(SELECT COALESCE(MAX(v.version), 0) FROM form_versions v WHERE v.form_id = f.id)`
 
 func scanForm(sc interface{ Scan(...any) error }) (Form, error) {
 	var f Form
-	err := sc.Scan(&f.Code, &f.Origin, &f.AssemblyID, &f.Length, &f.CreatedAt)
+	err := sc.Scan(&f.Code, &f.Origin, &f.AssemblyID, &f.Length, &f.CreatedAt, &f.VersionCount)
 	return f, err
 }
 
@@ -256,59 +276,6 @@ func (b *Bank) Form(ctx context.Context, code string) (*Form, error) {
 		f.Items = append(f.Items, it)
 	}
 	return &f, rows.Err()
-}
-
-// ExportForms writes the forms' items, in form order, as CSV: form,
-// position, anchor (1 for a shared anchor), then the columns of the items
-// CSV (id, domain, …, enemy_group) that ImportItems reads, so that a form
-// can be printed or delivered as it stands; cells are guarded against
-// spreadsheet formulas (csvsafe).
-func (b *Bank) ExportForms(ctx context.Context, w io.Writer, codes []string) error {
-	items, err := b.Items(ctx, ItemFilter{})
-	if err != nil {
-		return err
-	}
-	byCode := make(map[string]Item, len(items))
-	for _, it := range items {
-		byCode[it.Code] = it
-	}
-	var places [][]string
-	var rows []itemRow
-	for _, code := range codes {
-		f, err := b.Form(ctx, code)
-		if err != nil {
-			return err
-		}
-		for _, fi := range f.Items {
-			it := byCode[fi.Item]
-			opts := make([]string, MaxOptions)
-			copy(opts, it.Options)
-			places = append(places, []string{f.Code, strconv.Itoa(fi.Position), strconv.Itoa(boolInt(fi.Anchor))})
-			rows = append(rows, itemRow{ID: it.Code, Domain: it.Domain, Subdomain: it.Subdomain, Status: it.Status, Stem: it.Stem,
-				OptionA: opts[0], OptionB: opts[1], OptionC: opts[2], OptionD: opts[3], OptionE: opts[4],
-				Key: it.KeyLetter(), EnemyGroup: it.EnemyGroup})
-		}
-	}
-	text, err := gocsv.MarshalString(rows)
-	if err != nil {
-		return err
-	}
-	recs, err := csv.NewReader(strings.NewReader(text)).ReadAll()
-	if err != nil {
-		return err
-	}
-	cw := csvsafe.NewWriter(w)
-	for k, rec := range recs {
-		head := []string{"form", "position", "anchor"}
-		if k > 0 {
-			head = places[k-1]
-		}
-		if err := cw.Write(append(head, rec...)); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }
 
 // ItemSeconds returns, for each item with timed responses, summary of

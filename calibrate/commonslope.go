@@ -33,7 +33,7 @@ func (e *engine) commonSlope(c *counts) {
 		step, t := g/info, 1.0
 		for ; t > 1e-8; t /= 2 {
 			if a := alpha + t*step; a > 0 {
-				if nv, _, _ := total(a); nv >= v {
+				if nv, _, _ := total(a); notWorse(nv, v) {
 					break
 				}
 			}

@@ -75,9 +75,9 @@ func (e *DisconnectedError) Error() string {
 }
 
 // checkConnected fails with a DisconnectedError when the active items form
-// more than one linked group.
-func (e *engine) checkConnected() error {
-	label, k := components(e.d)
+// more than one linked group of the design's components (label, k: as
+// components returns them).
+func (e *engine) checkConnected(label []int, k int) error {
 	if k <= 1 {
 		return nil
 	}

@@ -38,7 +38,12 @@ func (e *engine) iterate(x []float64) (last []float64, converged bool, cycles in
 			return x, true, cycles, ""
 		}
 	}
-	return x, false, cycles, fmt.Sprintf("no convergence in %d EM cycles (tolerance %g)", o.MaxCycles, o.Tol)
+	return x, false, cycles, noConvergence(o)
+}
+
+// noConvergence is the reason a run stopped at the cycle limit.
+func noConvergence(o Options) string {
+	return fmt.Sprintf("no convergence in %d EM cycles (tolerance %g)", o.MaxCycles, o.Tol)
 }
 
 // emStep is one EM cycle from the current parameters: the E-step, then the

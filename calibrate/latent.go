@@ -68,7 +68,7 @@ func (e *engine) latentStep(c *counts) {
 		t := 1.0
 		for ; t >= 1e-8; t /= 2 {
 			if s := sd + t*step[1]; s > 0 {
-				if nv, _, _ := total(mu+t*step[0], s); nv >= v {
+				if nv, _, _ := total(mu+t*step[0], s); notWorse(nv, v) {
 					break
 				}
 			}

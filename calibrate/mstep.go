@@ -142,11 +142,20 @@ func scoringStep(s siParams, v float64, g [3]float64, info [3][3]float64, free [
 		if (free[0] && next.alpha <= 0) || next.c >= 1 {
 			continue
 		}
-		if nv, _, _ := obj(next); nv >= v-1e-12*math.Abs(v) && !math.IsNaN(nv) {
+		if nv, _, _ := obj(next); notWorse(nv, v) {
 			return next, nv, true
 		}
 	}
 	return s, v, false
+}
+
+// notWorse reports whether a step that takes an objective from v to nv
+// may be kept: nv is not NaN and falls below v by no more than rounding
+// (1e-12 relative). Without the slack, whether a step near the maximum is
+// kept, when its gain is below rounding, would turn on the last bits of
+// the expected counts — on the order in which they were summed.
+func notWorse(nv, v float64) bool {
+	return nv >= v-1e-12*math.Abs(v) && !math.IsNaN(nv)
 }
 
 // solve3 solves info·x = g over the free coordinates (a positive definite

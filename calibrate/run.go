@@ -79,9 +79,9 @@ func Run(d *irt.Responses, o Options) (*Result, error) {
 	return res, nil
 }
 
-// newEngine checks the options, sorts the items (steps 1 and 2 of Run) and
-// sets the engine at its starting values. The result holds the items'
-// counts, anchors and exclusions.
+// newEngine checks the options, sorts the items and sets the engine at its
+// starting values (steps 1 and 2 of Run), ready for the E-step on d. The
+// result holds the items' counts, anchors and exclusions.
 func newEngine(d *irt.Responses, o Options) (*engine, *Result, error) {
 	if err := o.defaults(d.NItems()); err != nil {
 		return nil, nil, err
@@ -89,28 +89,75 @@ func newEngine(d *irt.Responses, o Options) (*engine, *Result, error) {
 	if d.NExaminees() == 0 || d.NResponses() == 0 {
 		return nil, nil, errors.New("no responses to calibrate")
 	}
+	n, r := itemCounts(d)
+	label, k := components(d)
+	e, res, err := setUp(d, o, n, r, label, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.prepare(d)
+	return e, res, nil
+}
+
+// setUp is steps 1 and 2 of Run for the items d.Items (d's responses are
+// not read): from the items' weighted numbers of responses n and of
+// correct responses r, and the design's components (label, k, as
+// components returns them), it sorts the items and sets an engine at its
+// starting values. o has its defaults filled in.
+func setUp(d *irt.Responses, o Options, n, r []float64, label []int, k int) (*engine, *Result, error) {
 	e := &engine{d: d, o: o, nq: len(o.Grid.Nodes), mu: 0, sd: 1}
 	res := &Result{Items: make([]ItemEstimate, d.NItems()), Options: o}
-	n, r := itemCounts(d)
 	e.selectItems(res, n, r)
-	latent := len(o.Fixed) > 0 || o.EstimateLatent
-	e.estMean, e.estSD = latent, latent || o.Model == irt.ModelRasch
+	e.configure()
 	if len(e.free) == 0 && !(e.estMean || e.estSD) || !slices.Contains(e.active, true) {
 		return nil, nil, errors.New("no item can be estimated")
 	}
-	if err := e.checkConnected(); err != nil {
+	if err := e.checkConnected(label, k); err != nil {
 		return nil, nil, err
 	}
-	e.shared = o.Model == irt.Model1PL && len(e.free) > 0
 	e.start(n, r)
-	e.es = newEstep(d, e.nq, o.Threads, true)
+	return e, res, nil
+}
+
+// configure sets what is estimated, once the items are sorted: the free
+// coordinates of an item (α, δ, c) under the model, each estimated item's
+// Beta shapes of its prior on c, the latent mean and SD (with anchors or
+// Options.EstimateLatent; the SD alone for the Rasch model) and the 1PL's
+// common slope.
+func (e *engine) configure() {
+	o := e.o
+	switch o.Model {
+	case irt.Model3PL:
+		e.which = [3]bool{true, true, true}
+	case irt.Model2PL:
+		e.which = [3]bool{true, true, false}
+	default:
+		e.which = [3]bool{false, true, false}
+	}
+	e.cShape = make([][2]float64, e.d.NItems())
+	if o.Model == irt.Model3PL {
+		for i := range e.cShape {
+			if _, fixed := o.Fixed[i]; !fixed {
+				e.cShape[i] = cPriorShape(o.Priors, e.d.Items[i].NOptions)
+			}
+		}
+	}
+	latent := len(o.Fixed) > 0 || o.EstimateLatent
+	e.estMean, e.estSD = latent, latent || o.Model == irt.ModelRasch
+	e.shared = o.Model == irt.Model1PL && len(e.free) > 0
+}
+
+// prepare readies the E-step on d: its examinees grouped by item set
+// (estep.go), and room for the tables of log P, log Q and the log weights.
+func (e *engine) prepare(d *irt.Responses) {
+	e.d = d
+	e.es = newEstep(d, e.nq, e.o.Threads, true)
 	e.logP0, e.logP1 = make([]float64, d.NItems()*e.nq), make([]float64, d.NItems()*e.nq)
 	e.theta = make([]float64, e.nq)
 	e.logPrior = make([]float64, e.nq)
-	for q, w := range o.Grid.Weights {
+	for q, w := range e.o.Grid.Weights {
 		e.logPrior[q] = math.Log(w)
 	}
-	return e, res, nil
 }
 
 // engine holds a calibration's working state.

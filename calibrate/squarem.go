@@ -19,32 +19,72 @@ import "math"
 // iteration never does worse than two EM cycles. α ≤ −1 makes α = −1 the
 // plain two-cycle step x2.
 func squarem(x []float64, F func([]float64) ([]float64, float64), admit func([]float64) bool) []float64 {
-	x1, _ := F(x)
-	x2, ll1 := F(x1)
+	var it squaremIter
+	at := x
+	for {
+		fx, obj := F(at)
+		next, done := it.next(x, fx, obj, admit)
+		if done {
+			return next
+		}
+		at = next
+	}
+}
+
+// squaremIter is a SQUAREM iteration (squarem) taken one EM cycle at a
+// time, so that the cycles may run elsewhere: a sharded calibration keeps
+// it in its state file between cycles (shard.go). Its zero value starts an
+// iteration.
+type squaremIter struct {
+	Cycles int       `json:"cycles"`           // EM cycles of the iteration taken so far, 0 to 2
+	X1     []float64 `json:"x1,omitempty"`     // F(x)
+	X2     []float64 `json:"x2,omitempty"`     // F(x1)
+	Obj1   float64   `json:"obj_x1,omitempty"` // the objective at x1
+}
+
+// next takes F's value fx at the point the iteration asked for last (x
+// itself first) and the objective there; it returns the point at which to
+// evaluate F next or, when done, the iteration's result. x is the
+// iteration's starting point.
+func (it *squaremIter) next(x, fx []float64, obj float64, admit func([]float64) bool) (point []float64, done bool) {
+	it.Cycles++
+	switch it.Cycles {
+	case 1:
+		it.X1 = fx
+		return fx, false
+	case 2:
+		it.X2, it.Obj1 = fx, obj
+		if xn, ok := it.extrapolate(x, admit); ok {
+			return xn, false
+		}
+		return it.X2, true
+	}
+	// Keep the extrapolation unless it lost ground.
+	if math.IsNaN(obj) || obj < it.Obj1 {
+		return it.X2, true
+	}
+	return fx, true
+}
+
+// extrapolate returns x′ = x − 2α·r + α²·v, projected by admit, and
+// whether it is usable.
+func (it *squaremIter) extrapolate(x []float64, admit func([]float64) bool) ([]float64, bool) {
 	var rr, vv float64
 	r := make([]float64, len(x))
 	v := make([]float64, len(x))
 	for k := range x {
-		r[k] = x1[k] - x[k]
-		v[k] = x2[k] - x1[k] - r[k]
+		r[k] = it.X1[k] - x[k]
+		v[k] = it.X2[k] - it.X1[k] - r[k]
 		rr += r[k] * r[k]
 		vv += v[k] * v[k]
 	}
 	if !(vv > 0) { // the two cycles moved alike: no steplength
-		return x2
+		return nil, false
 	}
 	alpha := min(-math.Sqrt(rr/vv), -1)
 	xn := make([]float64, len(x))
 	for k := range x {
 		xn[k] = x[k] - 2*alpha*r[k] + alpha*alpha*v[k]
 	}
-	if !admit(xn) {
-		return x2
-	}
-	x3, llx := F(xn)
-	// Keep the extrapolation unless it lost ground.
-	if math.IsNaN(llx) || llx < ll1 {
-		return x2
-	}
-	return x3
+	return xn, admit(xn)
 }

@@ -2,25 +2,15 @@ package calibrate
 
 import "github.com/passportirt/passport/irt"
 
-// start sets the free coordinates of the model (e.which), each item's
-// prior shapes on c, and the starting values, from the items' counts n
-// (responses) and r (correct): anchors at their given values; otherwise
-// slope α = 1 (α = D for the Rasch model), c at the mode of its Beta prior
-// (0.1 without one, or when the mode is 0; 0 below the 3PL), and the intercept δ = 1.2·logit(p*) from
-// the proportion correct p = (r + ½)/(n + 1) with the guessing taken out,
-// p* = (p − c)/(1 − c), kept in [0.02, 0.98].
+// start sets the starting values from the items' counts n (responses) and
+// r (correct): anchors at their given values; otherwise slope α = 1
+// (α = D for the Rasch model), c at the mode of its Beta prior (0.1
+// without one, or when the mode is 0; 0 below the 3PL), and the intercept
+// δ = 1.2·logit(p*) from the proportion correct p = (r + ½)/(n + 1) with
+// the guessing taken out, p* = (p − c)/(1 − c), kept in [0.02, 0.98].
 func (e *engine) start(n, r []float64) {
 	o := e.o
 	e.params = make([]siParams, e.d.NItems())
-	e.cShape = make([][2]float64, e.d.NItems())
-	switch o.Model {
-	case irt.Model3PL:
-		e.which = [3]bool{true, true, true}
-	case irt.Model2PL:
-		e.which = [3]bool{true, true, false}
-	default:
-		e.which = [3]bool{false, true, false}
-	}
 	for i := range e.d.NItems() {
 		if p, ok := o.Fixed[i]; ok {
 			e.params[i] = fromIRT(p)
@@ -28,7 +18,6 @@ func (e *engine) start(n, r []float64) {
 		}
 		c := 0.0
 		if o.Model == irt.Model3PL {
-			e.cShape[i] = cPriorShape(o.Priors, e.d.Items[i].NOptions)
 			c = 0.1
 			if s := e.cShape[i]; s[0] > 1 && s[1] > 1 {
 				c = (s[0] - 1) / (s[0] + s[1] - 2)

@@ -50,8 +50,16 @@ type Blueprint struct {
 	InfoTolerance *float64 `json:"info_tolerance,omitempty"`
 	// TCCTolerance caps the difference between any two forms' expected
 	// number-correct scores (characteristic curves) at each θ point.
-	TCCTolerance *float64  `json:"tcc_tolerance,omitempty"`
-	Objective    Objective `json:"objective"`
+	TCCTolerance *float64 `json:"tcc_tolerance,omitempty"`
+	// KeyBalance bounds each form's count of items keyed with each
+	// letter, in every version of the form.
+	KeyBalance *KeyBalance `json:"key_balance,omitempty"`
+	// MaxKeyRun caps the longest run of consecutive items with one key
+	// letter, in delivery order, in every version of the form; 0 for no
+	// cap.
+	MaxKeyRun int       `json:"max_key_run,omitempty"`
+	Order     Order     `json:"order"` // the delivery order; default random
+	Objective Objective `json:"objective"`
 }
 
 // Objective is what the forms optimise, the same for every form.
@@ -126,6 +134,9 @@ func (bp Blueprint) WithDefaults() Blueprint {
 	if bp.MaxFormsPerItem == 0 {
 		bp.MaxFormsPerItem = 1
 	}
+	if bp.Order.Rule == "" {
+		bp.Order.Rule = OrderRandom
+	}
 	o := &bp.Objective
 	if o.Type == "" {
 		o.Type = Maximin
@@ -154,6 +165,16 @@ func (bp Blueprint) Validate() error {
 		return fmt.Errorf("max_forms_per_item: %d; expected at least 1", bp.MaxFormsPerItem)
 	case bp.MaxOverlap != nil && *bp.MaxOverlap < 0:
 		return fmt.Errorf("max_overlap: %d; expected a number of items ≥ 0", *bp.MaxOverlap)
+	case bp.MaxKeyRun < 0:
+		return fmt.Errorf("max_key_run: %d; expected a run of at least 1 item, or 0 for no cap", bp.MaxKeyRun)
+	}
+	if bp.KeyBalance != nil {
+		if err := bp.KeyBalance.validate(); err != nil {
+			return err
+		}
+	}
+	if err := bp.Order.validate(); err != nil {
+		return err
 	}
 	for _, name := range sortedKeys(bp.Domains) {
 		if err := bp.Domains[name].check("domains."+name, true); err != nil {
@@ -251,31 +272,13 @@ func (o Objective) validate() error {
 }
 
 // Sample returns the blueprint of one n-item form with bp's proportions: each
-// count range [lo, hi] becomes [⌊lo·n/L⌋, ⌈hi·n/L⌉] for bp's length L,
-// minutes and information and score targets scale by n/L, and anchors,
-// include lists and the rules between forms are dropped.
+// count range [lo, hi] (domains, subdomains, key letters) becomes
+// [⌊lo·n/L⌋, ⌈hi·n/L⌉] for bp's length L, minutes and information and
+// score targets scale by n/L, and anchors, include lists and the rules
+// between forms are dropped; the delivery rules stay.
 func (bp Blueprint) Sample(n int) Blueprint {
 	s := bp.WithDefaults()
 	f := float64(n) / float64(s.Length)
-	scaleCounts := func(m map[string]Range) map[string]Range {
-		if m == nil {
-			return nil
-		}
-		out := make(map[string]Range, len(m))
-		for k, r := range m {
-			var q Range
-			if r.Min != nil {
-				lo := math.Floor(*r.Min * f)
-				q.Min = &lo
-			}
-			if r.Max != nil {
-				hi := math.Ceil(*r.Max * f)
-				q.Max = &hi
-			}
-			out[k] = q
-		}
-		return out
-	}
 	scale := func(xs []float64) []float64 {
 		if xs == nil {
 			return nil
@@ -291,7 +294,11 @@ func (bp Blueprint) Sample(n int) Blueprint {
 	}
 	s.Length, s.Forms, s.MaxFormsPerItem = n, 1, 1
 	s.Anchors, s.Include, s.MaxOverlap, s.InfoTolerance, s.TCCTolerance = nil, nil, nil, nil, nil
-	s.Domains, s.Subdomains = scaleCounts(s.Domains), scaleCounts(s.Subdomains)
+	s.Domains, s.Subdomains = scaleCounts(s.Domains, f), scaleCounts(s.Subdomains, f)
+	if s.KeyBalance != nil {
+		kb := s.KeyBalance.scaled(f)
+		s.KeyBalance = &kb
+	}
 	if s.Minutes != nil {
 		m := Range{}
 		if s.Minutes.Min != nil {

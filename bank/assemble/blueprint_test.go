@@ -48,7 +48,7 @@ func TestBlueprintDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Blueprint{Length: 50, Forms: 1, Statuses: []string{"operational"}, MaxFormsPerItem: 1,
+	want := Blueprint{Length: 50, Forms: 1, Statuses: []string{"operational"}, MaxFormsPerItem: 1, Order: Order{Rule: OrderRandom},
 		Objective: Objective{Type: Maximin, Theta: []float64{-1, 0, 1}, Weights: []float64{1, 1, 1}}}
 	if !reflect.DeepEqual(bp, want) {
 		t.Errorf("defaults %+v, want %+v", bp, want)
@@ -91,14 +91,20 @@ func fixture(t *testing.T) Blueprint {
 func TestFixtureBlueprint(t *testing.T) {
 	bp := fixture(t)
 	if bp.Forms != 2 || bp.Length != 50 || len(bp.Domains) != 4 || len(bp.Anchors) != 8 || *bp.MaxOverlap != 8 ||
-		bp.Objective.Type != Maximin || bp.Minutes.Hi(0) != 42 || *bp.TCCTolerance != 0.5 {
+		bp.Objective.Type != Maximin || bp.Minutes.Hi(0) != 42 || *bp.TCCTolerance != 0.5 || bp.KeyBalance.Each.String() != "12–13" ||
+		bp.MaxKeyRun != 3 || bp.Order.Rule != OrderDomain || len(bp.Order.Domains) != 4 {
 		t.Errorf("fixture reads as %+v", bp)
 	}
 }
 
 func TestSample(t *testing.T) {
 	bp := fixture(t)
+	each := Between(12, 13)
+	bp.KeyBalance, bp.MaxKeyRun, bp.Order = &KeyBalance{Each: &each}, 3, Order{Rule: OrderSpiral}
 	s := bp.Sample(5)
+	if s.KeyBalance.Each.String() != "1–2" || s.MaxKeyRun != 3 || s.Order.Rule != OrderSpiral || bp.KeyBalance.Each.String() != "12–13" {
+		t.Errorf("sample key balance %s, max_key_run %d, order %+v; want 1–2, 3, spiral and the blueprint's left alone", s.KeyBalance.Each, s.MaxKeyRun, s.Order)
+	}
 	if s.Length != 5 || s.Forms != 1 || s.Anchors != nil || s.Include != nil || s.MaxOverlap != nil || s.TCCTolerance != nil {
 		t.Errorf("sample %+v", s)
 	}

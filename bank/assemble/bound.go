@@ -88,19 +88,20 @@ type relaxation struct {
 }
 
 type relaxItem struct {
-	dom  int // index in p.domains, −1 for none
+	dom  int // index in the domain bounds, −1 for none
 	coef []float64
 	v    float64 // Σ_r λ_r·a_ri for the λ in hand
 	left int     // copies not yet taken
 }
 
 func newRelaxation(p *Problem) *relaxation {
-	x := &relaxation{p: p, base: make([]float64, len(p.rows)), need: make([]int, len(p.domains)),
-		room: make([]int, len(p.domains)), copies: p.n * p.forms}
+	domains := p.fams[famDomain].bounds
+	x := &relaxation{p: p, base: make([]float64, len(p.rows)), need: make([]int, len(domains)),
+		room: make([]int, len(domains)), copies: p.n * p.forms}
 	for r, row := range p.rows {
 		x.base[r] = row.c
 	}
-	for d, b := range p.domains {
+	for d, b := range domains {
 		x.need[d] = int(b.lo) * p.forms
 		x.room[d] = math.MaxInt / 2
 		if !math.IsInf(b.hi, 1) {
@@ -114,7 +115,7 @@ func newRelaxation(p *Problem) *relaxation {
 			for r, row := range p.rows {
 				coef[r] = row.coef(it.Params)
 			}
-			d := slices.IndexFunc(p.domains, func(b bounded) bool { return b.name == it.Domain })
+			d := slices.IndexFunc(domains, func(b bounded) bool { return b.name == it.Domain })
 			if !u.anchor {
 				x.items = append(x.items, relaxItem{dom: d, coef: coef})
 				continue

@@ -22,8 +22,10 @@ func (e *InfeasibleError) Error() string { return e.Constraint + ": " + e.Msg }
 func (p *Problem) check() error {
 	eligible := strings.Join(p.bp.Statuses, " or ")
 	var anchorItems, anchorSec, anchorB float64
-	anchorDom := make([]float64, len(p.domains))
-	anchorSub := make([]float64, len(p.subs))
+	anchorCount := make([][]float64, len(p.fams)) // [family][part] the anchors' items
+	for f, fam := range p.fams {
+		anchorCount[f] = make([]float64, len(fam.bounds))
+	}
 	anchorOf := make([]int, len(p.enemies)) // anchor unit in each enemy group, −1 for none
 	for g := range anchorOf {
 		anchorOf[g] = -1
@@ -38,11 +40,10 @@ func (p *Problem) check() error {
 		anchorItems += float64(u.size())
 		anchorSec += u.seconds
 		anchorB += u.bsum
-		for _, c := range u.dom {
-			anchorDom[c.idx] += float64(c.n)
-		}
-		for _, c := range u.sub {
-			anchorSub[c.idx] += float64(c.n)
+		for f, cs := range u.counts {
+			for _, c := range cs {
+				anchorCount[f][c.idx] += float64(c.n)
+			}
 		}
 		for _, c := range u.enemy {
 			if a := anchorOf[c.idx]; a >= 0 {
@@ -105,34 +106,28 @@ func (p *Problem) check() error {
 		return &InfeasibleError{"forms", fmt.Sprintf("%d forms of %d items need %g items besides the %g anchors, but the pool's %g %s ones, each on at most %d forms, give %g",
 			p.forms, p.n, K*(n-anchorItems), anchorItems, have, eligible, p.maxUse, total)}
 	}
-	groups := []struct {
-		field  string
-		bounds []bounded
-		anchor []float64
-		of     func(u *unit) []count
-	}{
-		{"domains", p.domains, anchorDom, func(u *unit) []count { return u.dom }},
-		{"subdomains", p.subs, anchorSub, func(u *unit) []count { return u.sub }},
-	}
-	for _, g := range groups {
+	for f, fam := range p.fams {
 		var sumLo float64
-		for k, b := range g.bounds {
-			field := g.field + "." + b.name
-			have, perForm, total := bound(func(u *unit) float64 { return countIn(g.of(u), k) })
+		for k, b := range fam.bounds {
+			have, perForm, total := bound(func(u *unit) float64 { return countIn(u.counts[f], k) })
+			a, what := anchorCount[f][k], fam.noun(b.name)
 			sumLo += b.lo
 			switch {
-			case g.anchor[k] > b.hi:
-				return &InfeasibleError{field, fmt.Sprintf("the anchors hold %g %s items, more than the %g a form may have", g.anchor[k], b.name, b.hi)}
-			case g.anchor[k]+perForm < b.lo:
-				return &InfeasibleError{field, short(fmt.Sprintf("at least %g %s items", b.lo, b.name), g.anchor[k], have, perForm)}
-			case K*(b.lo-g.anchor[k]) > total:
-				return &InfeasibleError{field, fmt.Sprintf("%d forms need %g %s items besides the anchors, but the pool's %g %s ones, each on at most %d forms, give %g",
-					p.forms, K*(b.lo-g.anchor[k]), b.name, have, eligible, p.maxUse, total)}
+			case a > b.hi:
+				return &InfeasibleError{b.field, fmt.Sprintf("the anchors hold %g %s, more than the %g a form may have", a, what, b.hi)}
+			case a+perForm < b.lo:
+				return &InfeasibleError{b.field, short(fmt.Sprintf("at least %g %s", b.lo, what), a, have, perForm)}
+			case K*(b.lo-a) > total:
+				return &InfeasibleError{b.field, fmt.Sprintf("%d forms need %g %s besides the anchors, but the pool's %g %s ones, each on at most %d forms, give %g",
+					p.forms, K*(b.lo-a), what, have, eligible, p.maxUse, total)}
 			}
 		}
 		if sumLo > n {
-			return &InfeasibleError{g.field, fmt.Sprintf("the minimums add up to %g items, more than the form length %d", sumLo, p.n)}
+			return &InfeasibleError{fam.field, fmt.Sprintf("the minimums add up to %g items, more than the form length %d", sumLo, p.n)}
 		}
+	}
+	if err := p.checkKeyCaps(); err != nil {
+		return err
 	}
 	minutes := func(s float64) string { return fmt.Sprintf("%.1f minutes", s/60) }
 	if err := p.checkSums("minutes", p.secLo, p.secHi, anchorSec, anchorItems, func(u *unit) float64 { return u.seconds }, "quickest", "slowest", minutes); err != nil {
@@ -196,6 +191,47 @@ func (p *Problem) checkInclude(anchorItems float64, anchorOf []int) error {
 	}
 	if room := float64(p.forms) * (float64(p.n) - anchorItems); need > room {
 		return &InfeasibleError{"include", fmt.Sprintf("%g items must appear, but the forms have room for %g besides the anchors", need, room)}
+	}
+	return nil
+}
+
+// checkKeyCaps checks that the caps on the key letters' counts
+// (key_balance's maximums, and the most items of one letter that
+// max_key_run lets a form hold) leave room for a form: the pool's keyed
+// items, capped letter by letter, must fill it.
+func (p *Problem) checkKeyCaps() error {
+	keyed := map[string]float64{}
+	unkeyed := 0.0
+	for _, u := range p.units {
+		for _, i := range u.items {
+			if k := p.pool[i].Key; k != "" {
+				keyed[k]++
+			} else {
+				unkeyed++
+			}
+		}
+	}
+	bounds := p.fams[famKey].bounds
+	if len(bounds) == 0 {
+		return nil
+	}
+	room := unkeyed
+	for _, l := range sortedKeys(keyed) {
+		hi := math.Inf(1)
+		if k := slices.IndexFunc(bounds, func(b bounded) bool { return b.name == l }); k >= 0 {
+			hi = bounds[k].hi
+		}
+		room += min(keyed[l], hi)
+	}
+	if room < float64(p.n) {
+		var rules []string
+		if p.bp.KeyBalance != nil {
+			rules = append(rules, "key_balance")
+		}
+		if p.bp.MaxKeyRun > 0 {
+			rules = append(rules, "max_key_run")
+		}
+		return &InfeasibleError{strings.Join(rules, " and "), fmt.Sprintf("the caps on the key letters' counts leave room for %g items, fewer than the form length %d", room, p.n)}
 	}
 	return nil
 }

@@ -6,8 +6,10 @@
 // per-domain and per-subdomain counts, allowed statuses, enemy groups, item
 // sets, items that must or must not appear, anchors shared by every form,
 // how many forms an item may appear in, how many items two forms may share,
-// limits on total response time and mean difficulty, and tolerances on how
-// far the forms' information and characteristic curves may differ. Its
+// limits on total response time and mean difficulty, tolerances on how
+// far the forms' information and characteristic curves may differ, the
+// count of each key letter and the longest run of one, and the delivery
+// order. Its
 // Objective is either maximin test information at chosen θ points (van der
 // Linden and Boekkooi-Timminga 1989; van der Linden 2005, ch. 5) or minimax
 // deviation from a target information or characteristic curve (van der
@@ -32,6 +34,12 @@
 // Lagrangian bound; CBC drives the COIN-OR CBC program (coinor-cbc)
 // through an MPS file, started from the heuristic's forms, and keeps the
 // better forms and the better bound of the two.
+// Problem.Deliver then readies the forms for delivery: it orders each
+// form's items by the blueprint's Order rule, keeping every run of one
+// key letter to MaxKeyRun (see arrangeable for why a random order always
+// can), and scrambles the options into versions whose key letters meet
+// the same rules; VerifyDelivery checks the result.
+//
 // Whatever the solver, Assemble checks the returned forms against every
 // hard constraint with Verify, which shares no code with the solvers, and
 // certifies the result from the forms: the objective is computed from

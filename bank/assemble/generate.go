@@ -33,8 +33,10 @@ type PoolSpec struct {
 // seed: items spread evenly over the domains and their subdomains,
 // parameters a ~ lognormal(ln 1.1, 0.3), b ~ N(0, 1), c ~ Beta(5, 17)
 // (D = 1, as simulate draws them), expected times ~ lognormal(ln 45 s,
-// 0.3). It returns the items and the item sets, for a blueprint's
-// ItemSets; sets hold no enemies.
+// 0.3), four options with the key uniform on A–D, one item in twenty with
+// a last option that stays last ("none of the above"). It returns the
+// items and the item sets, for a blueprint's ItemSets; sets hold no
+// enemies.
 func GeneratePool(seed uint64, spec PoolSpec) ([]Item, [][]string) {
 	if spec.Items == 0 {
 		spec.Items = 1000
@@ -114,6 +116,12 @@ func GeneratePool(seed uint64, spec PoolSpec) ([]Item, [][]string) {
 			}
 		}
 		i++
+	}
+	// Keys from a stream of their own, so that the rest of the pool is
+	// what it was before items had keys.
+	keys := rand.New(rand.NewPCG(seed, 0x6b6579))
+	for i := range items {
+		items[i].Options, items[i].Key, items[i].FixedLast = 4, Letters[keys.IntN(4):][:1], keys.IntN(20) == 0
 	}
 	return items, sets
 }

@@ -60,14 +60,15 @@ func generated(seed uint64, n int) (Blueprint, []Item) {
 // tinyPool is 40 items, ten per domain (S01…S10, I01…, P01…, T01…T10),
 // the tenth of each pretest; subdomains <domain>-0 and -1 by parity;
 // difficulty rising with the number, b = (k − 5.5)/3; k + 30 seconds each;
-// T01, T02 and T03 in enemy group e1.
+// four options, keyed A, B, C, D, A, … by k; T01, T02 and T03 in enemy
+// group e1.
 func tinyPool() []Item {
 	var pool []Item
 	for _, d := range []struct{ name, prefix string }{{"semantics", "S"}, {"idioms", "I"}, {"performance", "P"}, {"stdlib", "T"}} {
 		for k := 1; k <= 10; k++ {
 			it := Item{Code: fmt.Sprintf("%s%02d", d.prefix, k), Domain: d.name, Subdomain: fmt.Sprintf("%s-%d", d.name, k%2),
 				Status: "operational", Params: irt.ThreePL{A: 0.8 + 0.05*float64(k), B: (float64(k) - 5.5) / 3, C: 0.2, D: 1},
-				Seconds: float64(30 + k)}
+				Seconds: float64(30 + k), Options: 4, Key: Letters[(k-1)%4:][:1]}
 			if k == 10 {
 				it.Status = "pretest"
 			}

@@ -13,4 +13,13 @@ type Item struct {
 	// Seconds is the expected response time; only blueprints that limit
 	// a form's minutes need it.
 	Seconds float64
+	// Key is the key's letter as written, "A" to "E"; "" for an unkeyed
+	// item. Blueprints that balance keys or cap their runs need it.
+	Key string
+	// Options is the number of options, 2 to len(Letters); 0 when not
+	// known, as it may be for forms that are not given versions.
+	Options int
+	// FixedLast says that the last option ("none of the above") stays
+	// last when the options are scrambled.
+	FixedLast bool
 }

@@ -20,7 +20,7 @@ type mip struct {
 //	minimise  −y
 //	subject to y − Σ_k a_rk·x_fk ≤ c_r         every form f, objective row r
 //	           Σ_k |k|·x_fk = n               form length
-//	           lo_d ≤ Σ_k n_dk·x_fk ≤ hi_d     each bounded domain and subdomain d
+//	           lo_d ≤ Σ_k n_dk·x_fk ≤ hi_d     each bounded domain, subdomain and key letter d
 //	           Σ_{k ∈ g} x_fk ≤ 1              each enemy group g
 //	           secLo ≤ Σ_k s_k·x_fk ≤ secHi    total time, when bounded
 //	           n·bLo ≤ Σ_k b_k·x_fk ≤ n·bHi    mean difficulty, when bounded
@@ -76,11 +76,10 @@ func buildMIP(p *Problem) *mip {
 			m.addRow(fmt.Sprintf("obj%d_f%d", r, f+1), -inf, row.c, cols, coefs)
 		}
 		sum("len", float64(p.n), float64(p.n), func(u *unit) float64 { return float64(u.size()) })
-		for d, b := range p.domains {
-			sum(fmt.Sprintf("dom%d", d), b.lo, b.hi, func(u *unit) float64 { return countIn(u.dom, d) })
-		}
-		for s, b := range p.subs {
-			sum(fmt.Sprintf("sub%d", s), b.lo, b.hi, func(u *unit) float64 { return countIn(u.sub, s) })
+		for g, fam := range p.fams {
+			for d, b := range fam.bounds {
+				sum(fmt.Sprintf("count%d_%d", g, d), b.lo, b.hi, func(u *unit) float64 { return countIn(u.counts[g], d) })
+			}
 		}
 		for g := range p.enemies {
 			sum(fmt.Sprintf("enemy%d", g), -inf, 1, func(u *unit) float64 { return countIn(u.enemy, g) })

@@ -21,18 +21,39 @@ type Problem struct {
 	// within a tolerance: objRow's g with scale 1, and c the tolerance.
 	par []objRow
 
-	domains, subs []bounded // the bounded domains and subdomains
-	enemies       []string  // enemy group names, indexed as unit.enemy
-	n, forms      int       // items per form, forms
-	maxUse        int       // forms a non-anchor unit may be on
-	maxOverlap    int       // items two forms may share; −1 for no cap
-	secLo, secHi  float64   // bounds on a form's total seconds
-	bLo, bHi      float64   // bounds on a form's total difficulty Σ b
+	// fams are the partitions of the items whose parts the blueprint
+	// bounds per form: domains (famDomain), subdomains and key letters.
+	fams         []family
+	enemies      []string       // enemy group names, indexed as unit.enemy
+	n, forms     int            // items per form, forms
+	maxUse       int            // forms a non-anchor unit may be on
+	maxOverlap   int            // items two forms may share; −1 for no cap
+	secLo, secHi float64        // bounds on a form's total seconds
+	bLo, bHi     float64        // bounds on a form's total difficulty Σ b
+	unitOf       []int          // [pool index] its unit, −1 when not eligible
+	ranks        map[string]int // each domain's place in the order rule's domain order
 }
 
-// bounded is a count bound on a group of items.
+// family is a partition of the items, a part of which the blueprint
+// bounds on every form: the domains, the subdomains, the key letters.
+type family struct {
+	field  string              // the blueprint field, e.g. "domains"
+	bounds []bounded           // the bounded parts
+	of     func(Item) string   // the part an item is in
+	noun   func(string) string // the items of a part, as messages say it: "stdlib items"
+}
+
+// The families' indexes in Problem.fams.
+const (
+	famDomain = iota
+	famSubdomain
+	famKey
+)
+
+// bounded is a count bound on a part of a family.
 type bounded struct {
 	name   string
+	field  string  // the rule it comes from, e.g. "domains.stdlib"
 	lo, hi float64 // hi is +Inf when open
 }
 
@@ -45,9 +66,8 @@ type unit struct {
 	items   []int // pool indexes, ascending
 	anchor  bool  // on every form
 	include bool  // on at least one form
-	dom     []count
-	sub     []count
 	enemy   []count
+	counts  [][]count // [family] the unit's items per bounded part
 	coef    []float64 // per objective row: Σ a_ri over the items
 	par     []float64 // per tolerance row: Σ g_i(θ) over the items
 	seconds float64
@@ -116,7 +136,7 @@ func NewProblem(bp Blueprint, pool []Item) (*Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.bounds(pool); err != nil {
+	if err := p.families(pool); err != nil {
 		return nil, err
 	}
 	sets := newUnionFind(len(pool))
@@ -148,32 +168,68 @@ func NewProblem(bp Blueprint, pool []Item) (*Problem, error) {
 	if bp.MeanDifficulty != nil {
 		p.bLo, p.bHi = float64(p.n)*bp.MeanDifficulty.Lo(math.Inf(-1)), float64(p.n)*bp.MeanDifficulty.Hi(math.Inf(1))
 	}
+	if p.ranks, err = p.domainRanks(); err != nil {
+		return nil, err
+	}
 	if err := p.check(); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// bounds lists the bounded domains and subdomains, refusing names that no
-// pool item carries (most likely a typo).
-func (p *Problem) bounds(pool []Item) error {
-	have := map[string]map[string]bool{"domains": {}, "subdomains": {}}
-	for _, it := range pool {
-		have["domains"][it.Domain] = true
-		have["subdomains"][it.Subdomain] = true
+// families builds the partitions that the blueprint bounds per form:
+// domains and subdomains, refusing names that no pool item carries (most
+// likely a typo), and key letters, bounded by key_balance and by the most
+// items of one letter that max_key_run lets a form hold (runCap).
+func (p *Problem) families(pool []Item) error {
+	p.fams = []family{
+		{field: "domains", of: func(it Item) string { return it.Domain }, noun: func(d string) string { return d + " items" }},
+		{field: "subdomains", of: func(it Item) string { return it.Subdomain }, noun: func(s string) string { return s + " items" }},
+		{field: "key_balance", of: func(it Item) string { return it.Key }, noun: func(l string) string { return "items keyed " + l }},
 	}
-	for _, g := range []struct {
-		field string
-		m     map[string]Range
-		out   *[]bounded
-	}{{"domains", p.bp.Domains, &p.domains}, {"subdomains", p.bp.Subdomains, &p.subs}} {
-		for _, name := range sortedKeys(g.m) {
-			if !have[g.field][name] {
-				return fmt.Errorf("%s.%s: no pool item has %s %q; the pool's are %s", g.field, name, strings.TrimSuffix(g.field, "s"), name,
-					strings.Join(sortedKeys(have[g.field]), ", "))
+	for k, m := range []map[string]Range{p.bp.Domains, p.bp.Subdomains} {
+		fam := &p.fams[k]
+		have := map[string]bool{}
+		for _, it := range pool {
+			have[fam.of(it)] = true
+		}
+		for _, name := range sortedKeys(m) {
+			if !have[name] {
+				return fmt.Errorf("%s.%s: no pool item has %s %q; the pool's are %s", fam.field, name, strings.TrimSuffix(fam.field, "s"), name,
+					strings.Join(sortedKeys(have), ", "))
 			}
-			r := g.m[name]
-			*g.out = append(*g.out, bounded{name: name, lo: r.Lo(0), hi: r.Hi(math.Inf(1))})
+			r := m[name]
+			fam.bounds = append(fam.bounds, bounded{name: name, field: fam.field + "." + name, lo: r.Lo(0), hi: r.Hi(math.Inf(1))})
+		}
+	}
+	letters := p.bp.keyLetters(pool)
+	var ranges map[string]Range
+	if p.bp.KeyBalance != nil {
+		ranges = p.bp.KeyBalance.ranges(letters)
+	}
+	for l := range letters {
+		name := Letters[l : l+1]
+		r, ok := ranges[name]
+		b := bounded{name: name, field: "key_balance." + name, lo: r.Lo(0), hi: r.Hi(math.Inf(1))}
+		if c := float64(runCap(p.n, p.bp.MaxKeyRun)); p.bp.MaxKeyRun > 0 && c < b.hi {
+			if c < b.lo {
+				return &InfeasibleError{"max_key_run", fmt.Sprintf("key_balance.%s asks for at least %g items keyed %s, but with runs of at most %d a form of %d holds at most %g",
+					name, b.lo, name, p.bp.MaxKeyRun, p.n, c)}
+			}
+			b.hi = c
+			if b.field = "max_key_run"; ok {
+				b.field = "key_balance." + name + " and max_key_run"
+			}
+			ok = true
+		}
+		if ok {
+			p.fams[famKey].bounds = append(p.fams[famKey].bounds, b)
+		}
+	}
+	for _, name := range sortedKeys(ranges) {
+		if letterIndex(name) >= letters {
+			r := ranges[name]
+			p.fams[famKey].bounds = append(p.fams[famKey].bounds, bounded{name: name, field: "key_balance." + name, lo: r.Lo(0), hi: r.Hi(math.Inf(1))})
 		}
 	}
 	return nil
@@ -198,12 +254,16 @@ func (p *Problem) buildUnits(sets *unionFind, anchors, include, exclude []int) e
 	for _, i := range include {
 		incl[sets.find(i)] = true
 	}
-	dom, sub := map[string]int{}, map[string]int{}
-	for k, d := range p.domains {
-		dom[d.name] = k
+	parts := make([]map[string]int, len(p.fams)) // [family] part name → its index in bounds
+	for f, fam := range p.fams {
+		parts[f] = map[string]int{}
+		for k, b := range fam.bounds {
+			parts[f][b.name] = k
+		}
 	}
-	for k, s := range p.subs {
-		sub[s.name] = k
+	p.unitOf = make([]int, len(p.pool))
+	for i := range p.unitOf {
+		p.unitOf[i] = -1
 	}
 	for i := range p.pool {
 		r := sets.find(i)
@@ -233,14 +293,14 @@ func (p *Problem) buildUnits(sets *unionFind, anchors, include, exclude []int) e
 			continue
 		}
 		u := unit{items: items, anchor: anchor[r], include: incl[r] && !anchor[r], coef: make([]float64, len(p.rows)),
-			par: make([]float64, len(p.par))}
+			par: make([]float64, len(p.par)), counts: make([][]count, len(p.fams))}
 		for _, j := range items {
 			it := p.pool[j]
-			if k, ok := dom[it.Domain]; ok {
-				u.dom = addCount(u.dom, k)
-			}
-			if k, ok := sub[it.Subdomain]; ok {
-				u.sub = addCount(u.sub, k)
+			p.unitOf[j] = len(p.units)
+			for f, fam := range p.fams {
+				if k, ok := parts[f][fam.of(it)]; ok {
+					u.counts[f] = addCount(u.counts[f], k)
+				}
 			}
 			for r, row := range p.rows {
 				u.coef[r] += row.coef(it.Params)

@@ -106,3 +106,30 @@ func (r Range) check(field string, count bool) error {
 	}
 	return nil
 }
+
+// scaledCount is the count range for a form f times as long: [lo, hi]
+// becomes [⌊lo·f⌋, ⌈hi·f⌉].
+func (r Range) scaledCount(f float64) Range {
+	var q Range
+	if r.Min != nil {
+		lo := math.Floor(*r.Min * f)
+		q.Min = &lo
+	}
+	if r.Max != nil {
+		hi := math.Ceil(*r.Max * f)
+		q.Max = &hi
+	}
+	return q
+}
+
+// scaleCounts is scaledCount of every range of m; nil for nil.
+func scaleCounts(m map[string]Range, f float64) map[string]Range {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]Range, len(m))
+	for k, r := range m {
+		out[k] = r.scaledCount(f)
+	}
+	return out
+}

@@ -16,13 +16,12 @@ import (
 // spreads of the forms' curves beyond their tolerances.
 type state struct {
 	p     *Problem
-	in    [][]bool // [form][unit]
-	list  [][]int  // [form] its units
-	pos   [][]int  // [form][unit] its index in list, when on the form
-	size  []int    // [form] items
-	dom   [][]int  // [form][domain] items
-	sub   [][]int  // [form][subdomain] items
-	enemy [][]int  // [form][enemy group] units
+	in    [][]bool  // [form][unit]
+	list  [][]int   // [form] its units
+	pos   [][]int   // [form][unit] its index in list, when on the form
+	size  []int     // [form] items
+	count [][][]int // [form][family][part] items
+	enemy [][]int   // [form][enemy group] units
 	sec   []float64
 	bsum  []float64
 	row   [][]float64 // [form][objective row]
@@ -41,14 +40,16 @@ type state struct {
 func newState(p *Problem) *state {
 	K := p.forms
 	s := &state{p: p, in: make([][]bool, K), list: make([][]int, K), pos: make([][]int, K), size: make([]int, K),
-		dom: make([][]int, K), sub: make([][]int, K), enemy: make([][]int, K),
+		count: make([][][]int, K), enemy: make([][]int, K),
 		sec: make([]float64, K), bsum: make([]float64, K), row: make([][]float64, K), par: make([][]float64, K),
 		parOver: make([]float64, len(p.par)), use: make([]int, len(p.units)), ovl: make([][]int, K), secScale: 1}
 	for f := range K {
 		s.in[f] = make([]bool, len(p.units))
 		s.pos[f] = make([]int, len(p.units))
-		s.dom[f] = make([]int, len(p.domains))
-		s.sub[f] = make([]int, len(p.subs))
+		s.count[f] = make([][]int, len(p.fams))
+		for g, fam := range p.fams {
+			s.count[f][g] = make([]int, len(fam.bounds))
+		}
 		s.enemy[f] = make([]int, len(p.enemies))
 		s.row[f] = make([]float64, len(p.rows))
 		for r, row := range p.rows {
@@ -68,11 +69,10 @@ func newState(p *Problem) *state {
 	}
 	for f := range K {
 		s.v += s.formTerm(f)
-		for _, b := range p.domains {
-			s.v += outside(0, b.lo, b.hi)
-		}
-		for _, b := range p.subs {
-			s.v += outside(0, b.lo, b.hi)
+		for _, fam := range p.fams {
+			for _, b := range fam.bounds {
+				s.v += outside(0, b.lo, b.hi)
+			}
 		}
 	}
 	for k, u := range p.units {
@@ -136,17 +136,13 @@ func (s *state) toggle(f, k int) {
 	s.sec[f] += float64(sign) * u.seconds
 	s.bsum[f] += float64(sign) * u.bsum
 	dv += s.formTerm(f)
-	for _, c := range u.dom {
-		b := p.domains[c.idx]
-		old := s.dom[f][c.idx]
-		s.dom[f][c.idx] += sign * c.n
-		dv += outside(float64(s.dom[f][c.idx]), b.lo, b.hi) - outside(float64(old), b.lo, b.hi)
-	}
-	for _, c := range u.sub {
-		b := p.subs[c.idx]
-		old := s.sub[f][c.idx]
-		s.sub[f][c.idx] += sign * c.n
-		dv += outside(float64(s.sub[f][c.idx]), b.lo, b.hi) - outside(float64(old), b.lo, b.hi)
+	for g, cs := range u.counts {
+		for _, c := range cs {
+			b := p.fams[g].bounds[c.idx]
+			old := s.count[f][g][c.idx]
+			s.count[f][g][c.idx] += sign * c.n
+			dv += outside(float64(s.count[f][g][c.idx]), b.lo, b.hi) - outside(float64(old), b.lo, b.hi)
+		}
 	}
 	for _, c := range u.enemy {
 		old := s.enemy[f][c.idx]
@@ -270,14 +266,11 @@ func (s *state) violations() []string {
 		if s.size[f] != p.n {
 			add(f, "length: %d items, not %d", s.size[f], p.n)
 		}
-		for k, b := range p.domains {
-			if c := float64(s.dom[f][k]); c < b.lo || c > b.hi {
-				add(f, "domains.%s: %g items, not %s", b.name, c, rangeText(b.lo, b.hi))
-			}
-		}
-		for k, b := range p.subs {
-			if c := float64(s.sub[f][k]); c < b.lo || c > b.hi {
-				add(f, "subdomains.%s: %g items, not %s", b.name, c, rangeText(b.lo, b.hi))
+		for g, fam := range p.fams {
+			for k, b := range fam.bounds {
+				if c := float64(s.count[f][g][k]); c < b.lo || c > b.hi {
+					add(f, "%s: %g %s, not %s", b.field, c, fam.noun(b.name), rangeText(b.lo, b.hi))
+				}
 			}
 		}
 		for g, c := range s.enemy[f] {

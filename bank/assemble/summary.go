@@ -17,21 +17,31 @@ type FormSummary struct {
 	// MeanB is the mean IRT difficulty b̄ = Σ b_i/n, as a blueprint's
 	// mean_difficulty bounds it.
 	MeanB float64
+	Keys  map[string]int // items per key letter
+	// LongestRun is the longest run of items with one key letter, in
+	// the order given.
+	LongestRun int
 }
 
-// Summarize sums up a form of items, counting as anchors those whose
-// codes are in anchors.
+// Summarize sums up a form of items, in delivery order, counting as
+// anchors those whose codes are in anchors.
 func Summarize(items []Item, anchors []string) FormSummary {
-	s := FormSummary{Items: len(items), Domains: map[string]int{}}
+	s := FormSummary{Items: len(items), Domains: map[string]int{}, Keys: map[string]int{}}
 	var seconds, sumB float64
-	for _, it := range items {
+	keys := make([]uint8, len(items))
+	for j, it := range items {
 		if slices.Contains(anchors, it.Code) {
 			s.Anchors++
 		}
 		s.Domains[it.Domain]++
+		if it.Key != "" {
+			s.Keys[it.Key]++
+		}
+		keys[j] = uint8(letterIndex(it.Key) + 1)
 		seconds += it.Seconds
 		sumB += it.Params.B
 	}
+	s.LongestRun, _ = longestRun(keys)
 	s.Minutes = seconds / 60
 	if len(items) > 0 {
 		s.MeanB = sumB / float64(len(items))
@@ -56,7 +66,8 @@ type Report struct {
 	TCCGap TCCGap
 }
 
-// Describe reports on forms (each form's items) assembled against bp.
+// Describe reports on forms (each form's items, in delivery order)
+// assembled against bp.
 func Describe(bp Blueprint, forms [][]Item) Report {
 	var r Report
 	params := make([][]irt.ThreePL, len(forms))

@@ -26,8 +26,11 @@ func (e *VerifyError) Error() string {
 // counts, enemy groups (the items' own and the blueprint's), item sets
 // (all of a set or none on each form), the forms per item (anchors and
 // the items of their sets are on every form by rule, so exempt), the
-// overlap of every two forms, the time and mean-difficulty bounds, and
-// the tolerances on the forms' information and expected scores.
+// overlap of every two forms, the time and mean-difficulty bounds, the
+// tolerances on the forms' information and expected scores, the count of
+// each key letter, and that no letter has more items than max_key_run
+// lets a form hold in any order. The rules on the order of the items and
+// the versions are VerifyDelivery's.
 func Verify(bp Blueprint, pool []Item, forms [][]string) error {
 	bp = bp.WithDefaults()
 	var bad []string
@@ -36,6 +39,7 @@ func Verify(bp Blueprint, pool []Item, forms [][]string) error {
 	for _, it := range pool {
 		byCode[it.Code] = it
 	}
+	letters := bp.keyLetters(pool)
 	if len(forms) != bp.Forms {
 		fail("forms: %d forms, the blueprint asks for %d", len(forms), bp.Forms)
 	}
@@ -75,6 +79,7 @@ func Verify(bp Blueprint, pool []Item, forms [][]string) error {
 		domains, subdomains, enemies := map[string]int{}, map[string]int{}, map[string][]string{}
 		var seconds, sumB float64
 		var params []irt.ThreePL
+		var keys []string
 		for c := range on {
 			formsOf[c]++
 			it, ok := byCode[c]
@@ -96,7 +101,9 @@ func Verify(bp Blueprint, pool []Item, forms [][]string) error {
 			seconds += it.Seconds
 			sumB += it.Params.B
 			params = append(params, it.Params)
+			keys = append(keys, it.Key)
 		}
+		bad = append(bad, keyCounts(bp, letters, name, keys)...)
 		var curves []float64
 		for _, th := range bp.Objective.Theta {
 			curves = append(curves, irt.TestInfo(params, th), irt.TCC(params, th))
@@ -186,6 +193,34 @@ func Verify(bp Blueprint, pool []Item, forms [][]string) error {
 		return &VerifyError{bad}
 	}
 	return nil
+}
+
+// keyCounts lists how a form's key letters (or a version's, in delivery
+// order), keys, break key_balance, and the most items of one letter that
+// max_key_run lets a form hold in any order; letters is how many letters
+// a single key_balance range bounds.
+func keyCounts(bp Blueprint, letters int, name string, keys []string) []string {
+	var bad []string
+	n := map[string]int{}
+	for _, k := range keys {
+		n[k]++
+	}
+	if bp.KeyBalance != nil {
+		ranges := bp.KeyBalance.ranges(letters)
+		for _, l := range sortedKeys(ranges) {
+			if r := ranges[l]; !r.Contains(float64(n[l])) {
+				bad = append(bad, fmt.Sprintf("%s: %d items keyed %s, the blueprint allows %s", name, n[l], l, r))
+			}
+		}
+	}
+	if bp.MaxKeyRun > 0 {
+		for _, l := range sortedKeys(n) {
+			if c := runCap(len(keys), bp.MaxKeyRun); l != "" && n[l] > c {
+				bad = append(bad, fmt.Sprintf("%s: %d items keyed %s; with max_key_run %d, %d items hold at most %d", name, n[l], l, bp.MaxKeyRun, len(keys), c))
+			}
+		}
+	}
+	return bad
 }
 
 // countOn counts the codes that are on a form.

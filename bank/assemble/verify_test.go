@@ -66,6 +66,19 @@ func TestVerify(t *testing.T) {
 		{"information tolerance", func(bp *Blueprint, f [][]string) [][]string { tol := 0.5; bp.InfoTolerance = &tol; return f }, ""},
 		{"score tolerance", func(bp *Blueprint, f [][]string) [][]string { tol := 0.1; bp.TCCTolerance = &tol; return f },
 			"the forms' expected scores at θ = -1 differ by 0.7965"},
+		{"key balance", func(bp *Blueprint, f [][]string) [][]string {
+			bp.KeyBalance = &KeyBalance{Letters: map[string]Range{"A": AtMost(2)}}
+			return f
+		}, "form 1: 3 items keyed A, the blueprint allows ≤ 2"},
+		{"key balance of every letter", func(bp *Blueprint, f [][]string) [][]string {
+			r := Between(1, 3)
+			bp.KeyBalance = &KeyBalance{Each: &r}
+			return f
+		}, "form 2: 0 items keyed D, the blueprint allows 1–3"},
+		{"key cap", func(bp *Blueprint, f [][]string) [][]string {
+			bp.MaxKeyRun = 1
+			return swap(1, "T06", "T07")(bp, swap(1, "S06", "S07")(bp, f)) // C: I03, I07, P03, S07, T07
+		}, "form 2: 5 items keyed C; with max_key_run 1, 7 items hold at most 4"},
 		{"an anchor's set goes on every form", func(bp *Blueprint, f [][]string) [][]string {
 			bp.ItemSets = append(bp.ItemSets, []string{"S02", "S06"})
 			return swap(0, "S04", "S06")(bp, f)

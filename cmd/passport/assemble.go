@@ -22,7 +22,7 @@ import (
 // out.
 type assembleOptions struct {
 	*globals  // streams, --db, --quiet, --format
-	run       int64
+	run       ref
 	blueprint string
 	forms     int
 	sample    bool
@@ -34,10 +34,14 @@ type assembleOptions struct {
 	seed      uint64
 	threads   int
 	timeLimit time.Duration
+	versions  int // scrambled versions of each form, besides the one as written
 }
 
 // sampleLength is the length of a --sample form.
 const sampleLength = 5
+
+// maxVersions bounds --versions.
+const maxVersions = 26
 
 // defaultMaxNodes is CBC's default node budget. The fixture blueprint's
 // two forms reach the default gap within a few nodes; a node takes about a
@@ -63,10 +67,19 @@ counts per domain and subdomain, allowed statuses, enemy groups, item sets,
 items to include or exclude, anchors on every form, reuse and overlap caps,
 total minutes (from the items' median response times in the bank), mean
 difficulty, and tolerances on how far the forms' information and
-characteristic curves may differ at the θ points. The objective is maximin test information at the blueprint's θ
-points, or the smallest largest deviation from target information or
+characteristic curves may differ at the θ points, and the count of each
+key letter. The objective is maximin test information at the blueprint's
+θ points, or the smallest largest deviation from target information or
 characteristic curves, for every form at once so that the forms come out
 parallel.
+
+Each form's items are then put in delivery order by the blueprint's order
+rule (random, by domain, or spiralled through the domains; an item set's
+items one after another), never with more than max_key_run items of one
+key letter in a row. --versions K adds K versions of each form, each
+delivering every item's options in another order (a "none of the above"
+last option stays last) with key letters that meet the same key rules;
+the key mapping of each is stored (passport forms export --version).
 
 The forms are a 0/1 programme (van der Linden 2005). A greedy
 construction with local search builds forms first; it stops after
@@ -92,15 +105,18 @@ run, objective, bound, gap, solver and options; stdout gets each form's
 content and its information (and standard error) and characteristic curve
 at the θ points, with each curve's difference from the forms' mean.
 --format csv writes that second table, --format json both. --sample builds
-one 5-item form with the blueprint's proportions.`,
+one 5-item form with the blueprint's proportions from the items on no
+live form and in no enemy group with one: a form is live when it was
+assembled (earlier samples included); forms of past administrations are
+not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runAssemble(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
-	f.Int64Var(&o.run, "run", 0, "the calibration run whose items and parameters to use (required)")
+	f.Var(&o.run, "run", "the calibration run whose items and parameters to use, by number or name (required)")
 	f.StringVar(&o.blueprint, "blueprint", "", "the blueprint, a JSON file (required)")
 	f.IntVar(&o.forms, "forms", 0, "number of forms, instead of the blueprint's")
-	f.BoolVar(&o.sample, "sample", false, "build one 5-item sample form with the blueprint's proportions")
+	f.BoolVar(&o.sample, "sample", false, "build one 5-item sample form with the blueprint's proportions, from items on no live form")
 	f.StringVar(&o.name, "name", "", "a name for the assembly, unique, by which commands can refer to it")
 	f.StringVar(&o.solver, "solver", o.solver, "auto (CBC when installed), cbc or heuristic")
 	f.Float64Var(&o.gap, "gap", o.gap, "the relative gap between bound and objective within which forms are optimal and CBC stops (0: prove optimality)")
@@ -109,6 +125,7 @@ one 5-item form with the blueprint's proportions.`,
 	f.Uint64Var(&o.seed, "seed", o.seed, "random seed of the solver")
 	f.IntVar(&o.threads, "threads", 0, "CBC threads (default 1; with more, results may vary from run to run)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "also stop the solver after this long (e.g. 5m; default: no limit)")
+	intVar(f, &o.versions, "versions", 0, 0, maxVersions, "versions of each form with the options scrambled, besides the one as written")
 	cmd.MarkFlagRequired("run")
 	cmd.MarkFlagRequired("blueprint")
 	return cmd
@@ -129,7 +146,7 @@ func runAssemble(ctx context.Context, o *assembleOptions) error {
 		return err
 	}
 	defer b.Close()
-	run, err := b.Calibration(ctx, o.run)
+	run, err := o.run.run(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -137,12 +154,27 @@ func runAssemble(ctx context.Context, o *assembleOptions) error {
 	if err != nil {
 		return err
 	}
+	var away string // what the sample leaves out
+	if o.sample {
+		live, err := b.LiveItems(ctx)
+		if err != nil {
+			return err
+		}
+		var nLive, nEnemies int
+		bp, nLive, nEnemies = bp.AwayFrom(pool, live)
+		away = fmt.Sprintf("of run %d's %d items, the sample leaves out the %d on live (assembled) forms and %d more in enemy groups with them",
+			run.ID, len(pool), nLive, nEnemies)
+		o.status("%s", away)
+	}
 	solver, err := pickSolver(o.globals, o.solver)
 	if err != nil {
 		return err
 	}
 	p, err := assemble.NewProblem(bp, pool)
 	if err != nil {
+		if away != "" {
+			return fmt.Errorf("%w (%s)", err, away)
+		}
 		return err
 	}
 	bp = p.Blueprint()
@@ -152,17 +184,26 @@ func runAssemble(ctx context.Context, o *assembleOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := o.record(run.ID, bp, pool, res)
+	ds, err := p.Deliver(res.Forms, o.versions, o.seed)
+	if err != nil {
+		return err
+	}
+	o.status("%s", deliveryText(bp, o.versions))
+	a, err := o.record(run.ID, bp, pool, res, ds)
 	if err != nil {
 		return err
 	}
 	if _, err := b.SaveAssembly(ctx, a); err != nil {
 		return err
 	}
-	forms := make([][]assemble.Item, len(res.Forms))
-	for f, idx := range res.Forms {
-		for _, i := range idx {
-			forms[f] = append(forms[f], pool[i])
+	byCode := make(map[string]assemble.Item, len(pool))
+	for _, it := range pool {
+		byCode[it.Code] = it
+	}
+	forms := make([][]assemble.Item, len(ds))
+	for f, d := range ds {
+		for _, c := range d.Items {
+			forms[f] = append(forms[f], byCode[c])
 		}
 	}
 	rep := assemble.Describe(bp, forms)
@@ -262,9 +303,9 @@ func (o *assembleOptions) solve(ctx context.Context, p *assemble.Problem, s asse
 	return res, err
 }
 
-// record is the assembly to store: the forms of res, in pool order, and
-// what made them.
-func (o *assembleOptions) record(run int64, bp assemble.Blueprint, pool []assemble.Item, res *assemble.Result) (*bank.Assembly, error) {
+// record is the assembly to store: the forms of res as delivered, ds,
+// with their versions, and what made them.
+func (o *assembleOptions) record(run int64, bp assemble.Blueprint, pool []assemble.Item, res *assemble.Result, ds []assemble.Delivery) (*bank.Assembly, error) {
 	bpJSON, err := json.Marshal(bp)
 	if err != nil {
 		return nil, err
@@ -272,11 +313,26 @@ func (o *assembleOptions) record(run int64, bp assemble.Blueprint, pool []assemb
 	a := &bank.Assembly{Name: o.name, CalibrationID: run, Blueprint: bpJSON, ObjectiveType: bp.Objective.Type,
 		Objective: res.Objective, Bound: res.Bound, Gap: res.Gap, Solver: res.Solver, Status: string(res.Status), Seconds: res.Elapsed.Seconds(),
 		Options: bank.AssemblyOptions{BlueprintFile: o.blueprint, Sample: o.sample, Solver: o.solver, Gap: o.gap, MaxNodes: o.maxNodes,
-			Restarts: o.restarts, Seed: o.seed, Threads: o.threads, TimeLimit: bank.Duration(o.timeLimit)}}
-	for _, form := range res.Forms {
+			Restarts: o.restarts, Seed: o.seed, Threads: o.threads, TimeLimit: bank.Duration(o.timeLimit), Versions: o.versions}}
+	key := make(map[string]string, len(pool))
+	for _, it := range pool {
+		key[it.Code] = it.Key
+	}
+	for _, d := range ds {
 		var f bank.Form
-		for _, i := range form {
-			f.Items = append(f.Items, bank.FormItem{Item: pool[i].Code, Anchor: slices.Contains(bp.Anchors, pool[i].Code)})
+		for _, c := range d.Items {
+			f.Items = append(f.Items, bank.FormItem{Item: c, Anchor: slices.Contains(bp.Anchors, c)})
+		}
+		for v, ver := range d.Versions[1:] {
+			fv := bank.FormVersion{Number: v + 1}
+			for j, c := range d.Items {
+				var letters []byte
+				for _, o := range ver[j] {
+					letters = append(letters, assemble.Letters[o])
+				}
+				fv.Items = append(fv.Items, bank.VersionItem{Item: c, Options: string(letters), Key: ver.Key(j, key[c])})
+			}
+			f.Versions = append(f.Versions, fv)
 		}
 		a.Forms = append(a.Forms, f)
 	}
@@ -303,9 +359,9 @@ func pickSolver(g *globals, name string) (assemble.Solver, error) {
 	return nil, fmt.Errorf("--solver %q: expected auto, cbc or heuristic", name)
 }
 
-// assemblyPool is run's items with their parameters and, when times is
-// set, their expected response times (assemble.SetSeconds from the bank's
-// medians).
+// assemblyPool is run's items with their parameters, keys and options
+// and, when times is set, their expected response times
+// (assemble.SetSeconds from the bank's medians).
 func assemblyPool(ctx context.Context, b *bank.Bank, run *bank.Calibration, times bool) ([]assemble.Item, error) {
 	items, err := b.Items(ctx, bank.ItemFilter{})
 	if err != nil {
@@ -319,7 +375,7 @@ func assemblyPool(ctx context.Context, b *bank.Bank, run *bank.Calibration, time
 	for _, it := range items {
 		if p, ok := params[it.Code]; ok {
 			pool = append(pool, assemble.Item{Code: it.Code, Domain: it.Domain, Subdomain: it.Subdomain, Status: it.Status,
-				EnemyGroup: it.EnemyGroup, Params: p.ThreePL(run.D)})
+				EnemyGroup: it.EnemyGroup, Params: p.ThreePL(run.D), Key: it.KeyLetter(), Options: len(it.Options), FixedLast: it.LastOptionStays()})
 		}
 	}
 	if len(pool) == 0 {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +24,8 @@ type formContent struct {
 	Stdlib      int     `csv:"stdlib" json:"stdlib"`
 	Minutes     float64 `json:"minutes"` // 0 when the items have no times
 	MeanB       float64 `json:"mean_b"`
+	Keys        string  `json:"keys"`            // items per key letter, e.g. "A 13, B 12, C 12, D 13"
+	LongestRun  int     `json:"longest_key_run"` // of one key letter, in delivery order (the options as written)
 }
 
 // formCurve is a form's information and characteristic curve at one θ.
@@ -36,8 +40,13 @@ func assemblyTables(a *bank.Assembly, rep assemble.Report) ([]formContent, []for
 	var content []formContent
 	var curves []formCurve
 	for f, s := range rep.Forms {
+		var keys []string
+		for _, l := range slices.Sorted(maps.Keys(s.Keys)) {
+			keys = append(keys, fmt.Sprintf("%s %d", l, s.Keys[l]))
+		}
 		content = append(content, formContent{Form: a.Forms[f].Code, Items: s.Items, Anchors: s.Anchors, Semantics: s.Domains["semantics"],
-			Idioms: s.Domains["idioms"], Performance: s.Domains["performance"], Stdlib: s.Domains["stdlib"], Minutes: s.Minutes, MeanB: s.MeanB})
+			Idioms: s.Domains["idioms"], Performance: s.Domains["performance"], Stdlib: s.Domains["stdlib"], Minutes: s.Minutes, MeanB: s.MeanB,
+			Keys: strings.Join(keys, ", "), LongestRun: s.LongestRun})
 	}
 	for _, c := range rep.Curves {
 		curves = append(curves, formCurve{a.Forms[c.Form].Code, c})
@@ -97,6 +106,25 @@ func objectiveText(o assemble.Objective) string {
 		}
 	}
 	return text
+}
+
+// deliveryText describes how the forms are delivered: their order rule,
+// the cap on runs of one key letter and the versions.
+func deliveryText(bp assemble.Blueprint, versions int) string {
+	text := "items in " + bp.Order.Rule + " order"
+	if len(bp.Order.Domains) > 0 {
+		text += " (" + strings.Join(bp.Order.Domains, ", ") + ")"
+	}
+	if bp.MaxKeyRun > 0 {
+		text += fmt.Sprintf(", at most %d of one key letter in a row", bp.MaxKeyRun)
+	}
+	switch versions {
+	case 0:
+		return text + "; options as written"
+	case 1:
+		return text + "; 1 version with the options scrambled besides the one as written"
+	}
+	return text + fmt.Sprintf("; %d versions with the options scrambled besides the one as written", versions)
 }
 
 // statusText describes an assembly's status: its forms proven optimal

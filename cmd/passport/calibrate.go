@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/calibrate"
@@ -95,13 +96,7 @@ not stored.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.model, "model", o.model, "rasch, 1pl, 2pl or 3pl")
-	floatVar(f, &o.D, "D", o.D, excl(0), incl(10), "scaling constant D (1, or 1.702 for the normal-ogive metric)")
-	intVar(f, &o.quad, "quad", o.quad, 3, 1001, "quadrature nodes, equally spaced")
-	floatVar(f, &o.quadMin, "quad-min", o.quadMin, incl(-20), excl(0), "lowest quadrature node")
-	floatVar(f, &o.quadMax, "quad-max", o.quadMax, excl(0), incl(20), "highest quadrature node")
-	floatVar(f, &o.tol, "tol", o.tol, excl(0), incl(1), "convergence: largest parameter change of an iteration")
-	intVar(f, &o.maxCycles, "max-cycles", o.maxCycles, 1, 100000, "most EM cycles")
+	o.declareModelFlags(f)
 	f.StringSliceVar(&o.items, "items", nil, "calibrate only these items (comma-separated codes)")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "leave these items out of the run (comma-separated codes; the bank is not changed)")
 	f.StringSliceVar(&o.statuses, "status", nil, "calibrate only items of these statuses")
@@ -109,15 +104,47 @@ not stored.`,
 	f.StringSliceVar(&o.anchors, "anchors", nil, "hold these items at their --anchor-run parameters")
 	f.Var(&o.anchorRun, "anchor-run", "the run whose parameters anchor this one, by number or name")
 	f.StringVar(&o.name, "name", "", "a name for the run")
+	intVar(f, &o.threads, "threads", 0, 0, 1024, "E-step threads (0: all cores); results do not depend on it")
+	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: wrong)")
+	o.fileFlags.declare(f, "calibrate")
+	cmd.AddCommand(newShardCmd(g))
+	return cmd
+}
+
+// declareModelFlags declares the flags of the model and the EM: the model,
+// D, the grid, the tolerance and cycle limit, the priors and acceleration.
+func (o *calibrateOptions) declareModelFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.model, "model", o.model, "rasch, 1pl, 2pl or 3pl")
+	floatVar(f, &o.D, "D", o.D, excl(0), incl(10), "scaling constant D (1, or 1.702 for the normal-ogive metric)")
+	intVar(f, &o.quad, "quad", o.quad, 3, 1001, "quadrature nodes, equally spaced")
+	floatVar(f, &o.quadMin, "quad-min", o.quadMin, incl(-20), excl(0), "lowest quadrature node")
+	floatVar(f, &o.quadMax, "quad-max", o.quadMax, excl(0), incl(20), "highest quadrature node")
+	floatVar(f, &o.tol, "tol", o.tol, excl(0), incl(1), "convergence: largest parameter change of an iteration")
+	intVar(f, &o.maxCycles, "max-cycles", o.maxCycles, 1, 100000, "most EM cycles")
 	f.BoolVar(&o.noPriors, "no-priors", false, "no priors: pure maximum likelihood")
 	f.StringVar(&o.priorA, "prior-a", "", `lognormal prior on a: "mean,sd" of log a (3PL default 0,0.5; 2PL default none)`)
 	f.StringVar(&o.priorB, "prior-b", "", `normal prior on b: "mean,sd" (e.g. 0,2; default none)`)
 	f.StringVar(&o.priorC, "prior-c", "", `Beta prior on c: "alpha,beta", both at least 1 (3PL only; default 20p+1,20(1-p)+1 with p = 1/options)`)
-	intVar(f, &o.threads, "threads", 0, 0, 1024, "E-step threads (0: all cores); results do not depend on it")
 	f.BoolVar(&o.noAccel, "no-accel", false, "plain EM, without SQUAREM acceleration")
-	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: wrong)")
-	o.fileFlags.declare(f, "calibrate")
-	return cmd
+}
+
+// fitOptions are the calibration's options from the model flags.
+func (o *calibrateOptions) fitOptions() (calibrate.Options, error) {
+	model, err := irt.ParseModel(o.model)
+	if err != nil {
+		return calibrate.Options{}, err
+	}
+	priors, err := o.priors(model)
+	if err != nil {
+		return calibrate.Options{}, err
+	}
+	if o.quad < 3 || !(o.quadMax > o.quadMin) {
+		return calibrate.Options{}, fmt.Errorf("--quad %d on [%g, %g]: expected at least 3 nodes on a non-empty range", o.quad, o.quadMin, o.quadMax)
+	}
+	return calibrate.Options{
+		Model: model, D: o.D, Grid: irt.NormalGrid(o.quad, o.quadMin, o.quadMax), Tol: o.tol, MaxCycles: o.maxCycles,
+		Priors: priors, Threads: o.threads, NoAccel: o.noAccel,
+	}, nil
 }
 
 // pair parses "x,y".
@@ -212,17 +239,11 @@ func runCalibrate(ctx context.Context, o *calibrateOptions) (*bank.Calibration, 
 // anchors).
 func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, file *irt.Responses, o *calibrateOptions) (*bank.Calibration, map[string]string, error) {
 	save := file == nil
-	model, err := irt.ParseModel(o.model)
+	opts, err := o.fitOptions()
 	if err != nil {
 		return nil, nil, err
 	}
-	priors, err := o.priors(model)
-	if err != nil {
-		return nil, nil, err
-	}
-	if o.quad < 3 || !(o.quadMax > o.quadMin) {
-		return nil, nil, fmt.Errorf("--quad %d on [%g, %g]: expected at least 3 nodes on a non-empty range", o.quad, o.quadMin, o.quadMax)
-	}
+	model, priors := opts.Model, opts.Priors
 	imports, err := o.imports.resolve(ctx, b, bank.KindImport)
 	if err != nil {
 		return nil, nil, err
@@ -241,10 +262,6 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, file *irt.Resp
 		if keys, versions, err = keyNote(ctx, b, m.Codes()); err != nil {
 			return nil, nil, err
 		}
-	}
-	opts := calibrate.Options{
-		Model: model, D: o.D, Grid: irt.NormalGrid(o.quad, o.quadMin, o.quadMax), Tol: o.tol, MaxCycles: o.maxCycles,
-		Priors: priors, Threads: o.threads, NoAccel: o.noAccel,
 	}
 	var anchorCodes []string
 	if anchorRun > 0 || len(o.anchors) > 0 {

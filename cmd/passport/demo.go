@@ -208,7 +208,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	ao := newAssembleOptions(&dg)
-	ao.run, ao.blueprint, ao.maxNodes = run.ID, bpFile, 2000 // a few seconds
+	ao.run, ao.blueprint, ao.maxNodes = refTo(run.ID), bpFile, 2000 // a few seconds
 	if err := runAssemble(ctx, ao); err != nil {
 		return err
 	}

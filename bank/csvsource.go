@@ -105,9 +105,15 @@ func newCSVSource(file string, in io.Reader) (*csvSource, error) {
 	return s, nil
 }
 
-// requireColumns checks the header against the columns a format needs and the
-// ones it knows, and returns each known column's index (-1 when absent).
+// requireColumns checks the source's header (see requireColumns).
 func (s *csvSource) requireColumns(required, optional []string) (map[string]int, error) {
+	return requireColumns(s.file, 1, s.header, required, optional)
+}
+
+// requireColumns checks a header (on line, 0 for none) against the columns
+// a format needs and the ones it knows, and returns each known column's
+// index (-1 when absent).
+func requireColumns(file string, line int, header, required, optional []string) (map[string]int, error) {
 	idx := make(map[string]int, len(required)+len(optional))
 	for _, c := range required {
 		idx[c] = -1
@@ -115,15 +121,15 @@ func (s *csvSource) requireColumns(required, optional []string) (map[string]int,
 	for _, c := range optional {
 		idx[c] = -1
 	}
-	for i, name := range s.header {
+	for i, name := range header {
 		if _, ok := idx[name]; !ok {
-			return nil, &InputError{File: s.file, Line: 1, Field: name, Msg: fmt.Sprintf("unknown column; expected columns %s", strings.Join(append(append([]string(nil), required...), optional...), ","))}
+			return nil, &InputError{File: file, Line: line, Field: name, Msg: fmt.Sprintf("unknown column; expected columns %s", strings.Join(append(append([]string(nil), required...), optional...), ","))}
 		}
 		idx[name] = i
 	}
 	for _, c := range required {
 		if idx[c] < 0 {
-			return nil, &InputError{File: s.file, Line: 1, Field: c, Msg: fmt.Sprintf("required column is missing from the header %q", strings.Join(s.header, ","))}
+			return nil, &InputError{File: file, Line: line, Field: c, Msg: fmt.Sprintf("required column is missing from the header %q", strings.Join(header, ","))}
 		}
 	}
 	return idx, nil

@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/passportirt/passport/bank/csvsafe"
@@ -15,35 +17,100 @@ import (
 //	examinee,form,item,option,score,time,administered_at
 //	E000001,F01,SEM-001,B,,41.2,2026-03-02T09:14:00Z
 //
-// examinee, form and item are required; a row needs an option (a letter
+// examinee, form and item are required columns (an empty form is none, as
+// ExportResponses writes a response logged without one); a row needs an option (a letter
 // A–E or a number 1–5, scored with the item's key; OmitCode "-" for an item
 // presented but not answered) or a score (0 or 1), or both when they agree. time is the response time in seconds and
 // administered_at an RFC 3339 timestamp or a date (YYYY-MM-DD); both are
 // optional. Timestamps before 1970 are kept as they are.
+//
+// The long layout of the Item Response Warehouse (IRW) is read too: a
+// header with an id column and no examinee column names its columns
+//
+//	id,item,resp[,form,option,rt,date]
+//
+// id is the examinee, resp the 0/1 score (or, when a key is given and
+// there is no option column, the option chosen), rt the response time in
+// seconds and date Unix seconds or a timestamp as administered_at. Other
+// columns, which the IRW standard allows (wave, treat, rater, cov_…), are
+// ignored.
 var (
 	longRequired = []string{"examinee", "form", "item"}
 	longOptional = []string{"option", "score", "time", "administered_at"}
 	// LongHeader is the column order ExportResponses writes.
 	LongHeader = []string{"examinee", "form", "item", "option", "score", "time", "administered_at"}
+	// IRWHeader is the column order ExportResponsesParquet writes: IRW's
+	// id, item, resp, rt and date, and passport's form and option.
+	IRWHeader = []string{"id", "item", "resp", "form", "option", "rt", "date"}
 )
 
 // ImportLong imports a long-format response log (see LongHeader) in one
 // transaction.
 func (b *Bank) ImportLong(ctx context.Context, file string, in io.Reader, opts ResponseOptions) (ResponsesImport, error) {
 	flags := map[string]any{"on_duplicate": opts.OnDuplicate, "omit": opts.Omit}
-	return b.importResponses(ctx, file, "responses-long", in, opts, flags, readLong)
+	return b.importResponses(ctx, file, "responses-long", in, opts, flags, func(p *rowParser, _ *responseWriter, src records) error {
+		return readLong(p, src)
+	})
 }
 
-func readLong(w *responseWriter, src *csvSource) error {
-	col, err := src.requireColumns(longRequired, longOptional)
+// longLayout is where a long file keeps each field: column indexes, -1
+// when absent.
+type longLayout struct {
+	exam, form, item, option, score, time, at int
+	irw                                       bool // the IRW layout: date may be Unix seconds
+}
+
+// longColumns reads a long file's header: passport's layout when it has an
+// examinee column, the IRW's when it has an id column.
+func (p *rowParser) longColumns(src records) (longLayout, error) {
+	header, line := src.columns(), src.at()
+	index := func(name string) int { return slices.Index(header, name) }
+	if index("examinee") < 0 && index("id") >= 0 {
+		l := longLayout{exam: index("id"), form: index("form"), item: index("item"), option: index("option"), score: index("resp"),
+			time: index("rt"), at: index("date"), irw: true}
+		for _, c := range []struct {
+			name string
+			i    int
+		}{{"item", l.item}, {"resp", l.score}} {
+			if c.i < 0 {
+				return l, p.bad(line, c.name, "required column is missing from the header %q; expected IRW's id,item,resp, or --wide for a wide file", strings.Join(header, ","))
+			}
+		}
+		if p.respOptions && l.option < 0 {
+			l.option, l.score = l.score, -1
+		}
+		return l, nil
+	}
+	if index("item") < 0 && (index("examinee") < 0 || index("form") < 0) {
+		return longLayout{}, p.bad(line, "item", "the header %q has no item column; expected a long file (examinee,form,item,… or IRW's id,item,resp), or --wide for a wide one", strings.Join(header, ","))
+	}
+	col, err := requireColumns(p.file, line, header, longRequired, longOptional)
+	if err != nil {
+		return longLayout{}, err
+	}
+	if col["option"] < 0 && col["score"] < 0 {
+		return longLayout{}, p.bad(line, "", "the header has neither an option nor a score column; expected at least one")
+	}
+	return longLayout{exam: col["examinee"], form: col["form"], item: col["item"], option: col["option"], score: col["score"],
+		time: col["time"], at: col["administered_at"]}, nil
+}
+
+func readLong(p *rowParser, src records) error {
+	l, err := p.longColumns(src)
 	if err != nil {
 		return err
 	}
-	if col["option"] < 0 && col["score"] < 0 {
-		return w.bad(1, "", "the header has neither an option nor a score column; expected at least one")
+	header := src.columns()
+	cell := func(rec []string, i int) string {
+		if i < 0 {
+			return ""
+		}
+		return rec[i]
 	}
-	iExam, iForm, iItem := col["examinee"], col["form"], col["item"]
-	iOpt, iScore, iTime, iAt := col["option"], col["score"], col["time"], col["administered_at"]
+	unixHint := ""
+	if l.irw {
+		unixHint = " or Unix seconds"
+	}
 	var lastAt string
 	var lastAtVal int64
 	for {
@@ -54,59 +121,69 @@ func readLong(w *responseWriter, src *csvSource) error {
 		if err != nil {
 			return err
 		}
-		line := src.line
-		w.progress()
-		it, err := w.item(line, "item", rec[iItem])
-		if err != nil {
+		line := src.at()
+		p.progress()
+		it, err := p.item(line, header[l.item], rec[l.item])
+		if it == nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		r := response{item: it.id, option: -1, rtMS: -1, at: noTime, line: line, field: header[l.item]}
+		if r.examinee, err = p.sink.examinee(line, header[l.exam], rec[l.exam]); err != nil {
 			return err
 		}
-		r := response{item: it.id, option: -1, rtMS: -1, at: noTime, line: line, field: "item"}
-		if r.examinee, err = w.examinee(line, "examinee", rec[iExam]); err != nil {
-			return err
+		if form := cell(rec, l.form); form != "" {
+			if r.form, err = p.sink.form(line, header[l.form], form, it); err != nil {
+				return err
+			}
 		}
-		if r.form, err = w.form(line, "form", rec[iForm], it); err != nil {
-			return err
-		}
-		opt, sc := "", ""
-		if iOpt >= 0 {
-			opt = rec[iOpt]
-		}
-		if iScore >= 0 {
-			sc = rec[iScore]
-		}
+		opt, sc := cell(rec, l.option), cell(rec, l.score)
 		switch {
+		case opt != "" && it.key == 0 && p.scoreUnkeyed && (sc == "0" || sc == "1") && !p.isOmit(opt):
+			// No key to score the option with: the score does, and the
+			// option is kept as chosen.
+			if r.option, err = p.option(line, header[l.option], it, opt); err != nil {
+				return err
+			}
+			r.score = int(sc[0] - '0')
 		case opt != "":
-			if r.option, r.score, err = w.score(line, "option", it, opt); err != nil {
+			if r.option, r.score, err = p.score(line, header[l.option], it, opt); err != nil {
 				return err
 			}
 			if sc != "" && sc != strconv.Itoa(r.score) {
-				return w.bad(line, "score", "score %q disagrees with option %s and item %s's key %s; expected %d", sc, opt, it.code, optionLetter(it.key), r.score)
+				return p.bad(line, header[l.score], "score %q disagrees with option %s and item %s's key %s; expected %d", sc, opt, it.code, optionLetter(it.key), r.score)
 			}
 		case sc == "0" || sc == "1":
 			r.score = int(sc[0] - '0')
 		case sc != "":
-			return w.bad(line, "score", "score %q is not 0 or 1", sc)
+			return p.bad(line, header[l.score], "score %q is not 0 or 1", sc)
 		default:
-			return w.bad(line, "option", "neither an option nor a score is given; expected one of them")
+			field := "option"
+			if l.irw && l.option < 0 {
+				field = header[l.score]
+			}
+			return p.bad(line, field, "neither an option nor a score is given; expected one of them")
 		}
-		if iTime >= 0 && rec[iTime] != "" {
-			s, err := strconv.ParseFloat(rec[iTime], 64)
+		if t := cell(rec, l.time); t != "" {
+			s, err := strconv.ParseFloat(t, 64)
 			if err != nil || s < 0 || math.IsInf(s, 0) || math.IsNaN(s) || s > 1e7 {
-				return w.bad(line, "time", "%q is not a response time; expected seconds, a number ≥ 0", rec[iTime])
+				return p.bad(line, header[l.time], "%q is not a response time; expected seconds, a number ≥ 0", t)
 			}
 			r.rtMS = int64(math.Round(s * 1000))
 		}
-		if iAt >= 0 && rec[iAt] != "" {
-			if rec[iAt] != lastAt {
-				t, err := parseTimestamp(rec[iAt])
+		if at := cell(rec, l.at); at != "" {
+			if at != lastAt {
+				t, err := parseTimestamp(at, l.irw)
 				if err != nil {
-					return w.bad(line, "administered_at", "%q is not a timestamp; expected RFC 3339 (2026-03-02T09:14:00Z) or a date (2026-03-02)", rec[iAt])
+					return p.bad(line, header[l.at], "%q is not a timestamp; expected RFC 3339 (2026-03-02T09:14:00Z) or a date (2026-03-02)%s", at, unixHint)
 				}
-				lastAt, lastAtVal = rec[iAt], t.Unix()
+				lastAt, lastAtVal = at, t.Unix()
 			}
 			r.at = lastAtVal
 		}
-		if err := w.add(r); err != nil {
+		if err := p.sink.add(r); err != nil {
 			return err
 		}
 	}
@@ -116,7 +193,14 @@ func readLong(w *responseWriter, src *csvSource) error {
 // before 1970, so no other value is free.
 const noTime = math.MinInt64
 
-func parseTimestamp(s string) (time.Time, error) {
+// parseTimestamp reads an RFC 3339 timestamp or a date, or with unix also
+// a number of Unix seconds (the IRW's date), cut to the second.
+func parseTimestamp(s string, unix bool) (time.Time, error) {
+	if unix {
+		if sec, err := strconv.ParseFloat(s, 64); err == nil && math.Abs(sec) < 1e15 {
+			return time.Unix(int64(math.Floor(sec)), 0), nil
+		}
+	}
 	if len(s) == len("2006-01-02") {
 		return time.Parse(time.DateOnly, s)
 	}
@@ -128,6 +212,15 @@ func parseTimestamp(s string) (time.Time, error) {
 // the omit code "-" in the option column; times in seconds; cells guarded
 // against spreadsheet formulas (csvsafe).
 func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
+	lw := NewLongWriter(out)
+	if err := b.eachResponse(ctx, lw.Write); err != nil {
+		return err
+	}
+	return lw.Flush()
+}
+
+// eachResponse calls do with every response, ordered by examinee and item.
+func (b *Bank) eachResponse(ctx context.Context, do func(LongRecord) error) error {
 	rows, err := b.db.QueryContext(ctx, `SELECT e.code, COALESCE(f.code, ''), i.code, r.option, r.score, r.rt_ms, r.administered_at
 		FROM responses r JOIN examinees e ON e.id = r.examinee_id JOIN items i ON i.id = r.item_id LEFT JOIN forms f ON f.id = r.form_id
 		ORDER BY r.examinee_id, r.item_id`)
@@ -135,7 +228,6 @@ func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer rows.Close()
-	lw := NewLongWriter(out)
 	for rows.Next() {
 		var rec LongRecord
 		var opt, rt, at *int64
@@ -152,14 +244,11 @@ func (b *Bank) ExportResponses(ctx context.Context, out io.Writer) error {
 		if at != nil {
 			rec.At = time.Unix(*at, 0)
 		}
-		if err := lw.Write(rec); err != nil {
+		if err := do(rec); err != nil {
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return lw.Flush()
+	return rows.Err()
 }
 
 // LongRecord is one row of the long format as a writer takes it.

@@ -145,17 +145,16 @@ type responseWriter struct {
 	nextForm  int64
 	newExam   int
 	newForms  int
+	domain    string // of the items a wide import adds
 
-	cur     *batch
-	full    chan *batch // to the writer
-	free    chan *batch // back from it
-	failed  chan struct{}
-	werr    error // the writer's error, read after failed is closed or full drained
-	wdone   chan struct{}
-	read    int64 // rows read
-	queued  int64 // responses handed to add
-	omitted int64
-	before  int64
+	cur    *batch
+	full   chan *batch // to the writer
+	free   chan *batch // back from it
+	failed chan struct{}
+	werr   error // the writer's error, read after failed is closed or full drained
+	wdone  chan struct{}
+	queued int64 // responses handed to add
+	before int64
 }
 
 func (b *Bank) newResponseWriter(ctx context.Context, tx *sql.Tx, file, kind, sum string, opts ResponseOptions, optJSON string) (*responseWriter, error) {
@@ -235,20 +234,11 @@ func (w *responseWriter) load() error {
 }
 
 func (w *responseWriter) bad(line int, field, format string, args ...any) error {
-	return &InputError{File: w.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+	return inputError(w.file, line, field, format, args...)
 }
 
-// item resolves an item code.
-func (w *responseWriter) item(line int, field, code string) (*itemInfo, error) {
-	it := w.items[code]
-	if it == nil {
-		if code == "" {
-			return nil, w.bad(line, field, "the item id is empty; expected an item code from the bank")
-		}
-		return nil, w.bad(line, field, "item %q is not in the bank; import it with `passport items import` first", code)
-	}
-	return it, nil
-}
+// lookupItem returns the bank's item with this code, or nil.
+func (w *responseWriter) lookupItem(code string) *itemInfo { return w.items[code] }
 
 // examinee resolves an examinee code, creating the examinee when new.
 func (w *responseWriter) examinee(line int, field, code string) (int64, error) {
@@ -290,25 +280,6 @@ func (w *responseWriter) form(line int, field, code string, it *itemInfo) (int64
 		f.next++
 	}
 	return f.id, nil
-}
-
-// score turns an option cell into (option, score). optField names the column.
-func (w *responseWriter) score(line int, optField string, it *itemInfo, cell string) (int, int, error) {
-	if cell == OmitCode || (w.opts.Omit != "" && cell == w.opts.Omit) {
-		w.omitted++
-		return 0, 0, nil
-	}
-	k, ok := parseOption(cell, it.n)
-	if !ok {
-		return 0, 0, w.bad(line, optField, "option %q is not one of item %s's options; expected a letter A–%s or a number 1–%d", cell, it.code, optionLetter(it.n), it.n)
-	}
-	if it.key == 0 {
-		return 0, 0, w.bad(line, optField, "item %s has no key, so a chosen option cannot be scored; give a key or a 0/1 score", it.code)
-	}
-	if k == it.key {
-		return k, 1, nil
-	}
-	return k, 0, nil
 }
 
 // add queues one response, handing a full batch to the writer.
@@ -477,17 +448,10 @@ func isConstraint(err error) bool {
 	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
 }
 
-// progress reports a row read.
-func (w *responseWriter) progress() {
-	w.read++
-	if w.opts.Progress != nil && w.read%(1<<16) == 0 {
-		w.opts.Progress(w.read)
-	}
-}
-
-// finish flushes, records the import's size and returns its summary.
-func (w *responseWriter) finish(sum hash.Hash) (ResponsesImport, error) {
-	res := ResponsesImport{ImportID: w.importID, Rows: w.read, Omitted: w.omitted, NewExaminees: w.newExam, NewForms: w.newForms}
+// finish flushes, records the import's size and returns its summary; p
+// read the file.
+func (w *responseWriter) finish(sum hash.Hash, p *rowParser) (ResponsesImport, error) {
+	res := ResponsesImport{ImportID: w.importID, Rows: p.read, Omitted: p.omitted, NewExaminees: w.newExam, NewForms: w.newForms}
 	if err := w.send(); err != nil {
 		return res, err
 	}
@@ -519,17 +483,17 @@ func (w *responseWriter) finish(sum hash.Hash) (ResponsesImport, error) {
 		return res, err
 	}
 	_, err = w.tx.ExecContext(w.ctx, `UPDATE imports SET rows = ?, sha256 = ? WHERE id = ?`, res.Rows, hexSum, w.importID)
-	if w.opts.Progress != nil {
-		w.opts.Progress(w.read)
+	if p.progressFn != nil {
+		p.progressFn(p.read)
 	}
 	return res, err
 }
 
 // importResponses runs one response import: it hashes the input, opens the
-// transaction and the writer, lets read parse the rows, and commits only when
-// everything succeeded.
+// transaction and the writer, lets read parse the rows with a rowParser
+// writing to it, and commits only when everything succeeded.
 func (b *Bank) importResponses(ctx context.Context, file, kind string, in io.Reader, opts ResponseOptions, flags any,
-	read func(w *responseWriter, src *csvSource) error) (ResponsesImport, error) {
+	read func(p *rowParser, w *responseWriter, src records) error) (ResponsesImport, error) {
 	var res ResponsesImport
 	if rs, ok := in.(io.ReadSeeker); ok {
 		// A file already imported is refused before it is parsed.
@@ -553,14 +517,15 @@ func (b *Bank) importResponses(ctx context.Context, file, kind string, in io.Rea
 		if err != nil {
 			return err
 		}
-		if err := read(w, src); err != nil {
+		p := &rowParser{file: file, sink: w, omit: opts.Omit, progressFn: opts.Progress}
+		if err := read(p, w, src); err != nil {
 			// The writer's own error, if it failed first, is the cause.
 			if werr := w.close(); werr != nil {
 				return werr
 			}
 			return err
 		}
-		res, err = w.finish(h)
+		res, err = w.finish(h, p)
 		return err
 	})
 	return res, err

@@ -40,8 +40,7 @@ type WideOptions struct {
 // ImportWide imports a wide response matrix in one transaction.
 func (b *Bank) ImportWide(ctx context.Context, file string, in io.Reader, opts WideOptions) (ResponsesImport, error) {
 	if opts.IDPrefix == "" {
-		base := filepath.Base(file)
-		opts.IDPrefix = strings.TrimSuffix(base, filepath.Ext(base)) + "-"
+		opts.IDPrefix = defaultIDPrefix(file)
 	}
 	if opts.NOptions == 0 {
 		opts.NOptions = 4
@@ -54,37 +53,49 @@ func (b *Bank) ImportWide(ctx context.Context, file string, in io.Reader, opts W
 	}
 	flags := map[string]any{"on_duplicate": opts.OnDuplicate, "omit": opts.Omit, "id_column": opts.IDColumn, "id_prefix": opts.IDPrefix,
 		"form": opts.Form, "key": opts.Key, "scored": opts.Scored, "add_items": opts.AddItems, "domain": opts.Domain, "n_options": opts.NOptions}
-	return b.importResponses(ctx, file, "responses-wide", in, opts.ResponseOptions, flags, func(w *responseWriter, src *csvSource) error {
-		return readWide(w, src, opts)
+	return b.importResponses(ctx, file, "responses-wide", in, opts.ResponseOptions, flags, func(p *rowParser, w *responseWriter, src records) error {
+		w.domain, p.nOptions = opts.Domain, opts.NOptions
+		if opts.AddItems {
+			p.unknown = addUnknown
+		}
+		return readWide(p, src, opts)
 	})
 }
 
-func readWide(w *responseWriter, src *csvSource, opts WideOptions) error {
+// defaultIDPrefix prefixes the numbered examinees of a wide file without
+// an id column: the file's base name and a hyphen.
+func defaultIDPrefix(file string) string {
+	base := filepath.Base(file)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + "-"
+}
+
+func readWide(p *rowParser, src records, opts WideOptions) error {
+	header, hline := src.columns(), src.at()
 	idCol := -1
 	switch {
 	case opts.IDColumn != "":
-		idCol = slices.Index(src.header, opts.IDColumn)
+		idCol = slices.Index(header, opts.IDColumn)
 		if idCol < 0 {
-			return w.bad(1, opts.IDColumn, "the examinee id column is not in the header %q", strings.Join(src.header, ","))
+			return p.bad(hline, opts.IDColumn, "the examinee id column is not in the header %q", strings.Join(header, ","))
 		}
-	case slices.Contains(src.header, "examinee"):
-		idCol = slices.Index(src.header, "examinee")
-	case slices.Contains(src.header, "id"):
-		idCol = slices.Index(src.header, "id")
+	case slices.Contains(header, "examinee"):
+		idCol = slices.Index(header, "examinee")
+	case slices.Contains(header, "id"):
+		idCol = slices.Index(header, "id")
 	}
-	nItems := len(src.header)
+	nItems := len(header)
 	if idCol >= 0 {
 		nItems--
 	}
 	if nItems == 0 {
-		return w.bad(1, "", "the header names no item columns")
+		return p.bad(hline, "", "the header names no item columns")
 	}
 	if opts.Key != nil && len(opts.Key) != nItems {
-		return w.bad(1, "", "the key has %d entries but the file has %d item columns; expected one key per item column", len(opts.Key), nItems)
+		return p.bad(hline, "", "the key has %d entries but the file has %d item columns; expected one key per item column", len(opts.Key), nItems)
 	}
-	items := make([]*itemInfo, len(src.header))
+	items := make([]*itemInfo, len(header))
 	k := 0
-	for c, code := range src.header {
+	for c, code := range header {
 		if c == idCol {
 			continue
 		}
@@ -93,12 +104,12 @@ func readWide(w *responseWriter, src *csvSource, opts WideOptions) error {
 			key = strings.TrimSpace(opts.Key[k])
 		}
 		k++
-		it, err := w.wideItem(code, key, opts)
+		it, err := p.wideItem(code, key)
 		if err != nil {
 			return err
 		}
-		if !opts.Scored && it.key == 0 {
-			return w.bad(1, code, "item %s has no key, so its options cannot be scored; give --key, or --scored for 0/1 data", code)
+		if it != nil && !opts.Scored && it.key == 0 {
+			return p.bad(hline, code, "item %s has no key, so its options cannot be scored; give --key, or --scored for 0/1 data", code)
 		}
 		items[c] = it
 	}
@@ -112,14 +123,14 @@ func readWide(w *responseWriter, src *csvSource, opts WideOptions) error {
 			return err
 		}
 		row++
-		line := src.line
-		w.progress()
+		line := src.at()
+		p.progress()
 		code := fmt.Sprintf("%s%06d", opts.IDPrefix, row)
 		field := "examinee"
 		if idCol >= 0 {
-			code, field = rec[idCol], src.header[idCol]
+			code, field = rec[idCol], header[idCol]
 		}
-		exam, err := w.examinee(line, field, code)
+		exam, err := p.sink.examinee(line, field, code)
 		if err != nil {
 			return err
 		}
@@ -128,57 +139,33 @@ func readWide(w *responseWriter, src *csvSource, opts WideOptions) error {
 			if it == nil || cell == "" || cell == "NA" {
 				continue
 			}
-			r := response{examinee: exam, item: it.id, option: -1, rtMS: -1, at: noTime, line: line, field: src.header[c]}
+			r := response{examinee: exam, item: it.id, option: -1, rtMS: -1, at: noTime, line: line, field: header[c]}
 			if opts.Form != "" {
-				if r.form, err = w.form(line, src.header[c], opts.Form, it); err != nil {
+				if r.form, err = p.sink.form(line, header[c], opts.Form, it); err != nil {
 					return err
 				}
 			}
 			if opts.Scored {
 				if cell != "0" && cell != "1" {
-					return w.bad(line, src.header[c], "%q is not a score; expected 0, 1, NA or empty", cell)
+					return p.bad(line, header[c], "%q is not a score; expected 0, 1, NA or empty", cell)
 				}
 				r.score = int(cell[0] - '0')
-			} else if r.option, r.score, err = w.score(line, src.header[c], it, cell); err != nil {
+			} else if r.option, r.score, err = p.score(line, header[c], it, cell); err != nil {
 				return err
 			}
-			if err := w.add(r); err != nil {
+			if err := p.sink.add(r); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// wideItem resolves an item column, checking a given key against the
-// bank's and creating the item when asked to.
-func (w *responseWriter) wideItem(code, key string, opts WideOptions) (*itemInfo, error) {
-	it := w.items[code]
-	if it == nil && !opts.AddItems {
-		return nil, w.bad(1, code, "item %q is not in the bank; import it with `passport items import`, or pass --add-items --domain D", code)
-	}
-	n := opts.NOptions
-	if it != nil {
-		n = it.n
-	}
-	k := 0
-	if key != "" {
-		var ok bool
-		if k, ok = parseOption(key, n); !ok {
-			return nil, w.bad(1, code, "key %q for item %s is not one of its %d options", key, code, n)
-		}
-	}
-	if it != nil {
-		if k != 0 && k != it.key {
-			return nil, w.bad(1, code, "the key gives %s for item %s but the bank keys it %s; expected the same key", optionLetter(k), code, orNone(optionLetter(it.key)))
-		}
-		return it, nil
-	}
-	if err := checkCode(code); err != nil {
-		return nil, w.bad(1, code, "%v", err)
-	}
+// addItem creates, for a wide import with --add-items, an item the bank
+// does not have, as a pretest item of the import's domain.
+func (w *responseWriter) addItem(code string, n, k int) (*itemInfo, error) {
 	now := w.b.timestamp()
 	r, err := w.tx.ExecContext(w.ctx, `INSERT INTO items (code, domain, subdomain, stem, n_options, key, status, created_at, updated_at)
-		VALUES (?, ?, '', ?, ?, ?, 'pretest', ?, ?)`, code, opts.Domain, "(added by the import of "+w.file+"; no text)", n, nullKey(k), now, now)
+		VALUES (?, ?, '', ?, ?, ?, 'pretest', ?, ?)`, code, w.domain, "(added by the import of "+w.file+"; no text)", n, nullKey(k), now, now)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +173,7 @@ func (w *responseWriter) wideItem(code, key string, opts WideOptions) (*itemInfo
 	if err != nil {
 		return nil, err
 	}
-	it = &itemInfo{id: id, code: code, n: n, key: k}
+	it := &itemInfo{id: id, code: code, n: n, key: k}
 	w.items[code] = it
 	return it, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/irt"
 	"github.com/passportirt/passport/reports"
 )
 
@@ -19,11 +21,8 @@ type analyzeOptions struct {
 	form   string
 	table  string
 	opts   reports.AnalysisOptions
-	// Straight from a file, without a bank.
-	responses string
-	wide      bool
-	key       string
-	omit      string
+
+	fileFlags // straight from a file, without a bank
 }
 
 // analyzeTables are the tables analyze prints.
@@ -57,9 +56,9 @@ different difficulty do not inflate them.
 --run R analyses the run's items on the run's own sample (the imports it was
 calibrated on, omitted responses treated as it treated them), unless
 --imports or --omit-as-missing say otherwise. --form F analyses only the
-responses given on form F. --responses FILE
---wide --key K analyses a wide file of chosen options without a bank
-(--omit CODE marks omitted responses).`,
+responses given on form F. --responses FILE analyses a file without a bank
+(long CSV, Parquet in the IRW's long layout, or wide CSV with --wide);
+--key K scores its options (--omit CODE marks omitted responses).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd.Context(), o) },
 	}
@@ -71,10 +70,7 @@ responses given on form F. --responses FILE
 	intVar(f, &o.opts.Groups, "groups", 5, 1, 20, "ability groups of the distractor analysis")
 	floatVar(f, &o.opts.Easy, "easy", 0.90, excl(0), excl(1), "flag items with a p-value above this as easy")
 	floatVar(f, &o.opts.Hard, "hard", 0.20, excl(0), excl(1), "flag items with a p-value below this as hard")
-	f.StringVar(&o.responses, "responses", "", "analyse this response file instead of the bank")
-	f.BoolVar(&o.wide, "wide", false, "with --responses: the file is wide (one column per item)")
-	f.StringVar(&o.key, "key", "", "with --responses: answer key, one option per item column (without it, cells are 0/1 scores)")
-	f.StringVar(&o.omit, "omit", "", "with --responses: code of an omitted response")
+	o.fileFlags.declare(f, "analyse")
 	return cmd
 }
 
@@ -89,40 +85,26 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 		return fmt.Errorf("--hard %g, --easy %g: expected 0 < hard < easy < 1", o.opts.Hard, o.opts.Easy)
 	}
 	var b *bank.Bank
+	var r *irt.Responses
+	var run *bank.Calibration
 	var err error
 	if o.responses != "" {
-		var cleanup func()
-		b, cleanup, err = fileBank(ctx, &calibrateOptions{responses: o.responses, wide: o.wide, key: o.key, omit: o.omit})
+		if o.run != "" || o.form != "" || o.sample.imports != nil || o.sample.omitGiven {
+			return errors.New("--responses analyses a file without a bank: --run, --form, --imports and --omit-as-missing need the bank")
+		}
+		f, err := o.fileFlags.read(o.globals, false, nil)
 		if err != nil {
 			return err
 		}
-		defer cleanup()
-	} else if b, err = o.openBank(); err != nil {
-		return err
-	}
-	defer b.Close()
-	filter := bank.AnalysisFilter{Form: o.form}
-	var run *bank.Calibration
-	if o.run != "" {
-		if run, err = o.run.run(ctx, b); err != nil {
+		r = f.Responses
+	} else {
+		if b, err = o.openBank(); err != nil {
 			return err
 		}
-		smp, said, err := o.sample.resolve(ctx, b, run)
-		if err != nil {
+		defer b.Close()
+		if r, run, err = analysisData(ctx, o, b); err != nil {
 			return err
 		}
-		filter.Items, filter.Imports, o.opts.OmitAsMissing = smp.Items, smp.Imports, smp.OmitAsMissing
-		o.status("analysis of run %d's items on %s", run.ID, said)
-	} else if o.sample.imports != nil || o.sample.omitGiven {
-		return fmt.Errorf("--imports and --omit-as-missing choose a run's sample: give --run")
-	}
-	d, err := b.AnalysisData(ctx, filter)
-	if err != nil {
-		return err
-	}
-	r := d
-	if r.NExaminees() == 0 {
-		return fmt.Errorf("the bank holds no responses%s; import some with `passport responses import`", onForm(o.form))
 	}
 	an, err := reports.Analyze(r, o.opts)
 	if err != nil {
@@ -154,6 +136,35 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 		return render(o.out, o.format, an.FormItems)
 	}
 	return render(o.out, o.format, an.Items)
+}
+
+// analysisData reads the bank's responses that o chooses, and the run
+// whose sample they are (nil without --run).
+func analysisData(ctx context.Context, o *analyzeOptions, b *bank.Bank) (*irt.Responses, *bank.Calibration, error) {
+	filter := bank.AnalysisFilter{Form: o.form}
+	var run *bank.Calibration
+	if o.run != "" {
+		var err error
+		if run, err = o.run.run(ctx, b); err != nil {
+			return nil, nil, err
+		}
+		smp, said, err := o.sample.resolve(ctx, b, run)
+		if err != nil {
+			return nil, nil, err
+		}
+		filter.Items, filter.Imports, o.opts.OmitAsMissing = smp.Items, smp.Imports, smp.OmitAsMissing
+		o.status("analysis of run %d's items on %s", run.ID, said)
+	} else if o.sample.imports != nil || o.sample.omitGiven {
+		return nil, nil, fmt.Errorf("--imports and --omit-as-missing choose a run's sample: give --run")
+	}
+	r, err := b.AnalysisData(ctx, filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.NExaminees() == 0 {
+		return nil, nil, fmt.Errorf("the bank holds no responses%s; import some with `passport responses import`", onForm(o.form))
+	}
+	return r, run, nil
 }
 
 func onForm(form string) string {

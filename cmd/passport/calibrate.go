@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -40,11 +38,7 @@ type calibrateOptions struct {
 	threads   int
 	noAccel   bool
 	omitMiss  bool
-	// Straight from a file, without a bank.
-	responses string
-	wide      bool
-	key       string
-	omit      string
+	fileFlags // straight from a file, without a bank
 }
 
 // defaultCalibrateOptions are the calibrate command's defaults.
@@ -90,8 +84,11 @@ miskeyed until its key is settled) without changing the bank. The run
 records the key version each item's responses were scored with (see
 passport items rekey).
 
---responses FILE --wide calibrates a wide 0/1 file (or options with --key)
-without a bank, as mirt would.`,
+--responses FILE calibrates a file without a bank, as mirt would: a long
+CSV (passport's layout, or the IRW's id,item,resp), a Parquet file in the
+IRW's long layout, or with --wide a wide CSV; cells are 0/1 scores, or
+options with --key. The file is read straight into memory and the run is
+not stored.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, err := runCalibrate(cmd.Context(), o)
@@ -109,10 +106,7 @@ without a bank, as mirt would.`,
 	f.StringVar(&o.name, "name", "", "a name for the run")
 	intVar(f, &o.threads, "threads", 0, 0, 1024, "E-step threads (0: all cores); results do not depend on it")
 	f.BoolVar(&o.omitMiss, "omit-as-missing", false, "treat omitted responses as not administered (default: wrong)")
-	f.StringVar(&o.responses, "responses", "", "calibrate this response file instead of the bank")
-	f.BoolVar(&o.wide, "wide", false, "with --responses: the file is wide (one column per item)")
-	f.StringVar(&o.key, "key", "", "with --responses: answer key, one option per item column (cells are then options)")
-	f.StringVar(&o.omit, "omit", "", "with --responses: code of an omitted response")
+	o.fileFlags.declare(f, "calibrate")
 	cmd.AddCommand(newShardCmd(g))
 	return cmd
 }
@@ -211,20 +205,25 @@ func (o *calibrateOptions) priors(model irt.Model) (*irt.Priors, error) {
 // runCalibrate calibrates, stores the run (unless it came from a file),
 // prints its parameters and returns it.
 func runCalibrate(ctx context.Context, o *calibrateOptions) (*bank.Calibration, error) {
-	fromFile := o.responses != ""
 	var b *bank.Bank
-	var err error
-	if fromFile {
-		var cleanup func()
-		if b, cleanup, err = fileBank(ctx, o); err != nil {
+	var file *irt.Responses
+	if o.responses != "" {
+		if len(o.items) > 0 || len(o.exclude) > 0 || len(o.statuses) > 0 || len(o.imports) > 0 || o.anchorRun != "" || len(o.anchors) > 0 || o.name != "" {
+			return nil, errors.New("--responses calibrates a file without a bank: --items, --exclude, --status, --imports, --anchor-run, --anchors and --name need the bank")
+		}
+		r, err := o.fileFlags.read(o.globals, o.omitMiss, nil)
+		if err != nil {
 			return nil, err
 		}
-		defer cleanup()
-	} else if b, err = o.openBank(); err != nil {
-		return nil, err
+		file = r.Responses
+	} else {
+		var err error
+		if b, err = o.openBank(); err != nil {
+			return nil, err
+		}
+		defer b.Close()
 	}
-	defer b.Close()
-	run, notes, err := calibrateBank(ctx, o.globals, b, o, !fromFile)
+	run, notes, err := calibrateBank(ctx, o.globals, b, file, o)
 	if err != nil {
 		return nil, err
 	}
@@ -234,10 +233,12 @@ func runCalibrate(ctx context.Context, o *calibrateOptions) (*bank.Calibration, 
 	return run, writeParams(o.out, o.format, run.Params, notes)
 }
 
-// calibrateBank calibrates the bank's responses as o says, stores the run
-// when save is set, reports on stderr, and returns the run and a note per
-// item (warnings, anchors).
-func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOptions, save bool) (*bank.Calibration, map[string]string, error) {
+// calibrateBank calibrates the bank's responses as o says and stores the
+// run, or with file (b nil) calibrates those responses and stores nothing;
+// it reports on stderr, and returns the run and a note per item (warnings,
+// anchors).
+func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, file *irt.Responses, o *calibrateOptions) (*bank.Calibration, map[string]string, error) {
+	save := file == nil
 	opts, err := o.fitOptions()
 	if err != nil {
 		return nil, nil, err
@@ -253,13 +254,14 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, o *calibrateOp
 			return nil, nil, err
 		}
 	}
-	m, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss, Imports: imports, Exclude: o.exclude})
-	if err != nil {
-		return nil, nil, err
-	}
-	keys, versions, err := keyNote(ctx, b, m.Codes())
-	if err != nil {
-		return nil, nil, err
+	m, keys, versions := file, "", map[string]int(nil)
+	if save {
+		if m, err = b.ResponseMatrix(ctx, bank.MatrixFilter{Items: o.items, Statuses: o.statuses, OmitAsMissing: o.omitMiss, Imports: imports, Exclude: o.exclude}); err != nil {
+			return nil, nil, err
+		}
+		if keys, versions, err = keyNote(ctx, b, m.Codes()); err != nil {
+			return nil, nil, err
+		}
 	}
 	var anchorCodes []string
 	if anchorRun > 0 || len(o.anchors) > 0 {
@@ -439,40 +441,4 @@ func disconnectedError(de *calibrate.DisconnectedError, items []string) error {
 	}
 	return fmt.Errorf("the design is disconnected, so its items cannot be put on one scale: %s; add common items or anchor each component",
 		strings.Join(parts, "; "))
-}
-
-// fileBank imports --responses into a temporary bank; cleanup removes it
-// (after the bank is closed).
-func fileBank(ctx context.Context, o *calibrateOptions) (*bank.Bank, func(), error) {
-	if !o.wide {
-		return nil, nil, errors.New("--responses needs --wide: a file calibration reads a wide matrix (one column per item)")
-	}
-	dir, err := os.MkdirTemp("", "passport-calibrate-")
-	if err != nil {
-		return nil, nil, err
-	}
-	cleanup := func() { os.RemoveAll(dir) }
-	b, err := bank.Create(filepath.Join(dir, "tmp.db"))
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	f, err := os.Open(o.responses)
-	if err != nil {
-		b.Close()
-		cleanup()
-		return nil, nil, err
-	}
-	defer f.Close()
-	wo := bank.WideOptions{AddItems: true, Domain: bank.Domains[0], NOptions: bank.MaxOptions, Scored: o.key == ""}
-	wo.Omit = o.omit
-	if o.key != "" {
-		wo.Key = strings.Split(o.key, ",")
-	}
-	if _, err := b.ImportWide(ctx, o.responses, f, wo); err != nil {
-		b.Close()
-		cleanup()
-		return nil, nil, err
-	}
-	return b, cleanup, nil
 }

@@ -41,6 +41,10 @@ type globals struct {
 	formatSet   bool // --format was given
 }
 
+// fileFormat is the annotation by which a command that writes files takes
+// one more --format than table, json and csv (responses export: parquet).
+const fileFormat = "file-format"
+
 // maxLockTimeout bounds --lock-timeout (24h, as its usage says).
 const maxLockTimeout = 24 * time.Hour
 
@@ -61,6 +65,9 @@ calibrations, assemble forms, build score conversion tables and report.`,
 			switch g.format {
 			case "table", "json", "csv":
 				return nil
+			}
+			if f := cmd.Annotations[fileFormat]; f != "" && f == g.format {
+				return nil // a file format of this command's, such as parquet
 			}
 			return fmt.Errorf("--format %q: expected table, json or csv", g.format)
 		},

@@ -37,7 +37,9 @@ Long format (default), one row per examinee and item:
   examinee,form,item,option,score,time,administered_at
 option is a letter A–E or a number 1–5 scored with the item's key ("-" marks
 an item presented but not answered); or give a 0/1 score. time is seconds,
-administered_at RFC 3339 or YYYY-MM-DD; both optional.
+administered_at RFC 3339 or YYYY-MM-DD; both optional. The long layout of
+the Item Response Warehouse is read too: id,item,resp[,form,option,rt,date]
+(resp the 0/1 score, rt seconds, date Unix seconds; other columns ignored).
 
 Wide format (--wide), one row per examinee, one column per item, as mirt and
 most IRT programs exchange data: cells are chosen options (scored with --key
@@ -123,17 +125,26 @@ func newResponsesExportCmd(g *globals) *cobra.Command {
 	o := &responsesExportOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Write every response in the long format",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return runResponsesExport(cmd.Context(), o) },
+		Short: "Write every response in the long format (CSV, or Parquet in the IRW's layout)",
+		Long: `Writes every response, ordered by examinee and item, in the long format:
+as CSV (default), the import format, or with --format parquet as a Parquet
+table in the long layout of the Item Response Warehouse, for Spark, DuckDB
+or pandas: id (the examinee), item, resp (the 0/1 score), form, option (a
+letter, - for an omit, null where the log had only a score), rt (seconds)
+and date (Unix seconds), null where not known. --responses reads either
+back.`,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{fileFormat: "parquet"},
+		RunE:        func(cmd *cobra.Command, args []string) error { return runResponsesExport(cmd.Context(), o) },
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write to this file instead of stdout")
 	return cmd
 }
 
-// runResponsesExport writes the bank's responses as a long CSV log.
+// runResponsesExport writes the bank's responses as a long CSV log, or a
+// Parquet table with --format parquet.
 func runResponsesExport(ctx context.Context, o *responsesExportOptions) error {
-	if err := o.exportFormat("csv"); err != nil {
+	if err := o.exportFormat("csv", "parquet"); err != nil {
 		return err
 	}
 	b, err := o.openBank()
@@ -141,5 +152,9 @@ func runResponsesExport(ctx context.Context, o *responsesExportOptions) error {
 		return err
 	}
 	defer b.Close()
-	return writeOutput(o.globals, o.output, func(w io.Writer) error { return b.ExportResponses(ctx, w) })
+	export := b.ExportResponses
+	if o.format == "parquet" {
+		export = b.ExportResponsesParquet
+	}
+	return writeOutput(o.globals, o.output, func(w io.Writer) error { return export(ctx, w) })
 }

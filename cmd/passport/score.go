@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,8 @@ type scoreOptions struct {
 	bound    float64 // ML and WLE search |θ| ≤ bound
 	scale    string  // also report each θ on this scale
 	output   string
+
+	fileFlags // score a file's examinees instead of the bank's
 }
 
 func newScoreCmd(g *globals) *cobra.Command {
@@ -38,7 +41,12 @@ adds each θ on the reporting scale S (e.g. passport).
 By default the run's own sample is scored (the imports it was calibrated on,
 omitted responses treated as the run treated them); --imports and
 --omit-as-missing choose otherwise. EAP and EAPsum integrate over the
-run's quadrature grid.`,
+run's quadrature grid.
+
+--responses FILE scores the examinees of a response file instead (long CSV,
+Parquet in the IRW's long layout, or wide CSV with --wide; 0/1 scores, or
+options with --key) on the run's items, read straight into memory; their
+scores are written but not stored, as the bank does not know them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScore(cmd.Context(), o) },
 	}
@@ -48,6 +56,7 @@ run's quadrature grid.`,
 	floatVar(cmd.Flags(), &o.bound, "bound", irt.DefaultBound, incl(1), incl(100), "ML and WLE estimates are sought in [-bound, bound]")
 	cmd.Flags().StringVar(&o.scale, "scale", "", "also report every θ on this reporting scale (see passport scale list)")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the scores to this file instead of stdout")
+	o.fileFlags.declare(cmd.Flags(), "score")
 	cmd.MarkFlagRequired("run")
 	return cmd
 }
@@ -79,12 +88,26 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 		}
 		sc = &scale.Scale{Slope: def.Slope, Intercept: def.Intercept, Min: def.Min, Max: def.Max}
 	}
-	scores, sum, err := scoreRun(ctx, b, run, smp, method, o.bound)
+	var mx *irt.Responses
+	if o.responses != "" {
+		if o.sample.imports != nil {
+			return errors.New("--imports chooses the bank's responses; --responses scores a file's")
+		}
+		if mx, err = scoreFile(ctx, o, b, run, smp); err != nil {
+			return err
+		}
+		said = o.responses
+	} else if mx, err = b.ResponseMatrix(ctx, bank.MatrixFilter{Items: smp.Items, Imports: smp.Imports, OmitAsMissing: smp.OmitAsMissing}); err != nil {
+		return err
+	}
+	scores, sum, err := scoreRun(mx, run, method, o.bound)
 	if err != nil {
 		return err
 	}
 	o.status("scoring under run %d on %s", run.ID, said)
-	if err := b.SaveScores(ctx, run.ID, string(method), scores); err != nil {
+	if o.responses != "" {
+		o.status("not stored (--responses): the bank does not know the file's examinees")
+	} else if err := b.SaveScores(ctx, run.ID, string(method), scores); err != nil {
 		return err
 	}
 	o.status("scored %d examinees by %s under run %d: θ mean %.3f, SD %.3f, RMS SE %.3f, marginal reliability %.3f (%d without a finite estimate)",
@@ -106,14 +129,33 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 	return writeOutput(o.globals, o.output, func(w io.Writer) error { return render(w, o.format, rows) })
 }
 
-// scoreRun scores the sample's examinees under run, and sums the scores up.
-func scoreRun(ctx context.Context, b *bank.Bank, run *bank.Calibration, smp bank.Sample, m irt.ScoreMethod, bound float64) ([]bank.Score, irt.ScoreSummary, error) {
-	var sum irt.ScoreSummary
-	mx, err := b.ResponseMatrix(ctx, bank.MatrixFilter{Items: smp.Items, Imports: smp.Imports, OmitAsMissing: smp.OmitAsMissing})
+// scoreFile reads --responses on the run's items (the sample's), their keys
+// and options the bank's.
+func scoreFile(ctx context.Context, o *scoreOptions, b *bank.Bank, run *bank.Calibration, smp bank.Sample) (*irt.Responses, error) {
+	known, err := b.Items(ctx, bank.ItemFilter{})
 	if err != nil {
-		return nil, sum, err
+		return nil, err
 	}
-	// ResponseMatrix orders columns by code, as Calibration orders params.
+	byCode := make(map[string]bank.Item, len(known))
+	for _, it := range known {
+		byCode[it.Code] = it
+	}
+	items := make([]irt.ItemInfo, len(smp.Items))
+	for i, code := range smp.Items {
+		it := byCode[code]
+		items[i] = irt.ItemInfo{Code: code, Domain: it.Domain, Key: it.Key, NOptions: len(it.Options)}
+	}
+	r, err := o.fileFlags.read(o.globals, smp.OmitAsMissing, items)
+	if err != nil {
+		return nil, err
+	}
+	return r.Responses, nil
+}
+
+// scoreRun scores the examinees of mx, its columns the run's items in the
+// run's order (by code), under run, and sums the scores up.
+func scoreRun(mx *irt.Responses, run *bank.Calibration, m irt.ScoreMethod, bound float64) ([]bank.Score, irt.ScoreSummary, error) {
+	var sum irt.ScoreSummary
 	est, err := irt.ScoreResponses(mx, run.ItemParams(), m, irt.ScoreOptions{Mean: run.LatentMean, SD: run.LatentSD, Grid: run.Grid(), Lo: -bound, Hi: bound})
 	if err != nil {
 		return nil, sum, err

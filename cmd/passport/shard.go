@@ -248,8 +248,9 @@ func readShardCached(ctx context.Context, o *shardEStepOptions) (*irt.Responses,
 	return d, err
 }
 
-// readShard reads the shard's responses through a temporary bank: a wide
-// file as calibrate --responses does, a long file with --items' items.
+// readShard reads the shard's responses: a wide file as calibrate
+// --responses does, a long file through a temporary bank with --items'
+// items.
 func readShard(ctx context.Context, o *shardEStepOptions) (*irt.Responses, error) {
 	var b *bank.Bank
 	var cleanup func()
@@ -258,7 +259,11 @@ func readShard(ctx context.Context, o *shardEStepOptions) (*irt.Responses, error
 	case o.wide == o.long:
 		return nil, errors.New("give the shard's layout: --wide or --long")
 	case o.wide:
-		b, cleanup, err = fileBank(ctx, &calibrateOptions{responses: o.data, wide: true, key: o.key, omit: o.omit})
+		r, err := (&fileFlags{responses: o.data, wide: true, key: o.key, omit: o.omit}).read(o.globals, o.omitMiss, nil)
+		if err != nil {
+			return nil, err
+		}
+		return r.Responses, nil
 	case o.items == "":
 		return nil, errors.New("--long needs --items ITEMS.csv (from passport items export): a long file's items must be known")
 	case o.key != "":

@@ -1,0 +1,115 @@
+package bank
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// writeParquet writes rows as a Parquet file in memory.
+func writeParquet[T any](t *testing.T, rows []T) *bytes.Reader {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[T](&buf)
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(buf.Bytes())
+}
+
+// TestParquetValues: a Parquet table of other writers' types (numeric ids,
+// double scores, timestamps and dates, booleans, nulls, columns the IRW
+// allows) reads as the CSV of the same values would.
+func TestParquetValues(t *testing.T) {
+	type row struct {
+		ID    int64     `parquet:"id"`
+		Item  string    `parquet:"item"`
+		Resp  float64   `parquet:"resp"`
+		RT    *float32  `parquet:"rt,optional"`
+		Date  time.Time `parquet:"date,timestamp(millisecond)"`
+		Day   int32     `parquet:"day,date"` // days since 1970
+		Right bool      `parquet:"right"`
+		Wave  int32     `parquet:"wave"`
+	}
+	rt := float32(2.5)
+	at := time.Date(2026, 3, 2, 9, 14, 0, 0, time.UTC)
+	day := int32(at.Unix() / 86400)
+	in := writeParquet(t, []row{
+		{1001, "Q1", 1, &rt, at, day, true, 1},
+		{1001, "Q2", 0, nil, at.Add(1500 * time.Millisecond), day, false, 1},
+		{1002, "Q1", 0, nil, at, day, false, 2},
+	})
+	src, err := newParquetSource("t.parquet", in, in.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"id", "item", "resp", "rt", "date", "day", "right", "wave"}; !slices.Equal(src.columns(), want) {
+		t.Fatalf("columns %v, want %v", src.columns(), want)
+	}
+	for i, want := range [][]string{
+		{"1001", "Q1", "1", "2.5", "2026-03-02T09:14:00Z", "2026-03-02", "1", "1"},
+		{"1001", "Q2", "0", "", "2026-03-02T09:14:01Z", "2026-03-02", "0", "1"},
+		{"1002", "Q1", "0", "", "2026-03-02T09:14:00Z", "2026-03-02", "0", "2"},
+	} {
+		rec, err := src.Read()
+		if err != nil || !slices.Equal(rec, want) || src.at() != i+1 {
+			t.Fatalf("row %d (at %d): %q, %v; want %q", i+1, src.at(), rec, err, want)
+		}
+	}
+	if _, err := src.Read(); err == nil {
+		t.Error("read past the last row")
+	}
+	r, err := ReadResponses("t.parquet", in, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Examinees, []string{"1001", "1002"}) || !slices.Equal(r.Score, []uint8{1, 0, 0}) || !slices.Equal(r.Start, []int{0, 2, 3}) {
+		t.Errorf("matrix %+v", r.Responses)
+	}
+}
+
+// TestParquetErrors: bad values name the row and column; tables that are
+// not flat, or not Parquet at all, are refused.
+func TestParquetErrors(t *testing.T) {
+	type row struct {
+		ID   string  `parquet:"id"`
+		Item string  `parquet:"item"`
+		Resp float64 `parquet:"resp"`
+	}
+	in := writeParquet(t, []row{{"E1", "Q1", 1}, {"E1", "Q2", 0}, {"E2", "Q1", 0.5}})
+	_, err := ReadResponses("t.parquet", in, ReadOptions{})
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Line != 3 || ie.Field != "resp" || !strings.Contains(ie.Msg, `score "0.5" is not 0 or 1`) {
+		t.Errorf("a score of 0.5: %v", err)
+	}
+	in = writeParquet(t, []row{{"E1", "Q1", 1}, {"E 2", "Q1", 1}})
+	if _, err := ReadResponses("t.parquet", in, ReadOptions{}); err == nil || err.Error() != `t.parquet:2: column id: the id "E 2" contains a space, comma or quote (character 2); expected a code such as SEM-001` {
+		t.Errorf("an examinee id with a space: %v", err)
+	}
+	type nested struct {
+		ID   string   `parquet:"id"`
+		Item string   `parquet:"item"`
+		Resp int32    `parquet:"resp"`
+		Tags []string `parquet:"tags,list"`
+	}
+	in = writeParquet(t, []nested{{"E1", "Q1", 1, []string{"a"}}})
+	if _, err := ReadResponses("t.parquet", in, ReadOptions{}); err == nil || !strings.Contains(err.Error(), "column tags.list.element: the column is repeated") {
+		t.Errorf("a list column: %v", err)
+	}
+	in = bytes.NewReader(append([]byte("PAR1"), "not really"...))
+	if _, err := ReadResponses("t.parquet", in, ReadOptions{}); err == nil || !strings.Contains(err.Error(), "not a readable Parquet file") {
+		t.Errorf("a broken file: %v", err)
+	}
+	in = writeParquet(t, []row{{"E1", "Q1", 1}})
+	if _, err := ReadResponses("t.parquet", in, ReadOptions{Wide: true}); err == nil || !strings.Contains(err.Error(), "a Parquet file holds the long layout") {
+		t.Errorf("a Parquet file read as wide: %v", err)
+	}
+}

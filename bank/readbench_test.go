@@ -1,0 +1,124 @@
+package bank
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// wideCSV generates a wide matrix of options: examinees × nItems item
+// columns (IT001…), each examinee answering one form of perExam
+// consecutive items and leaving the other cells empty.
+func wideCSV(examinees, perExam, nItems int) []byte {
+	var s bytes.Buffer
+	s.WriteString("examinee")
+	for i := 1; i <= nItems; i++ {
+		fmt.Fprintf(&s, ",IT%03d", i)
+	}
+	s.WriteByte('\n')
+	for e := 1; e <= examinees; e++ {
+		form := e % (nItems / perExam)
+		fmt.Fprintf(&s, "E%07d", e)
+		for i := range nItems {
+			s.WriteByte(',')
+			if j := i - form*perExam; j >= 0 && j < perExam {
+				s.WriteByte(byte('A' + (e+j)%4))
+			}
+		}
+		s.WriteByte('\n')
+	}
+	return s.Bytes()
+}
+
+// BenchmarkImportWide imports a 20,000 × 200 wide matrix of options, 50
+// answered per examinee (1,000,000 responses), into a fresh bank per
+// iteration, the transaction's commit included.
+func BenchmarkImportWide(b *testing.B) {
+	data := wideCSV(20000, 50, 200)
+	const rows = 20000 * 50
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		bk := withItems(b, 200)
+		b.StartTimer()
+		res, err := bk.ImportWide(context.Background(), "wide.csv", bytes.NewReader(data), WideOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Responses != rows {
+			b.Fatalf("imported %d responses, want %d", res.Responses, rows)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkReadResponses reads the 20,000 × 200 wide matrix of
+// BenchmarkImportWide, and the same responses as a long log, straight into
+// a matrix without a bank.
+func BenchmarkReadResponses(b *testing.B) {
+	key := make([]string, 200)
+	long := []string{}
+	for i := range key {
+		key[i] = string(rune('A' + (i+1)%4))
+		long = append(long, fmt.Sprintf("IT%03d=%s", i+1, key[i]))
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		opts ReadOptions
+	}{
+		{"wide", wideCSV(20000, 50, 200), ReadOptions{Wide: true, Key: key}},
+		{"long", longCSV(20000, 50, 200), ReadOptions{Key: long}},
+		{"parquet", longParquet(b, 20000, 50, 200), ReadOptions{Key: long}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := ReadResponses(c.name+".csv", bytes.NewReader(c.data), c.opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r.NResponses() != 20000*50 {
+					b.Fatalf("read %d responses", r.NResponses())
+				}
+			}
+			b.ReportMetric(float64(20000*50*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// longParquet is longCSV's log in the IRW layout of ExportResponsesParquet,
+// resp scored with the key of itemsCSV.
+func longParquet(b *testing.B, examinees, perExam, nItems int) []byte {
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[irwRow](&buf, parquet.Compression(&parquet.Snappy))
+	rows := make([]irwRow, 0, perExam)
+	for e := 1; e <= examinees; e++ {
+		form := fmt.Sprintf("F%02d", e%(nItems/perExam))
+		at := time.Date(2026, 3, 1+e%28, 9, 0, 0, 0, time.UTC).Unix()
+		rows = rows[:0]
+		for j := range perExam {
+			item := (e%(nItems/perExam))*perExam + j + 1
+			opt := string(rune('A' + (e+j)%4))
+			rt := float64(10+j) + float64(e%10)/10
+			resp := int32(0)
+			if (e+j)%4 == item%4 {
+				resp = 1
+			}
+			rows = append(rows, irwRow{ID: fmt.Sprintf("E%07d", e), Item: fmt.Sprintf("IT%03d", item), Resp: resp, Form: &form, Option: &opt, RT: &rt, Date: &at})
+		}
+		if _, err := w.Write(rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}

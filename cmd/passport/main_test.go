@@ -115,6 +115,9 @@ func TestSAT12Stats(t *testing.T) {
 }
 
 func TestSimulateAndDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo end to end, a recovery study against the simulation's truth: run without -short")
+	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	if _, _, err := run(t, db, "init", "--demo"); err != nil {

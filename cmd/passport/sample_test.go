@@ -25,8 +25,8 @@ func TestRunSample(t *testing.T) {
 	y1, y2 := filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
 	for _, args := range [][]string{
 		{"init", "--demo"},
-		{"simulate", "--examinees", "400", "--forms", "2", "--model", "2pl", "--omit-rate", "0.05", "--seed", "1", "-o", y1},
-		{"simulate", "--examinees", "400", "--forms", "2", "--model", "2pl", "--omit-rate", "0.05", "--seed", "2", "--examinee-prefix", "N", "-o", y2},
+		{"simulate", "--examinees", "400", "--forms", "2", "--form-length", "20", "--anchors", "5", "--model", "2pl", "--omit-rate", "0.05", "--seed", "1", "-o", y1},
+		{"simulate", "--examinees", "400", "--forms", "2", "--form-length", "20", "--anchors", "5", "--model", "2pl", "--omit-rate", "0.05", "--seed", "2", "--examinee-prefix", "N", "-o", y2},
 		{"responses", "import", y1, "--name", "year-1"},
 		{"responses", "import", y2},
 	} {
@@ -70,9 +70,9 @@ func TestRunSample(t *testing.T) {
 			break
 		}
 	}
-	// 400 examinees × 50 items less about 5 % omitted, left out as the run did.
-	if len(scores) != 400 || items >= 400*50 || items < 400*50*90/100 {
-		t.Errorf("scored %d examinees on %d responses; want 400 on 20,000 less the omitted ones", len(scores), items)
+	// 400 examinees × 20 items less about 5 % omitted, left out as the run did.
+	if len(scores) != 400 || items >= 400*20 || items < 400*20*90/100 {
+		t.Errorf("scored %d examinees on %d responses; want 400 on 8,000 less the omitted ones", len(scores), items)
 	}
 	if !strings.Contains(errOut, "omitted responses left out") {
 		t.Errorf("score's status does not say how omits were treated:\n%s", errOut)

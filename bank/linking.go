@@ -287,8 +287,8 @@ type ConversionRow struct {
 	ThetaEAP float64 `json:"theta_eap"`
 	SDEAP    float64 `json:"sd_eap"`
 	ThetaTCC float64 `json:"theta_tcc"`
-	Score    float64 `json:"score"`
-	CSEM     float64 `json:"csem"`
+	Score    float64 `json:"score" table:"decimals=0"`
+	CSEM     float64 `json:"csem" table:"decimals=1"`
 }
 
 // SaveConversionTable stores a table and returns its id; the same form,

@@ -29,7 +29,8 @@ var Formats = []string{"table", "json", "csv"}
 //
 // Numbers: floating-point values print with at most 15 significant digits
 // in JSON and CSV (so binary noise such as 0.30000000000000004 never shows)
-// and with 4 decimals in a table; NaN and ±Inf print as an empty cell and as
+// and with 4 decimals in a table (a field tagged table:"decimals=N" takes N
+// there); NaN and ±Inf print as an empty cell and as
 // JSON null. A table shows a record as "name: value" lines, and cuts cells
 // to one line of at most 60 characters. CSV cells that a spreadsheet would
 // run as a formula are guarded with a leading quote (csvsafe.Cell);
@@ -100,6 +101,7 @@ type field struct {
 	name      string
 	index     []int
 	omitEmpty bool
+	decimals  int // decimals of a float in a table: the tag table:"decimals=N", else 4
 }
 
 // fields lists t's output columns in declaration order, flattening
@@ -135,7 +137,13 @@ func fields(t reflect.Type) []field {
 		if name == "" {
 			name = snakeCase(f.Name)
 		}
-		out = append(out, field{name: name, index: []int{i}, omitEmpty: opts == "omitempty"})
+		dec := 4
+		if t, ok := strings.CutPrefix(f.Tag.Get("table"), "decimals="); ok {
+			if n, err := strconv.Atoi(t); err == nil && n >= 0 {
+				dec = n
+			}
+		}
+		out = append(out, field{name: name, index: []int{i}, omitEmpty: opts == "omitempty", decimals: dec})
 	}
 	// As encoding/json: a field of the outer struct hides an embedded
 	// struct's field of the same name.
@@ -179,7 +187,11 @@ func cells(v reflect.Value, format string) []string {
 	fs := fields(v.Type())
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = cell(v.FieldByIndex(f.index), format)
+		c := cell(v.FieldByIndex(f.index), format)
+		if fv := v.FieldByIndex(f.index); format == "table" && f.decimals != 4 && (fv.Kind() == reflect.Float64 || fv.Kind() == reflect.Float32) && c != "" {
+			c = strconv.FormatFloat(fv.Float(), 'f', f.decimals, 64)
+		}
+		out[i] = c
 	}
 	return out
 }

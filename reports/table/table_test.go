@@ -114,3 +114,19 @@ func TestWriteCSVGuard(t *testing.T) {
 		t.Errorf("JSON is guarded:\n%s", got)
 	}
 }
+
+// TestDecimalsTag: a field tagged table:"decimals=N" has N decimals in a
+// table, full precision in CSV and JSON.
+func TestDecimalsTag(t *testing.T) {
+	rows := []struct {
+		Score float64 `json:"score" table:"decimals=0"`
+		CSEM  float64 `json:"csem" table:"decimals=1"`
+		Theta float64 `json:"theta"`
+	}{{575.4, 33.4567, 0.12345}}
+	if got, want := write(t, "table", rows), "SCORE  CSEM  THETA\n575    33.5  0.1235\n"; got != want {
+		t.Errorf("table %q, want %q", got, want)
+	}
+	if got, want := write(t, "csv", rows), "score,csem,theta\n575.4,33.4567,0.12345\n"; got != want {
+		t.Errorf("csv %q, want %q", got, want)
+	}
+}

@@ -325,13 +325,11 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, file *irt.Resp
 		notes[code] += w.Msg
 	}
 	run.Settings.Warnings = warnings
+	run.Params = paramRows(m.Codes(), model, res.Items)
 	for i, it := range res.Items {
 		if it.Excluded != "" {
 			continue
 		}
-		pr := it.Params
-		run.Params = append(run.Params, bank.ParamRow{Item: m.Items[i].Code, Model: string(model), A: pr.A, B: pr.B, C: pr.C,
-			SEA: it.SEA, SEB: it.SEB, SEC: it.SEC, N: it.Responses()})
 		if save {
 			if run.Settings.KeyVersions == nil {
 				run.Settings.KeyVersions = map[string]int{}
@@ -367,6 +365,22 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, file *irt.Resp
 	}
 	g.status("%s: %s %s in %d EM cycles, %s, latent N(%.3f, %.3f²)", saved, model, conv, res.Cycles, fit, res.LatentMean, res.LatentSD)
 	return run, notes, nil
+}
+
+// paramRows are the estimated items of a calibration as stored parameter
+// rows (codes name the items in the order of items; excluded items are
+// left out).
+func paramRows(codes []string, model irt.Model, items []calibrate.ItemEstimate) []bank.ParamRow {
+	var rows []bank.ParamRow
+	for i, it := range items {
+		if it.Excluded != "" {
+			continue
+		}
+		p := it.Params
+		rows = append(rows, bank.ParamRow{Item: codes[i], Model: string(model), A: p.A, B: p.B, C: p.C,
+			SEA: it.SEA, SEB: it.SEB, SEC: it.SEC, N: it.Responses()})
+	}
+	return rows
 }
 
 // runRecord is a run as JSON: its fields, settings and items with notes.

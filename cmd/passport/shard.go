@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 
@@ -411,16 +410,11 @@ func writeShardResult(g *globals, st *calibrate.ShardState, res *calibrate.Resul
 		fit += fmt.Sprintf(", log prior %.4f", res.LogPrior)
 	}
 	g.status("%s %s in %d EM cycles, %s, latent N(%.3f, %.3f²)", st.Model, conv, res.Cycles, fit, res.LatentMean, res.LatentSD)
-	var rows []bank.ParamRow
-	for i, it := range res.Items {
-		if it.Excluded != "" {
-			continue
-		}
-		p := it.Params
-		rows = append(rows, bank.ParamRow{Item: st.Items[i].Code, Model: string(st.Model), A: p.A, B: p.B, C: p.C,
-			SEA: math.NaN(), SEB: math.NaN(), SEC: math.NaN(), N: it.Responses()})
+	codes := make([]string, len(st.Items))
+	for i, it := range st.Items {
+		codes[i] = it.Code
 	}
-	return writeParams(g.out, g.format, rows, notes)
+	return writeParams(g.out, g.format, paramRows(codes, st.Model, res.Items), notes)
 }
 
 // or is s, or def when s is empty.

@@ -79,19 +79,11 @@ func runFit(ctx context.Context, o *fitOptions) error {
 	if err != nil || method == irt.MethodEAPSum {
 		return fmt.Errorf("--theta %q: expected eap, wle, map or ml", o.method)
 	}
-	b, err := o.openBank()
+	b, run, smp, said, err := openRunSample(ctx, o.globals, o.run, &o.sample)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	run, err := o.run.run(ctx, b)
-	if err != nil {
-		return err
-	}
-	smp, said, err := o.sample.resolve(ctx, b, run)
-	if err != nil {
-		return err
-	}
 	fo := reports.FitOptions{Method: method, Alpha: o.alpha, MinCell: o.minCell, OmitAsMissing: smp.OmitAsMissing}
 	p := o.progress("item fit", 0, "steps")
 	p.Message("reading responses")

@@ -71,19 +71,11 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	if o.dir == "" {
 		return fmt.Errorf("--out: expected the folder to write the report to")
 	}
-	b, err := o.openBank()
+	b, run, smp, said, err := openRunSample(ctx, o.globals, o.run, &o.sample)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	run, err := o.run.run(ctx, b)
-	if err != nil {
-		return err
-	}
-	smp, said, err := o.sample.resolve(ctx, b, run)
-	if err != nil {
-		return err
-	}
 	p := o.progress("report", 0, "steps")
 	defer p.Done()
 	fo := reports.FitOptions{Method: irt.MethodEAP, OmitAsMissing: smp.OmitAsMissing}

@@ -71,3 +71,23 @@ func (s *sampleFlags) resolve(ctx context.Context, b *bank.Bank, run *bank.Calib
 	}
 	return smp, fmt.Sprintf("%s: %d items, %s; %s; items not presented are missing", whose, len(smp.Items), imports, omits), nil
 }
+
+// openRunSample opens the bank, loads the run r names and resolves the
+// sample the flags choose for it, with the line that says what it is.
+func openRunSample(ctx context.Context, g *globals, r ref, s *sampleFlags) (*bank.Bank, *bank.Calibration, bank.Sample, string, error) {
+	b, err := g.openBank()
+	if err != nil {
+		return nil, nil, bank.Sample{}, "", err
+	}
+	run, err := r.run(ctx, b)
+	if err != nil {
+		b.Close()
+		return nil, nil, bank.Sample{}, "", err
+	}
+	smp, said, err := s.resolve(ctx, b, run)
+	if err != nil {
+		b.Close()
+		return nil, nil, bank.Sample{}, "", err
+	}
+	return b, run, smp, said, nil
+}

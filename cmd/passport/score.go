@@ -67,19 +67,11 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := o.openBank()
+	b, run, smp, said, err := openRunSample(ctx, o.globals, o.run, &o.sample)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	run, err := o.run.run(ctx, b)
-	if err != nil {
-		return err
-	}
-	smp, said, err := o.sample.resolve(ctx, b, run)
-	if err != nil {
-		return err
-	}
 	var sc *scale.Scale
 	if o.scale != "" {
 		def, err := b.Scale(ctx, o.scale)

@@ -301,29 +301,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, file *irt.Resp
 			Reason: res.Reason, OmittedResponses: m.Omitted, ResponsesFile: o.responses,
 		},
 	}
-	notes := map[string]string{}
-	var warnings []string
-	unused := 0
-	for _, it := range res.Items {
-		if it.Excluded == "no responses" {
-			unused++
-		}
-	}
-	if unused > 0 {
-		warnings = append(warnings, fmt.Sprintf("%d items have no responses in the data and were not calibrated", unused))
-	}
-	for _, w := range res.Warnings {
-		if w.Item < 0 {
-			warnings = append(warnings, w.Msg)
-			continue
-		}
-		code := m.Items[w.Item].Code
-		warnings = append(warnings, code+": "+w.Msg)
-		if notes[code] != "" {
-			notes[code] += "; "
-		}
-		notes[code] += w.Msg
-	}
+	warnings, notes := resultNotes(res, m.Codes())
 	run.Settings.Warnings = warnings
 	run.Params = paramRows(m.Codes(), model, res.Items)
 	for i, it := range res.Items {
@@ -348,23 +326,57 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, file *irt.Resp
 	for _, w := range warnings {
 		g.status("warning: %s", w)
 	}
+	where := fmt.Sprintf("run %d", run.ID)
+	if !save {
+		where = "not stored (--responses)"
+	}
+	g.status("%s: %s", where, runSummary(model, res, *priors))
+	return run, notes, nil
+}
+
+// runSummary is a calibration's outcome in one line; a run that did not
+// converge without a slope prior gets a hint.
+func runSummary(model irt.Model, res *calibrate.Result, priors irt.Priors) string {
 	conv := "converged"
 	if !res.Converged {
 		conv = "did NOT converge: " + res.Reason
 		if model != irt.ModelRasch && model != irt.Model1PL && priors.LogASD == 0 {
-			g.status("hint: slopes that run away in small samples are kept finite by a prior, e.g. --prior-a 0,0.5 (BILOG-MG's)")
+			conv += " (slopes that run away in small samples are kept finite by a prior, e.g. --prior-a 0,0.5, BILOG-MG's)"
 		}
 	}
-	saved := fmt.Sprintf("run %d", run.ID)
-	if !save {
-		saved = "not stored (--responses)"
-	}
 	fit := fmt.Sprintf("log-likelihood %.4f", res.LogLik)
-	if *priors != (irt.Priors{}) {
+	if priors != (irt.Priors{}) {
 		fit += fmt.Sprintf(", log prior %.4f", res.LogPrior)
 	}
-	g.status("%s: %s %s in %d EM cycles, %s, latent N(%.3f, %.3f²)", saved, model, conv, res.Cycles, fit, res.LatentMean, res.LatentSD)
-	return run, notes, nil
+	return fmt.Sprintf("%s %s in %d EM cycles, %s, latent N(%.3f, %.3f²)", model, conv, res.Cycles, fit, res.LatentMean, res.LatentSD)
+}
+
+// resultNotes turns a calibration's warnings into lines for the run (and
+// stderr) and a note per item for the parameter table.
+func resultNotes(res *calibrate.Result, codes []string) (warnings []string, notes map[string]string) {
+	notes = map[string]string{}
+	unused := 0
+	for _, it := range res.Items {
+		if it.Excluded == "no responses" {
+			unused++
+		}
+	}
+	if unused > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d items have no responses in the data and were not calibrated", unused))
+	}
+	for _, w := range res.Warnings {
+		if w.Item < 0 {
+			warnings = append(warnings, w.Msg)
+			continue
+		}
+		code := codes[w.Item]
+		warnings = append(warnings, code+": "+w.Msg)
+		if notes[code] != "" {
+			notes[code] += "; "
+		}
+		notes[code] += w.Msg
+	}
+	return warnings, notes
 }
 
 // paramRows are the estimated items of a calibration as stored parameter

@@ -389,31 +389,15 @@ func runShardMStep(o *shardMStepOptions, files []string) error {
 // writeShardResult reports a finished sharded calibration: its warnings
 // and fit on stderr, its parameters on stdout.
 func writeShardResult(g *globals, st *calibrate.ShardState, res *calibrate.Result) error {
-	notes := map[string]string{}
-	for _, w := range st.Warnings {
-		if w.Item == "" {
-			g.status("warning: %s", w.Message)
-			continue
-		}
-		g.status("warning: %s: %s", w.Item, w.Message)
-		if notes[w.Item] != "" {
-			notes[w.Item] += "; "
-		}
-		notes[w.Item] += w.Message
-	}
-	conv := "converged"
-	if !res.Converged {
-		conv = "did NOT converge: " + res.Reason
-	}
-	fit := fmt.Sprintf("log-likelihood %.4f", res.LogLik)
-	if st.Priors != (irt.Priors{}) {
-		fit += fmt.Sprintf(", log prior %.4f", res.LogPrior)
-	}
-	g.status("%s %s in %d EM cycles, %s, latent N(%.3f, %.3f²)", st.Model, conv, res.Cycles, fit, res.LatentMean, res.LatentSD)
 	codes := make([]string, len(st.Items))
 	for i, it := range st.Items {
 		codes[i] = it.Code
 	}
+	warnings, notes := resultNotes(res, codes)
+	for _, w := range warnings {
+		g.status("warning: %s", w)
+	}
+	g.status("%s", runSummary(st.Model, res, st.Priors))
 	return writeParams(g.out, g.format, paramRows(codes, st.Model, res.Items), notes)
 }
 

@@ -186,58 +186,7 @@ func runDrift(ctx context.Context, o *driftOptions) ([]driftRow, error) {
 			o.status("%s: not screened: %v", label, err)
 			continue
 		}
-		var codes []string
-		for code := range moved {
-			if _, ok := baseItems[code]; ok && n[code] >= o.minN {
-				codes = append(codes, code)
-			}
-		}
-		slices.Sort(codes)
-		common := make([]scale.CommonItem, len(codes))
-		for i, code := range codes {
-			common[i] = scale.CommonItem{New: moved[code], Base: baseItems[code]}
-		}
-		if len(common) == 0 {
-			o.status("%s: %s; no item of run %d has %d responses in it: nothing to screen", label, params, base.ID, o.minN)
-			continue
-		}
-		screened := scale.Screen(common, q, scale.ScreenOptions{ZThreshold: o.z, D2Threshold: o.d2})
-		var wrows []driftRow
-		flagsZ, flagsD2 := 0, 0
-		for i, s := range screened {
-			c := common[i]
-			row := driftRow{Window: w.Label, Item: codes[i], BBase: c.Base.B, BWindow: c.New.B, ABase: c.Base.A, AWindow: c.New.A, N: n[codes[i]]}
-			z, d2 := row, row
-			z.Statistic, z.Value, z.Threshold, z.Flagged = "robust_z_b", s.ZB, o.z, s.Flag
-			d2.Statistic, d2.Value, d2.Threshold, d2.Flagged = "d2", s.D2, o.d2, s.FlagD2
-			for _, r := range []driftRow{d2, z} {
-				if r.Flagged || o.all {
-					wrows = append(wrows, r)
-				}
-			}
-			if s.Flag {
-				flagsZ++
-			}
-			if s.FlagD2 {
-				flagsD2++
-			}
-		}
-		// D² flags first, then the largest robust z.
-		slices.SortStableFunc(wrows, func(a, b driftRow) int {
-			if a.Statistic != b.Statistic {
-				return strings.Compare(a.Statistic, b.Statistic)
-			}
-			if o.all {
-				return strings.Compare(a.Item, b.Item)
-			}
-			return cmp.Compare(abs(b.Value), abs(a.Value))
-		})
-		rows = append(rows, wrows...)
-		if len(common) < 4 {
-			o.status("%s: %s; %d items with at least %d responses: too few for the robust z (4 needed); D² flags %d", label, params, len(common), o.minN, flagsD2)
-			continue
-		}
-		o.status("%s: %s; %d items with at least %d responses: robust z flags %d, D² flags %d", label, params, len(common), o.minN, flagsZ, flagsD2)
+		rows = append(rows, screenWindow(o, label, w.Label, moved, n, params, baseItems, q, base.ID)...)
 	}
 	return rows, render(o.out, o.format, rows)
 }
@@ -333,4 +282,64 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// screenWindow screens one window's items, moved onto the base scale, with
+// at least o.minN responses against the base run's (robust z of b and
+// D², scale.Screen) and returns the rows to print: the flagged ones (all
+// with --all), D² first, then by size.
+func screenWindow(o *driftOptions, label, window string, moved map[string]irt.ThreePL, n map[string]int, params string,
+	baseItems map[string]irt.ThreePL, q irt.Quadrature, baseID int64) []driftRow {
+	var codes []string
+	for code := range moved {
+		if _, ok := baseItems[code]; ok && n[code] >= o.minN {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	common := make([]scale.CommonItem, len(codes))
+	for i, code := range codes {
+		common[i] = scale.CommonItem{New: moved[code], Base: baseItems[code]}
+	}
+	if len(common) == 0 {
+		o.status("%s: %s; no item of run %d has %d responses in it: nothing to screen", label, params, baseID, o.minN)
+		return nil
+	}
+	screened := scale.Screen(common, q, scale.ScreenOptions{ZThreshold: o.z, D2Threshold: o.d2})
+	var wrows []driftRow
+	flagsZ, flagsD2 := 0, 0
+	for i, s := range screened {
+		c := common[i]
+		row := driftRow{Window: window, Item: codes[i], BBase: c.Base.B, BWindow: c.New.B, ABase: c.Base.A, AWindow: c.New.A, N: n[codes[i]]}
+		z, d2 := row, row
+		z.Statistic, z.Value, z.Threshold, z.Flagged = "robust_z_b", s.ZB, o.z, s.Flag
+		d2.Statistic, d2.Value, d2.Threshold, d2.Flagged = "d2", s.D2, o.d2, s.FlagD2
+		for _, r := range []driftRow{d2, z} {
+			if r.Flagged || o.all {
+				wrows = append(wrows, r)
+			}
+		}
+		if s.Flag {
+			flagsZ++
+		}
+		if s.FlagD2 {
+			flagsD2++
+		}
+	}
+	// D² flags first, then the largest robust z.
+	slices.SortStableFunc(wrows, func(a, b driftRow) int {
+		if a.Statistic != b.Statistic {
+			return strings.Compare(a.Statistic, b.Statistic)
+		}
+		if o.all {
+			return strings.Compare(a.Item, b.Item)
+		}
+		return cmp.Compare(abs(b.Value), abs(a.Value))
+	})
+	if len(common) < 4 {
+		o.status("%s: %s; %d items with at least %d responses: too few for the robust z (4 needed); D² flags %d", label, params, len(common), o.minN, flagsD2)
+		return wrows
+	}
+	o.status("%s: %s; %d items with at least %d responses: robust z flags %d, D² flags %d", label, params, len(common), o.minN, flagsZ, flagsD2)
+	return wrows
 }

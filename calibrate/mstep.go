@@ -110,16 +110,16 @@ func mstepItem(s siParams, nodes, r0, r1 []float64, which [3]bool, pr *irt.Prior
 	for range maxNewton {
 		free := which
 		free[2] = which[2] && (s.c > 0 || g[2] > 0)
-		next, nv, ok := scoringStep(s, v, g, info, free, obj)
+		next, _, ok := scoringStep(s, v, g, info, free, obj)
 		if !ok && free[2] {
 			free[2] = false
-			next, nv, ok = scoringStep(s, v, g, info, free, obj)
+			next, _, ok = scoringStep(s, v, g, info, free, obj)
 		}
 		if !ok {
 			break
 		}
 		moved := math.Abs(next.alpha-s.alpha) + math.Abs(next.delta-s.delta) + math.Abs(next.c-s.c)
-		s, v = next, nv
+		s = next
 		if moved < 1e-10 {
 			break
 		}

@@ -23,7 +23,7 @@ func newCalibrationsCmd(g *globals) *cobra.Command {
 			Run       int64   `csv:"run" json:"run"`
 			Name      string  `csv:"name" json:"name"`
 			Model     string  `csv:"model" json:"model"`
-			D         float64 `csv:"D" json:"D"`
+			D         float64 `json:"d" table:"decimals=3"`
 			Source    string  `csv:"source" json:"source"`
 			LogLik    float64 `csv:"loglik" json:"loglik"`
 			Cycles    int     `csv:"cycles" json:"cycles"`

@@ -112,7 +112,7 @@ func runScore(ctx context.Context, o *scoreOptions) error {
 	}
 	type scaled struct {
 		bank.Score
-		ScaleScore float64 `json:"scale_score"` // θ on the scale, rounded and clamped
+		ScaleScore float64 `json:"scale_score" table:"decimals=0"` // θ on the scale, rounded and clamped
 	}
 	rows := make([]scaled, len(scores))
 	for i, s := range scores {

@@ -2,7 +2,11 @@ package bank
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -111,5 +115,50 @@ func TestParquetErrors(t *testing.T) {
 	in = writeParquet(t, []row{{"E1", "Q1", 1}})
 	if _, err := ReadResponses("t.parquet", in, ReadOptions{Wide: true}); err == nil || !strings.Contains(err.Error(), "a Parquet file holds the long layout") {
 		t.Errorf("a Parquet file read as wide: %v", err)
+	}
+}
+
+// TestImportParquet: a bank's log exported as Parquet imports into a fresh
+// bank and exports again as the same long CSV; importing it twice is
+// refused as for a CSV file.
+func TestImportParquet(t *testing.T) {
+	ctx := context.Background()
+	a := withItems(t, 8)
+	log := longHeader + "E1,F1,IT001,B\nE1,F1,IT002,-\nE2,F1,IT001,A\nE2,F1,IT003,D\nE3,F2,IT005,B\n"
+	if _, err := a.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "log.parquet")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ExportResponsesParquet(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b := withItems(t, 8)
+	in, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	res, err := b.ImportLong(ctx, file, in, ResponseOptions{})
+	if err != nil || res.Responses != 5 || res.Omitted != 1 {
+		t.Fatalf("importing the Parquet export: %+v, %v", res, err)
+	}
+	var want, got strings.Builder
+	if err := a.ExportResponses(ctx, &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ExportResponses(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("after a Parquet round trip the log reads\n%s\nwant\n%s", got.String(), want.String())
+	}
+	in.Seek(0, io.SeekStart)
+	if _, err := b.ImportLong(ctx, file, in, ResponseOptions{}); !errors.As(err, new(*AlreadyImportedError)) {
+		t.Errorf("importing the same Parquet file again: %v", err)
 	}
 }

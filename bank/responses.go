@@ -502,7 +502,18 @@ func (b *Bank) importResponses(ctx context.Context, file, kind string, in io.Rea
 		}
 	}
 	h := sha256.New()
-	src, err := newCSVSource(file, io.TeeReader(in, h))
+	var src records
+	var err error
+	if pq, size, ok := parquetInput(in); ok && kind == "responses-long" {
+		// A Parquet log in the IRW long layout: hashed whole, then read by
+		// row groups through the same row parser.
+		if _, err := io.Copy(h, io.NewSectionReader(pq, 0, size)); err != nil {
+			return res, err
+		}
+		src, err = newParquetSource(file, pq, size)
+	} else {
+		src, err = newCSVSource(file, io.TeeReader(in, h))
+	}
 	if err != nil {
 		return res, err
 	}

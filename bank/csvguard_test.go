@@ -96,27 +96,7 @@ func TestExportsAreGuarded(t *testing.T) {
 	}
 
 	// Round trip: a fresh bank imports the exports and exports the same bytes.
-	b := openTemp(t)
-	if _, err := b.ImportItems(ctx, "items.csv", bytes.NewReader(items1.Bytes())); err != nil {
-		t.Fatalf("re-importing the items export: %v", err)
-	}
-	if _, err := b.ImportLong(ctx, "responses.csv", bytes.NewReader(resp1.Bytes()), ResponseOptions{}); err != nil {
-		t.Fatalf("re-importing the responses export: %v", err)
-	}
-	var items2, resp2 bytes.Buffer
-	if err := b.ExportItems(ctx, &items2); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.ExportResponses(ctx, &resp2); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []struct{ name, one, other string }{
-		{"items", items1.String(), items2.String()}, {"responses", resp1.String(), resp2.String()},
-	} {
-		if p.one != p.other {
-			t.Errorf("%s differ after a round trip:\n%s\n---\n%s", p.name, p.one, p.other)
-		}
-	}
+	b := roundTrip(t, a)
 	for _, code := range []string{"=X1", "X2", "@X3"} {
 		ia, _ := a.Item(ctx, code)
 		ib, err := b.Item(ctx, code)

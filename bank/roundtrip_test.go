@@ -27,40 +27,18 @@ func TestRoundTrip(t *testing.T) {
 	if _, err := a.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var items1, resp1 bytes.Buffer
-	if err := a.ExportItems(ctx, &items1); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.ExportResponses(ctx, &resp1); err != nil {
-		t.Fatal(err)
-	}
-	b := openTemp(t)
-	if _, err := b.ImportItems(ctx, "items.csv", bytes.NewReader(items1.Bytes())); err != nil {
-		t.Fatalf("re-importing the items export: %v", err)
-	}
-	if _, err := b.ImportLong(ctx, "responses.csv", bytes.NewReader(resp1.Bytes()), ResponseOptions{}); err != nil {
-		t.Fatalf("re-importing the responses export: %v", err)
-	}
-	var items2, resp2 bytes.Buffer
-	if err := b.ExportItems(ctx, &items2); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.ExportResponses(ctx, &resp2); err != nil {
-		t.Fatal(err)
-	}
-	if items1.String() != items2.String() {
-		t.Errorf("items differ after a round trip:\n%s\n---\n%s", items1.String(), items2.String())
-	}
-	if resp1.String() != resp2.String() {
-		t.Errorf("responses differ after a round trip:\n%s\n---\n%s", resp1.String(), resp2.String())
-	}
+	b := roundTrip(t, a)
 	sa, _ := a.Stats(ctx)
 	sb, _ := b.Stats(ctx)
 	if sa.Items != sb.Items || sa.Responses != sb.Responses || sa.Examinees != sb.Examinees || len(sa.ByForm) != len(sb.ByForm) {
 		t.Errorf("stats differ: %+v vs %+v", sa, sb)
 	}
-	if !strings.Contains(resp1.String(), "E1,F1,IT002,-,0,3,2026-03-01T10:00:12Z") {
-		t.Errorf("the omitted response is not exported as %q:\n%s", OmitCode, resp1.String())
+	var resp strings.Builder
+	if err := b.ExportResponses(ctx, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(resp.String(), "E1,F1,IT002,-,0,3,2026-03-01T10:00:12Z") {
+		t.Errorf("the omitted response is not exported as %q:\n%s", OmitCode, resp.String())
 	}
 }
 
@@ -154,4 +132,36 @@ func TestSAT12Wide(t *testing.T) {
 	if _, err := b.ImportWide(ctx, "more.csv", strings.NewReader(again), WideOptions{ResponseOptions: ResponseOptions{Omit: "8"}}); err != nil {
 		t.Errorf("a second file on the same items: %v", err)
 	}
+}
+
+// roundTrip exports a's items and responses, imports both exports into a
+// fresh bank, checks that it exports the same bytes, and returns that bank.
+func roundTrip(t *testing.T, a *Bank) *Bank {
+	t.Helper()
+	ctx := context.Background()
+	export := func(bk *Bank) (items, resp bytes.Buffer) {
+		if err := bk.ExportItems(ctx, &items); err != nil {
+			t.Fatal(err)
+		}
+		if err := bk.ExportResponses(ctx, &resp); err != nil {
+			t.Fatal(err)
+		}
+		return items, resp
+	}
+	items1, resp1 := export(a)
+	b := openTemp(t)
+	if _, err := b.ImportItems(ctx, "items.csv", bytes.NewReader(items1.Bytes())); err != nil {
+		t.Fatalf("re-importing the items export: %v", err)
+	}
+	if _, err := b.ImportLong(ctx, "responses.csv", bytes.NewReader(resp1.Bytes()), ResponseOptions{}); err != nil {
+		t.Fatalf("re-importing the responses export: %v", err)
+	}
+	items2, resp2 := export(b)
+	if items1.String() != items2.String() {
+		t.Errorf("items differ after a round trip:\n%s\n---\n%s", items1.String(), items2.String())
+	}
+	if resp1.String() != resp2.String() {
+		t.Errorf("responses differ after a round trip:\n%s\n---\n%s", resp1.String(), resp2.String())
+	}
+	return b
 }

@@ -25,16 +25,12 @@ func calibratedDemo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	db, log := filepath.Join(dir, "p.db"), filepath.Join(dir, "log.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "3000", "--model", "3pl", "-o", log},
 		{"responses", "import", log},
 		{"calibrate", "--model", "3pl"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	return db
 }
 
@@ -345,18 +341,14 @@ func checkExport(t *testing.T, db, dir string) {
 func TestAssembleSample(t *testing.T) {
 	dir := t.TempDir()
 	db, log, truth := filepath.Join(dir, "p.db"), filepath.Join(dir, "log.csv"), filepath.Join(dir, "truth.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "500", "--forms", "5", "--model", "3pl", "-o", log, "--truth", truth},
 		{"responses", "import", log},
 		{"calibrations", "import", truth, "--model", "3pl"},
 		{"assemble", "--run", "1", "--blueprint", fixtureBlueprint, "--solver", "heuristic", "--restarts", "5"},
 		{"assemble", "--run", "1", "--blueprint", fixtureBlueprint, "--sample", "--solver", "heuristic", "--versions", "1"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	ctx := context.Background()
 	b, err := bank.Open(db)
 	if err != nil {

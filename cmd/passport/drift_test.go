@@ -58,16 +58,12 @@ func twoYears(t *testing.T) (db, y1, y2, drifted string) {
 	dir := t.TempDir()
 	db, y1, y2 = filepath.Join(dir, "p.db"), filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
 	t1, t2 := filepath.Join(dir, "t1.csv"), filepath.Join(dir, "t2.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "2000", "--model", "2pl", "--seed", "11", "-o", y1, "--truth", t1},
 		{"responses", "import", y1},
 		{"calibrate", "--model", "2pl", "--prior-a", "0,0.5", "--imports", "5", "--name", "year 1", "-q"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	out, _, err := run(t, db, "forms", "show", "F01", "--format", "csv")
 	if err != nil {
 		t.Fatal(err)
@@ -76,15 +72,11 @@ func twoYears(t *testing.T) (db, y1, y2, drifted string) {
 	if err := driftTruth(t1, t2, drifted, -1.2); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"simulate", "--examinees", "2000", "--model", "2pl", "--seed", "12", "--params", t2, "--theta-mean", "0.3",
 			"--form-prefix", "G", "--examinee-prefix", "N", "-o", y2},
 		{"responses", "import", y2},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	return db, y1, y2, drifted
 }
 
@@ -144,14 +136,10 @@ func TestDrift(t *testing.T) {
 	// Year 2 calibrated, linked and applied: the screen takes the stored
 	// linked run, on year 1's scale, and the base by default is year 1
 	// (three runs on its scale).
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"calibrate", "--model", "2pl", "--prior-a", "0,0.5", "--imports", "6", "--name", "year 2", "-q"},
 		{"link", "--from", "2", "--to", "1", "--apply", "--bootstrap", "0", "-q"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	rows, errOut = driftRows(t, db, "--all")
 	if _, named := driftRows(t, db, "--run", "year 1"); !strings.Contains(named, "against run 1 (2pl, year 1)") {
 		t.Errorf("drift --run by name:\n%s", named)
@@ -217,14 +205,10 @@ func TestDrift(t *testing.T) {
 // the logs, and its exposure counts the logs' rows.
 func TestItemsHistory(t *testing.T) {
 	db, y1, y2, item := twoYears(t)
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"calibrate", "--model", "2pl", "--prior-a", "0,0.5", "--imports", "6", "--name", "year 2", "-q"},
 		{"link", "--from", "2", "--to", "1", "--bootstrap", "0", "-q"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	out, errOut, err := run(t, db, "items", "history", item, "--format", "json")
 	if err != nil {
 		t.Fatal(err)

@@ -300,16 +300,12 @@ func TestScaleTableEquate(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	log := filepath.Join(dir, "log.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "2000", "--model", "2pl", "-o", log},
 		{"responses", "import", log},
 		{"calibrate", "--model", "2pl"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	if _, _, err := run(t, db, "scale", "define", "passport"); err == nil {
 		t.Error("a scale was redefined")
 	}
@@ -520,7 +516,7 @@ func TestLinkRecoversGroupDifference(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	g1, g2, truth := filepath.Join(dir, "g1.csv"), filepath.Join(dir, "g2.csv"), filepath.Join(dir, "truth.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "3000", "--model", "2pl", "--seed", "3", "-o", g1, "--truth", truth},
 		{"simulate", "--examinees", "3000", "--model", "2pl", "--seed", "4", "--params", truth, "--theta-mean", "0.3", "--theta-sd", "1.2",
@@ -530,11 +526,7 @@ func TestLinkRecoversGroupDifference(t *testing.T) {
 		// init --demo made imports 1–4 (one per item file); the logs are 5 and 6.
 		{"calibrate", "--model", "2pl", "--imports", "5"},
 		{"calibrate", "--model", "2pl", "--imports", "6"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	for _, w := range []string{"posterior", "normal"} {
 		l := linkCLI(t, db, "--from", "2", "--to", "1", "--method", "sl", "--weights", w, "--bootstrap", "0")
 		if math.Abs(l.A-1.2) > 0.08 || math.Abs(l.B-0.3) > 0.08 {

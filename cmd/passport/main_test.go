@@ -14,6 +14,17 @@ import (
 	"github.com/passportirt/passport/bank"
 )
 
+// runAll runs each command line against the bank db in turn, failing the
+// test at the first error.
+func runAll(t *testing.T, db string, cmds [][]string) {
+	t.Helper()
+	for _, args := range cmds {
+		if _, _, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+}
+
 // run executes passport with args against the bank db, returning stdout,
 // stderr and the error.
 func run(t *testing.T, db string, args ...string) (string, string, error) {

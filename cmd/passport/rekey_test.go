@@ -43,15 +43,11 @@ func smallBank(t *testing.T) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	db, log := filepath.Join(dir, "p.db"), filepath.Join(dir, "y1.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "400", "--forms", "2", "--model", "2pl", "--omit-rate", "0.02", "--seed", "3", "-o", log},
 		{"responses", "import", log},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	return db, log
 }
 

@@ -80,16 +80,12 @@ func TestDemoReport(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	log := filepath.Join(dir, "log.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "2000", "--model", "2pl", "--omit-rate", "0.005", "-o", log},
 		{"responses", "import", log},
 		{"calibrate", "--model", "2pl"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	var out, errOut bytes.Buffer
 	g := &globals{out: &out, errOut: &errOut, db: db}
 	if err := runReport(context.Background(), &reportOptions{globals: g, run: "1", dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10}); err != nil {

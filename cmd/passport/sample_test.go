@@ -23,17 +23,13 @@ func TestRunSample(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	y1, y2 := filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "400", "--forms", "2", "--form-length", "20", "--anchors", "5", "--model", "2pl", "--omit-rate", "0.05", "--seed", "1", "-o", y1},
 		{"simulate", "--examinees", "400", "--forms", "2", "--form-length", "20", "--anchors", "5", "--model", "2pl", "--omit-rate", "0.05", "--seed", "2", "--examinee-prefix", "N", "-o", y2},
 		{"responses", "import", y1, "--name", "year-1"},
 		{"responses", "import", y2},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	// The demo's items are import 1-4: year 1 is import 5, named year-1.
 	if _, _, err := run(t, db, "calibrate", "--model", "2pl", "--imports", "year-1", "--omit-as-missing", "--name", "first"); err != nil {
 		t.Fatal(err)
@@ -97,16 +93,12 @@ func TestRunSample(t *testing.T) {
 // --scale adds the scale score, clamped to the scale's range.
 func TestScoreBound(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init"},
 		append([]string{"responses", "import", "--wide", "--add-items", "--domain", "stdlib", "--n-options", "5"}, sat12Args...),
 		{"calibrate", "--model", "2pl"},
 		{"scale", "define", "wide", "--points", "-3,300,3,850"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	type score struct {
 		Raw        int
 		Theta      *float64
@@ -216,16 +208,12 @@ func TestRunGrid(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	log := filepath.Join(dir, "log.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "600", "--forms", "2", "--model", "2pl", "-o", log},
 		{"responses", "import", log},
 		{"calibrate", "--model", "2pl", "--quad", "21", "--quad-min", "-4", "--quad-max", "4"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	out, _, err := run(t, db, "scale", "table", "--form", "F01", "--run", "1", "--method", "eap", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +279,7 @@ func TestStoredOnce(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	y1, y2 := filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "1", "-o", y1},
 		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "2", "--examinee-prefix", "N", "--form-prefix", "G", "-o", y2},
@@ -299,11 +287,7 @@ func TestStoredOnce(t *testing.T) {
 		{"responses", "import", y2},
 		{"calibrate", "--model", "2pl", "--imports", "5"},
 		{"calibrate", "--model", "2pl", "--imports", "6"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	twice := [][]string{
 		{"link", "--from", "2", "--to", "1", "--bootstrap", "20", "--apply"},
 		{"scale", "table", "--form", "F01", "--run", "1"},
@@ -343,18 +327,14 @@ func TestDryRun(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
 	y1, y2 := filepath.Join(dir, "y1.csv"), filepath.Join(dir, "y2.csv")
-	for _, args := range [][]string{
+	runAll(t, db, [][]string{
 		{"init", "--demo"},
 		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "1", "-o", y1},
 		{"simulate", "--examinees", "500", "--forms", "2", "--model", "2pl", "--seed", "2", "--examinee-prefix", "N", "-o", y2},
 		{"responses", "import", y1},
 		{"calibrate", "--model", "2pl", "--name", "first"},
 		{"calibrate", "--model", "1pl", "--name", "second"},
-	} {
-		if _, _, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
+	})
 	before := bankBytes(t, db)
 	for _, args := range [][]string{
 		{"responses", "import", y2},

@@ -46,6 +46,12 @@ func takeSnapshot(t *testing.T, path string) snapshot {
 // seededBank is a bank file with 8 items (IT001…IT008: four options, keys
 // B, C, D, A, B, …) and one imported log, closed; it returns the path.
 func seededBank(t *testing.T) string {
+	return bankWithLog(t, "seed.csv", "examinee,form,item,option,time,administered_at\nE1,F1,IT001,B,12.5,2026-03-01T10:00:00Z\nE1,F1,IT002,-,3,2026-03-01\nE2,F1,IT001,C,,\n")
+}
+
+// bankWithLog is a closed bank file with itemsCSV(8) and the long log
+// given imported as file; it returns the path.
+func bankWithLog(t *testing.T, file, log string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "bank.db")
 	b, err := Create(path)
@@ -56,8 +62,7 @@ func seededBank(t *testing.T) string {
 	if _, err := b.ImportItems(ctx, "items.csv", strings.NewReader(itemsCSV(8))); err != nil {
 		t.Fatal(err)
 	}
-	log := "examinee,form,item,option,time,administered_at\nE1,F1,IT001,B,12.5,2026-03-01T10:00:00Z\nE1,F1,IT002,-,3,2026-03-01\nE2,F1,IT001,C,,\n"
-	if _, err := b.ImportLong(ctx, "seed.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
+	if _, err := b.ImportLong(ctx, file, strings.NewReader(log), ResponseOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	b.Close()

@@ -14,29 +14,14 @@ import (
 // log of IT001 covering every kind of response: chosen options right and
 // wrong under B, an omit and a score-only response.
 func rekeyBank(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "bank.db")
-	b, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := b.ImportItems(ctx, "items.csv", strings.NewReader(itemsCSV(8))); err != nil {
-		t.Fatal(err)
-	}
-	log := "examinee,form,item,option,score\n" +
-		"E1,F1,IT001,B,\n" + // right under B, wrong under C
-		"E2,F1,IT001,C,\n" + // wrong under B, right under C
-		"E3,F1,IT001,A,\n" + // wrong under both
-		"E4,F1,IT001,-,\n" + // omitted: wrong under any key
-		"E5,F1,IT001,,1\n" + // a score only: left as it is
-		"E6,F1,IT001,B,\n" + // right under B, wrong under C
-		"E1,F1,IT002,C,\n" // another item: untouched
-	if _, err := b.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	b.Close()
-	return path
+	return bankWithLog(t, "log.csv", "examinee,form,item,option,score\n"+
+		"E1,F1,IT001,B,\n"+ // right under B, wrong under C
+		"E2,F1,IT001,C,\n"+ // wrong under B, right under C
+		"E3,F1,IT001,A,\n"+ // wrong under both
+		"E4,F1,IT001,-,\n"+ // omitted: wrong under any key
+		"E5,F1,IT001,,1\n"+ // a score only: left as it is
+		"E6,F1,IT001,B,\n"+ // right under B, wrong under C
+		"E1,F1,IT002,C,\n") // another item: untouched
 }
 
 // scoresOf reads item code's stored scores by examinee.

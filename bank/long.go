@@ -100,6 +100,9 @@ func readLong(p *rowParser, src records) error {
 	if err != nil {
 		return err
 	}
+	ahead, stop := prefetch(src)
+	defer stop()
+	src = ahead
 	header := src.columns()
 	cell := func(rec []string, i int) string {
 		if i < 0 {

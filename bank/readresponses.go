@@ -320,7 +320,7 @@ func (m *matrixBuilder) ungroup() {
 // matrix returns the responses as a matrix: the rows in order of first
 // response, each row's responses by column, omitted responses dropped
 // with omitAsMissing; without fixed columns, the columns are the items
-// answered, by code.
+// answered, by code. The matrix may take over m's storage: m is spent.
 func (m *matrixBuilder) matrix(omitAsMissing bool) *irt.Responses {
 	order := m.responseOrder()
 	// col maps an item id to its column, -1 for an item left out.
@@ -350,9 +350,15 @@ func (m *matrixBuilder) matrix(omitAsMissing bool) *irt.Responses {
 			col[id] = int32(id)
 		}
 	}
-	n := len(m.item)
 	r.Start = make([]int, 1, len(m.rowExam)+1)
-	r.Item, r.Score, r.Option = make([]int32, 0, n), make([]uint8, 0, n), make([]int8, 0, n)
+	if order == nil {
+		// Each row's responses lie together: the rows are compacted and
+		// sorted where they are, writing never past the row being read.
+		r.Item, r.Score, r.Option = m.item[:0], m.score[:0], m.option[:0]
+	} else {
+		n := len(m.item)
+		r.Item, r.Score, r.Option = make([]int32, 0, n), make([]uint8, 0, n), make([]int8, 0, n)
+	}
 	formIndex := map[int32]int32{}
 	var cells []uint64
 	for row, e := range m.rowExam {

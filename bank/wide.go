@@ -113,6 +113,9 @@ func readWide(p *rowParser, src records, opts WideOptions) error {
 		}
 		items[c] = it
 	}
+	ahead, stop := prefetch(src)
+	defer stop()
+	src = ahead
 	row := 0
 	for {
 		rec, err := src.Read()

@@ -132,6 +132,7 @@ func (e *engine) standardErrors(res *Result) error {
 			full := make([]float64, np)
 			mark := make([]int, np)
 			var touched []int
+			var S []float64
 			for b := range next {
 				bl := blocks[b]
 				if bl.params == nil {
@@ -170,13 +171,19 @@ func (e *engine) standardErrors(res *Result) error {
 				for c, p := range bl.params {
 					colOf[p] = c
 				}
-				S := make([]float64, len(bl.members)*k)
-				for r, p := range bl.members {
-					sc.score(int(p), lp, S[r*k:(r+1)*k], colOf)
-				}
+				// The score vectors go through S a slab of examinees at a
+				// time, so that memory does not grow with the form's size.
 				gram := make([]float64, k*k)
-				blas64.Syrk(blas.Trans, 1, blas64.General{Rows: len(bl.members), Cols: k, Stride: k, Data: S},
-					0, blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: gram})
+				for lo := 0; lo < len(bl.members); lo += seSlab {
+					slab := bl.members[lo:min(lo+seSlab, len(bl.members))]
+					S = slices.Grow(S[:0], len(slab)*k)[:len(slab)*k]
+					clear(S)
+					for r, p := range slab {
+						sc.score(int(p), lp, S[r*k:(r+1)*k], colOf)
+					}
+					blas64.Syrk(blas.Trans, 1, blas64.General{Rows: len(slab), Cols: k, Stride: k, Data: S},
+						1, blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: gram})
+				}
 				grams[b] = gram
 			}
 		}()
@@ -275,6 +282,10 @@ func (e *engine) standardErrors(res *Result) error {
 // its diagonal element, I_jj·(1 − R_j²)/I_jj with R_j the multiple
 // correlation of its score with theirs — for the data to determine it.
 const relPivot = 1e-10
+
+// seSlab is how many examinees' score vectors standardErrors stacks at a
+// time.
+const seSlab = 1024
 
 // invertInformation inverts the information matrix over the parameters of
 // the items whose information is not singular, and returns the inverse, the

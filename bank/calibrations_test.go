@@ -2,9 +2,12 @@ package bank
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,4 +225,111 @@ func TestSaveCalibrationRefusesNaN(t *testing.T) {
 	if runs, err := b.Calibrations(ctx); err != nil || len(runs) != 0 {
 		t.Errorf("%d runs stored (%v)", len(runs), err)
 	}
+}
+
+// TestResponseMatrixAgainstRows checks ResponseMatrix against a reading of
+// the responses table row by row in the test, over random logs in three
+// imports whose examinees overlap, with omitted responses, for filters of
+// imports, items and omit treatment.
+func TestResponseMatrixAgainstRows(t *testing.T) {
+	ctx := context.Background()
+	b := withItems(t, 12)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for imp := range 3 {
+		var log strings.Builder
+		log.WriteString(longHeader)
+		for e := range 30 {
+			for i := 1; i <= 12; i++ {
+				if rng.IntN(3) == 0 {
+					continue
+				}
+				opt := string(rune('A' + rng.IntN(4)))
+				if rng.IntN(8) == 0 {
+					opt = "-"
+				}
+				// Examinee e's items of import imp: i ≡ imp (mod 3), so the
+				// imports overlap in examinees but never in responses.
+				if i%3 == imp {
+					fmt.Fprintf(&log, "E%02d,F1,IT%03d,%s\n", e, i, opt)
+				}
+			}
+		}
+		if _, err := b.ImportLong(ctx, fmt.Sprintf("log%d.csv", imp), strings.NewReader(log.String()), ResponseOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []MatrixFilter{
+		{}, {OmitAsMissing: true}, {Imports: []int64{2}}, {Imports: []int64{1, 3}, OmitAsMissing: true},
+		{Items: []string{"IT002", "IT003", "IT007"}}, {Items: []string{"IT003", "IT006"}, Imports: []int64{1, 2}},
+	} {
+		got, err := b.ResponseMatrix(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := bruteMatrix(t, b, f)
+		if !reflect.DeepEqual(got.Examinees, want.Examinees) || !reflect.DeepEqual(got.Start, want.Start) ||
+			!reflect.DeepEqual(got.Item, want.Item) || !reflect.DeepEqual(got.Score, want.Score) ||
+			got.Omitted != want.Omitted || !reflect.DeepEqual(got.Imports, want.Imports) {
+			t.Errorf("%+v:\n got %v %v %v %v omitted %d imports %v\nwant %v %v %v %v omitted %d imports %v", f,
+				got.Examinees, got.Start, got.Item, got.Score, got.Omitted, got.Imports,
+				want.Examinees, want.Start, want.Item, want.Score, want.Omitted, want.Imports)
+		}
+	}
+}
+
+// bruteMatrix reads the responses of f one table row at a time, columns as
+// ResponseMatrix has them.
+func bruteMatrix(t *testing.T, b *Bank, f MatrixFilter) *irt.Responses {
+	cols, err := b.ResponseMatrix(context.Background(), MatrixFilter{Items: f.Items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int32{}
+	for c, code := range cols.Codes() {
+		col[code] = int32(c)
+	}
+	rows, err := b.db.Query(`SELECT e.code, i.code, r.score, r.option IS 0, r.import_id FROM responses r
+		JOIN examinees e ON e.id = r.examinee_id JOIN items i ON i.id = r.item_id ORDER BY r.examinee_id, r.item_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	m := &irt.Responses{Start: []int{0}}
+	used := map[int64]bool{}
+	last := ""
+	for rows.Next() {
+		var exam, item string
+		var score uint8
+		var omitted bool
+		var imp int64
+		if err := rows.Scan(&exam, &item, &score, &omitted, &imp); err != nil {
+			t.Fatal(err)
+		}
+		c, ok := col[item]
+		if !ok || (f.Imports != nil && !slices.Contains(f.Imports, imp)) {
+			continue
+		}
+		if omitted {
+			m.Omitted++
+			if f.OmitAsMissing {
+				continue
+			}
+		}
+		if exam != last {
+			if last != "" {
+				m.Start = append(m.Start, len(m.Item))
+			}
+			m.Examinees, last = append(m.Examinees, exam), exam
+		}
+		m.Item, m.Score = append(m.Item, c), append(m.Score, score)
+		used[imp] = true
+	}
+	if last != "" {
+		m.Start = append(m.Start, len(m.Item))
+	}
+	for id := range used {
+		m.Imports = append(m.Imports, id)
+	}
+	slices.Sort(m.Imports)
+	return m
 }

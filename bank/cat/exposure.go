@@ -1,0 +1,108 @@
+package cat
+
+// Exposure is the record of the tests given so far that exposure control
+// reads: per θ segment, the tests whose estimate was in it at some item
+// choice, and per item the tests in which it was chosen, given, or
+// eligible there. Its rates are conditional on the segment: an item's
+// exposure rate in segment g is the share of the tests visiting g that
+// gave it while θ̂ was in g. The caller owns it — a delivery service keeps
+// it beside its sessions, a simulation study in its loop — starts sessions
+// from it (Engine.StartWith) and adds each finished one (Add). Nothing in
+// the engine is shared state. It is a plain value, stored as JSON.
+type Exposure struct {
+	// Tests is, per segment, the tests that visited it.
+	Tests []int `json:"tests"`
+	// Administered, Selected and Eligible are [segment][item] counts of
+	// tests that gave the item, chose it before the Sympson–Hetter
+	// lottery, and drew it eligible (eligibility method).
+	Administered [][]int `json:"administered"`
+	Selected     [][]int `json:"selected"`
+	Eligible     [][]int `json:"eligible"`
+	// K are the Sympson–Hetter parameters, [segment][item]: the
+	// probability that a chosen item is given; nil for all 1. TuneSympsonHetter
+	// sets them.
+	K [][]float64 `json:"k,omitempty"`
+}
+
+// NewExposure returns an empty record for the engine's pool and segments.
+func (e *Engine) NewExposure() *Exposure {
+	G, n := e.Segments(), len(e.pool)
+	x := &Exposure{Tests: make([]int, G)}
+	for range G {
+		x.Administered = append(x.Administered, make([]int, n))
+		x.Selected = append(x.Selected, make([]int, n))
+		x.Eligible = append(x.Eligible, make([]int, n))
+	}
+	return x
+}
+
+// Add records a finished session.
+func (x *Exposure) Add(s *Session) {
+	for g, v := range s.visited {
+		if !v {
+			continue
+		}
+		x.Tests[g]++
+		if s.eligible != nil {
+			for i, ok := range s.eligible[g] {
+				if ok {
+					x.Eligible[g][i]++
+				}
+			}
+		}
+	}
+	for _, r := range s.admin {
+		x.Administered[r.Segment][r.Item]++
+	}
+	for _, sel := range s.selected {
+		x.Selected[sel[0]][sel[1]]++
+	}
+}
+
+// Rates returns the exposure rates, [segment][item]: Administered over
+// Tests (0 in a segment no test visited).
+func (x *Exposure) Rates() [][]float64 {
+	out := make([][]float64, len(x.Tests))
+	for g, n := range x.Tests {
+		out[g] = make([]float64, len(x.Administered[g]))
+		if n == 0 {
+			continue
+		}
+		for i, a := range x.Administered[g] {
+			out[g][i] = float64(a) / float64(n)
+		}
+	}
+	return out
+}
+
+// control returns the exposure control in force for a session started
+// from x, [segment][item], or nil for none:
+//   - sympson-hetter: the parameters K (nil, all 1, before tuning);
+//   - eligibility: the probability that the item is eligible,
+//     min{1, r·ε/α} with ε and α the shares of tests in which it was
+//     eligible and given (van der Linden & Veldkamp 2004, eq. 12);
+//   - rmr: 1 when the item's rate stays below the cap r if this test is
+//     counted, A < r·(T + 1), and 0 otherwise (Revuelta & Ponsoda 1998).
+func (x *Exposure) control(e *Engine) [][]float64 {
+	m := e.cfg.Exposure
+	if x == nil || m.Method == None {
+		return nil
+	}
+	if m.Method == SympsonHetter {
+		return x.K
+	}
+	ctl := make([][]float64, len(x.Tests))
+	for g, tests := range x.Tests {
+		ctl[g] = make([]float64, len(e.pool))
+		for i, a := range x.Administered[g] {
+			switch {
+			case m.Method == RMR && float64(a) >= m.MaxRate*float64(tests+1):
+			case m.Method == Eligibility && a > 0:
+				ctl[g][i] = min(1, m.MaxRate*float64(x.Eligible[g][i])/float64(a))
+			default:
+				ctl[g][i] = 1
+			}
+		}
+	}
+	return ctl
+}

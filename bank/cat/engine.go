@@ -147,10 +147,10 @@ func NewEngine(pool []Item, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// klPoints is the number of Gauss–Legendre points of the KL integral:
-// the integrand is smooth, and 16 points integrate a polynomial of degree
-// 31 exactly.
-const klPoints = 16
+// klPoints is the number of Gauss–Legendre points of the KL integral,
+// which then agrees with a fine trapezoidal rule to 1e-7 relative over
+// θ̂ ± 3 for items of slope up to D·a = 3.4 (TestKLIndex).
+const klPoints = 32
 
 // Config is the engine's configuration, defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }

@@ -239,7 +239,7 @@ func (s *Session) posterior() []float64 {
 //	KL_i(θ̂ ‖ θ) = P_i(θ̂)·ln(P_i(θ̂)/P_i(θ)) + Q_i(θ̂)·ln(Q_i(θ̂)/Q_i(θ)),
 //
 // integrated over θ̂ − δ ≤ θ ≤ θ̂ + δ with δ = 3/√n after n scored items
-// (Chang & Ying 1996, eq. 8), by 16-point Gauss–Legendre quadrature.
+// (Chang & Ying 1996), by Gauss–Legendre quadrature of klPoints points.
 func (s *Session) klIndex(i int) float64 {
 	e := s.e
 	p := e.params[i]

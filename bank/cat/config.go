@@ -98,7 +98,7 @@ type ContentRule struct {
 	// are the adaptive test's (MaxLength, one form, information at θ̂).
 	Blueprint *assemble.Blueprint `json:"blueprint,omitempty"`
 	// Restarts is the heuristic solver's budget of rounds for each shadow
-	// test; default 2.
+	// test; default 1.
 	Restarts int `json:"restarts,omitempty"`
 	// Solver is "heuristic" (default) or "cbc" (COIN-OR CBC, when
 	// installed).
@@ -216,7 +216,7 @@ func (c Config) WithDefaults() Config {
 		ct.Method = None
 	}
 	if ct.Restarts == 0 {
-		ct.Restarts = 2
+		ct.Restarts = 1
 	}
 	if ct.Solver == "" {
 		ct.Solver = "heuristic"

@@ -18,11 +18,23 @@ type Exposure struct {
 	Administered [][]int `json:"administered"`
 	Selected     [][]int `json:"selected"`
 	Eligible     [][]int `json:"eligible"`
+	// FadedAdministered and FadedEligible are the same counts for the
+	// eligibility method with each earlier test's weight multiplied by
+	// Fading at every later test visiting the segment, so that the
+	// probabilities follow the current rates (van der Linden & Veldkamp
+	// 2007).
+	FadedAdministered [][]float64 `json:"faded_administered"`
+	FadedEligible     [][]float64 `json:"faded_eligible"`
 	// K are the Sympson–Hetter parameters, [segment][item]: the
 	// probability that a chosen item is given; nil for all 1. TuneSympsonHetter
 	// sets them.
 	K [][]float64 `json:"k,omitempty"`
 }
+
+// Fading is the weight by which the eligibility method's counts fade at
+// every test, 0.999 as van der Linden and Veldkamp (2007) use: the tests
+// before the last thousand or so weigh little.
+const Fading = 0.999
 
 // NewExposure returns an empty record for the engine's pool and segments.
 func (e *Engine) NewExposure() *Exposure {
@@ -32,6 +44,8 @@ func (e *Engine) NewExposure() *Exposure {
 		x.Administered = append(x.Administered, make([]int, n))
 		x.Selected = append(x.Selected, make([]int, n))
 		x.Eligible = append(x.Eligible, make([]int, n))
+		x.FadedAdministered = append(x.FadedAdministered, make([]float64, n))
+		x.FadedEligible = append(x.FadedEligible, make([]float64, n))
 	}
 	return x
 }
@@ -43,16 +57,24 @@ func (x *Exposure) Add(s *Session) {
 			continue
 		}
 		x.Tests[g]++
-		if s.eligible != nil {
-			for i, ok := range s.eligible[g] {
-				if ok {
-					x.Eligible[g][i]++
-				}
+		if s.eligible == nil {
+			continue
+		}
+		fa, fe := x.FadedAdministered[g], x.FadedEligible[g]
+		for i, ok := range s.eligible[g] {
+			fa[i] *= Fading
+			fe[i] *= Fading
+			if ok {
+				x.Eligible[g][i]++
+				fe[i]++
 			}
 		}
 	}
 	for _, r := range s.admin {
 		x.Administered[r.Segment][r.Item]++
+		if s.eligible != nil {
+			x.FadedAdministered[r.Segment][r.Item]++
+		}
 	}
 	for _, sel := range s.selected {
 		x.Selected[sel[0]][sel[1]]++
@@ -80,7 +102,10 @@ func (x *Exposure) Rates() [][]float64 {
 //   - sympson-hetter: the parameters K (nil, all 1, before tuning);
 //   - eligibility: the probability that the item is eligible,
 //     min{1, r·ε/α} with ε and α the shares of tests in which it was
-//     eligible and given (van der Linden & Veldkamp 2004, eq. 12);
+//     eligible and given (van der Linden & Veldkamp 2004, eq. 12), both
+//     faded, and 0 where the restricted rate's guard below holds: fading
+//     aims at the current rate, and the guard keeps the cumulative rate
+//     within the cap from a cold start;
 //   - rmr: 1 when the item's rate stays below the cap r if this test is
 //     counted, A < r·(T + 1), and 0 otherwise (Revuelta & Ponsoda 1998).
 func (x *Exposure) control(e *Engine) [][]float64 {
@@ -96,9 +121,9 @@ func (x *Exposure) control(e *Engine) [][]float64 {
 		ctl[g] = make([]float64, len(e.pool))
 		for i, a := range x.Administered[g] {
 			switch {
-			case m.Method == RMR && float64(a) >= m.MaxRate*float64(tests+1):
-			case m.Method == Eligibility && a > 0:
-				ctl[g][i] = min(1, m.MaxRate*float64(x.Eligible[g][i])/float64(a))
+			case (m.Method == RMR || m.Method == Eligibility) && float64(a) >= m.MaxRate*float64(tests+1):
+			case m.Method == Eligibility && x.FadedAdministered[g][i] > 0:
+				ctl[g][i] = min(1, m.MaxRate*x.FadedEligible[g][i]/x.FadedAdministered[g][i])
 			default:
 				ctl[g][i] = 1
 			}

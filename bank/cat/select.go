@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -84,11 +85,17 @@ func (s *Session) candidates(g int) ([]int, error) {
 		}
 		return s.kingsburyZara(avail), nil
 	case Shadow:
-		c, err := s.shadowTest(g, true)
+		// The first solve leaves out the least informative items; if
+		// the blueprint then cannot be met, the second has them all,
+		// and the last lets exposure control yield.
+		c, err := s.shadowTest(g, true, true)
 		if err != nil {
-			return s.shadowTest(g, false)
+			c, err = s.shadowTest(g, true, false)
 		}
-		return c, nil
+		if err != nil {
+			c, err = s.shadowTest(g, false, false)
+		}
+		return c, err
 	}
 	return eligible, nil
 }
@@ -118,9 +125,11 @@ func (s *Session) kingsburyZara(cands []int) []int {
 // shadowTest assembles the shadow test (van der Linden & Reese 1998): a
 // full-length test that meets the blueprint, holds every item given so
 // far and has the most information at θ̂; with exposure set, items not
-// eligible in segment g are left out. It returns the test's items not yet
-// given.
-func (s *Session) shadowTest(g int, exposure bool) ([]int, error) {
+// eligible in segment g are left out, and with prune, the items outside
+// the few most informative at θ̂ overall and in their domain
+// (keepInformative), which the search then need not visit. It returns the
+// test's items not yet given.
+func (s *Session) shadowTest(g int, exposure, prune bool) ([]int, error) {
 	e, sh := s.e, s.e.shadow
 	bp := sh.bp
 	bp.Objective.Theta = []float64{s.theta}
@@ -133,8 +142,15 @@ func (s *Session) shadowTest(g int, exposure bool) ([]int, error) {
 			bp.Anchors = append(bp.Anchors, r.ID)
 		}
 	}
+	var keep []bool
+	if prune {
+		keep = s.keepInformative(given)
+	}
 	for _, i := range e.scored {
-		if (s.out[i] && !given[i]) || (exposure && s.eligible != nil && !s.eligible[g][i]) {
+		if given[i] {
+			continue
+		}
+		if s.out[i] || (exposure && s.eligible != nil && !s.eligible[g][i]) || (keep != nil && !keep[i]) {
 			bp.Exclude = append(bp.Exclude, e.pool[i].ID)
 		}
 	}
@@ -153,6 +169,33 @@ func (s *Session) shadowTest(g int, exposure bool) ([]int, error) {
 		}
 	}
 	return free, nil
+}
+
+// keepInformative marks the items a pruned shadow test may hold: those
+// given, and of the others the 2·MaxLength most informative at θ̂ and
+// the MaxLength most informative in each domain.
+func (s *Session) keepInformative(given []bool) []bool {
+	e := s.e
+	n := e.cfg.MaxLength
+	keep := slices.Clone(given)
+	info := func(i int) float64 { return e.params[i].Info(s.theta) }
+	var free []int
+	byDomain := make([][]int, len(e.domains))
+	for _, i := range e.scored {
+		if !given[i] && !s.out[i] {
+			free = append(free, i)
+			byDomain[e.domainOf[i]] = append(byDomain[e.domainOf[i]], i)
+		}
+	}
+	for _, i := range bestK(free, min(2*n, len(free)), info) {
+		keep[i] = true
+	}
+	for _, items := range byDomain {
+		for _, i := range bestK(items, min(n, len(items)), info) {
+			keep[i] = true
+		}
+	}
+	return keep
 }
 
 // pick returns an item of cands at random among the best k by the

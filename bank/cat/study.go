@@ -149,6 +149,8 @@ func (x *Exposure) clone() *Exposure {
 		c.Administered = append(c.Administered, slices.Clone(x.Administered[g]))
 		c.Selected = append(c.Selected, slices.Clone(x.Selected[g]))
 		c.Eligible = append(c.Eligible, slices.Clone(x.Eligible[g]))
+		c.FadedAdministered = append(c.FadedAdministered, slices.Clone(x.FadedAdministered[g]))
+		c.FadedEligible = append(c.FadedEligible, slices.Clone(x.FadedEligible[g]))
 	}
 	for _, row := range x.K {
 		c.K = append(c.K, slices.Clone(row))

@@ -103,11 +103,12 @@ func (x *Exposure) Rates() [][]float64 {
 //   - eligibility: the probability that the item is eligible,
 //     min{1, r·ε/α} with ε and α the shares of tests in which it was
 //     eligible and given (van der Linden & Veldkamp 2004, eq. 12), both
-//     faded, and 0 where the restricted rate's guard below holds: fading
-//     aims at the current rate, and the guard keeps the cumulative rate
-//     within the cap from a cold start;
-//   - rmr: 1 when the item's rate stays below the cap r if this test is
-//     counted, A < r·(T + 1), and 0 otherwise (Revuelta & Ponsoda 1998).
+//     faded, and 0 once the rate would pass the cap if the item were
+//     given, A ≥ r·(T + 1): fading aims at the current rate, and this
+//     guard keeps the cumulative rate within the cap from a cold start;
+//   - rmr: 1 when the item's rate stays within the cap r if this test
+//     gives it, A + 1 ≤ r·(T + 1), and 0 otherwise (Revuelta & Ponsoda
+//     1998); while no item is eligible (a cold start), all are.
 func (x *Exposure) control(e *Engine) [][]float64 {
 	m := e.cfg.Exposure
 	if x == nil || m.Method == None {
@@ -121,7 +122,8 @@ func (x *Exposure) control(e *Engine) [][]float64 {
 		ctl[g] = make([]float64, len(e.pool))
 		for i, a := range x.Administered[g] {
 			switch {
-			case (m.Method == RMR || m.Method == Eligibility) && float64(a) >= m.MaxRate*float64(tests+1):
+			case m.Method == RMR && float64(a+1) > m.MaxRate*float64(tests+1)+1e-9:
+			case m.Method == Eligibility && float64(a) >= m.MaxRate*float64(tests+1):
 			case m.Method == Eligibility && x.FadedAdministered[g][i] > 0:
 				ctl[g][i] = min(1, m.MaxRate*x.FadedEligible[g][i]/x.FadedAdministered[g][i])
 			default:

@@ -78,4 +78,3 @@ func TestShadowKeepsBlueprint(t *testing.T) {
 		}
 	}
 }
-

@@ -50,10 +50,11 @@ type Simulee struct {
 }
 
 // batch is the number of simulees that start from one snapshot of the
-// exposure record when the control adapts to it (eligibility, rmr), as
-// concurrent examinees of a delivery service would; it bounds an item's
-// overshoot of the cap to batch tests.
-const batch = 8
+// exposure record when the control adapts to it (eligibility, rmr): one,
+// so that each test sees every test before it and the cap holds in every
+// segment, however few tests visit it; those studies run one simulee at a
+// time.
+const batch = 1
 
 // Simulate runs the engine on simulees who answer by the model at their
 // true θ, and returns the study with the exposure record it ends with.

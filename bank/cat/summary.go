@@ -32,6 +32,7 @@ type Decile struct {
 	Decile      int     `json:"decile"`
 	Lo          float64 `json:"theta_lo"`
 	Hi          float64 `json:"theta_hi"`
+	MeanTheta   float64 `json:"mean_theta"`
 	N           int     `json:"n"`
 	Bias        float64 `json:"bias"`
 	RMSE        float64 `json:"rmse"`
@@ -64,8 +65,7 @@ type ExposureSummary struct {
 	// engine's record (tests whose estimate visited the segment), where
 	// exposure control holds its cap.
 	MaxBySegment []float64 `json:"max_by_segment"`
-	// Rates are the operational items' rates, in pool order of
-	// Engine.Pool (pretest items 0).
+	// Rates are the operational items' rates, in pool order.
 	Rates []float64 `json:"-"`
 }
 
@@ -103,6 +103,9 @@ func (e *Engine) summarize(sims []Simulee, x *Exposure) *Study {
 		}
 		dec := Decile{Decile: d + 1, Lo: group[0].True, Hi: group[len(group)-1].True, N: len(group)}
 		dec.Bias, dec.RMSE, dec.MeanSE, dec.MeanLength = recovery(group)
+		for _, s := range group {
+			dec.MeanTheta += s.True / float64(len(group))
+		}
 		dec.MaxExposure = slices.Max(e.rates(group))
 		st.Deciles = append(st.Deciles, dec)
 	}
@@ -150,11 +153,10 @@ func (e *Engine) rates(sims []Simulee) []float64 {
 
 func (e *Engine) exposureSummary(sims []Simulee, x *Exposure) ExposureSummary {
 	all := e.rates(sims)
-	xs := ExposureSummary{Bins: make([]int, 11), Rates: make([]float64, len(e.pool))}
+	xs := ExposureSummary{Bins: make([]int, 11)}
 	rates := make([]float64, 0, len(e.scored))
 	for _, i := range e.scored {
 		r := all[i]
-		xs.Rates[i] = r
 		rates = append(rates, r)
 		xs.Max = max(xs.Max, r)
 		if r == 0 {
@@ -174,7 +176,7 @@ func (e *Engine) exposureSummary(sims []Simulee, x *Exposure) ExposureSummary {
 		v += (r - xs.Mean) * (r - xs.Mean)
 	}
 	v /= N
-	xs.SD = math.Sqrt(v)
+	xs.SD, xs.Rates = math.Sqrt(v), rates
 	_, _, _, lbar := recovery(sims)
 	xs.Overlap = N/lbar*v + lbar/N
 	for _, rs := range x.Rates() {

@@ -26,6 +26,7 @@ var (
 	KindTable    = Kind{"table", "conversion_tables", "name", "passport scale tables"}
 	KindEquating = Kind{"equating", "equatings", "name", "passport equatings list"}
 	KindAssembly = Kind{"assembly", "assemblies", "name", "passport forms list"}
+	KindCATStudy = Kind{"cat study", "cat_studies", "name", "passport cat studies"}
 )
 
 // List is the command that lists the objects of the kind.

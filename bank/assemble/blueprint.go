@@ -90,29 +90,39 @@ func ReadBlueprint(file string, r io.Reader) (Blueprint, error) {
 	if err != nil {
 		return bp, fmt.Errorf("%s: %w", file, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&bp); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return bp, fmt.Errorf("%s:%d: %v", file, lineOf(data, se.Offset), se)
-		case errors.As(err, &te):
-			return bp, fmt.Errorf("%s:%d: field %s: expected %s, got %s", file, lineOf(data, te.Offset), te.Field, te.Type, te.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return bp, fmt.Errorf("%s: %v; see fixtures/blueprints/README.md for the fields", file, strings.TrimPrefix(err.Error(), "json: "))
-		}
-		return bp, fmt.Errorf("%s: %w", file, err)
-	}
-	if dec.More() {
-		return bp, fmt.Errorf("%s: more than one JSON value; expected one blueprint object", file)
+	if err := DecodeJSON(file, data, &bp, "fixtures/blueprints/README.md"); err != nil {
+		return bp, err
 	}
 	bp = bp.WithDefaults()
 	if err := bp.Validate(); err != nil {
 		return bp, fmt.Errorf("%s: %w", file, err)
 	}
 	return bp, nil
+}
+
+// DecodeJSON decodes data, the contents of file, into v as one JSON value
+// with no unknown fields. Errors name the file, the line and the field;
+// for an unknown field they point to doc, where the fields are described.
+func DecodeJSON(file string, data []byte, v any, doc string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return fmt.Errorf("%s:%d: %v", file, lineOf(data, se.Offset), se)
+		case errors.As(err, &te):
+			return fmt.Errorf("%s:%d: field %s: expected %s, got %s", file, lineOf(data, te.Offset), te.Field, te.Type, te.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return fmt.Errorf("%s: %v; see %s for the fields", file, strings.TrimPrefix(err.Error(), "json: "), doc)
+		}
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s: more than one JSON value; expected one object", file)
+	}
+	return nil
 }
 
 // lineOf is the 1-based line of byte offset off in data.

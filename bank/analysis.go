@@ -31,7 +31,7 @@ func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*irt.Respons
 	if err != nil {
 		return nil, err
 	}
-	formID := int64(-1)
+	var formID int64
 	if f.Form != "" {
 		err := b.db.QueryRowContext(ctx, `SELECT id FROM forms WHERE code = ?`, f.Form).Scan(&formID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -41,64 +41,8 @@ func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*irt.Respons
 			return nil, err
 		}
 	}
-	exams, err := b.codes(ctx, `SELECT id, code FROM examinees`)
-	if err != nil {
+	if err := b.readRows(ctx, d, rowFilter{From: f.From, To: f.To, Imports: f.Imports, FormID: formID, Options: true}, col); err != nil {
 		return nil, err
-	}
-	forms, err := b.codes(ctx, `SELECT id, code FROM forms`)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := b.db.QueryContext(ctx, `SELECT examinee_id, item_id, COALESCE(form_id, 0), COALESCE(option, -1), score, import_id
-		FROM responses WHERE (?1 < 0 OR form_id = ?1) AND (?2 = 0 OR administered_at >= ?2) AND (?3 = 0 OR administered_at < ?3)
-		ORDER BY examinee_id, item_id`, formID, f.From, f.To)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	formIndex := map[int64]int32{}
-	last, lastForm := int64(-1), int64(0)
-	d.Start = []int{0}
-	closeRow := func() {
-		fi, ok := formIndex[lastForm]
-		if !ok {
-			fi = int32(len(d.Forms))
-			formIndex[lastForm] = fi
-			d.Forms = append(d.Forms, forms[lastForm])
-		}
-		d.Form = append(d.Form, fi)
-		d.Start = append(d.Start, len(d.Item))
-	}
-	for rows.Next() {
-		var exam, item, form, imp int64
-		var option int8
-		var score uint8
-		if err := rows.Scan(&exam, &item, &form, &option, &score, &imp); err != nil {
-			return nil, err
-		}
-		c, ok := col[item]
-		if !ok || (f.Imports != nil && !slices.Contains(f.Imports, imp)) {
-			continue
-		}
-		if exam != last {
-			if last >= 0 {
-				closeRow()
-			}
-			d.Examinees = append(d.Examinees, exams[exam])
-			last, lastForm = exam, form
-		}
-		if lastForm == 0 {
-			lastForm = form
-		}
-		d.Item = append(d.Item, c)
-		d.Option = append(d.Option, option)
-		d.Score = append(d.Score, score)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if last >= 0 {
-		closeRow()
 	}
 	dropUnanswered(d)
 	return d, nil

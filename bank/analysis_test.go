@@ -18,7 +18,8 @@ func TestAnalysisData(t *testing.T) {
 		"E1,F1,IT002,-,\n" + // omitted: option 0, score 0
 		"E2,F2,IT002,,1\n" + // a score only: option −1
 		"E2,F2,IT003,C,\n" // a distractor: option 3, score 0
-	if _, err := b.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{}); err != nil {
+	imp, err := b.ImportLong(ctx, "log.csv", strings.NewReader(log), ResponseOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	d, err := b.AnalysisData(ctx, AnalysisFilter{})
@@ -38,6 +39,8 @@ func TestAnalysisData(t *testing.T) {
 		Item:      []int32{0, 1, 1, 2},
 		Option:    []int8{2, 0, -1, 3},
 		Score:     []uint8{1, 0, 1, 0},
+		Omitted:   1,
+		Imports:   []int64{imp.ImportID},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("AnalysisData:\n got %+v\nwant %+v", d, want)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -97,113 +96,10 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*irt.Respons
 		slices.Sort(missing)
 		return nil, fmt.Errorf("items to exclude that are not in the bank: %s", strings.Join(missing, ", "))
 	}
-	if err := b.readRows(ctx, m, f, col); err != nil {
+	if err := b.readRows(ctx, m, rowFilter{From: f.From, To: f.To, Imports: f.Imports, OmitAsMissing: f.OmitAsMissing}, col); err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-// readRows reads the responses of ResponseMatrix into m, one examinee a
-// row: SQLite scans the responses in the order of their primary key
-// (examinee, item), keeps those of the filter's imports and time window,
-// and hands over each examinee's responses as one text of packed numbers
-// (item id × 4 + 2·omitted + score), so that no sort, filter or per-response
-// call runs in Go. Items without a column are left out.
-func (b *Bank) readRows(ctx context.Context, m *irt.Responses, f MatrixFilter, col map[int64]int32) error {
-	var colOf []int32 // by item id; -1: not a column
-	for id, c := range col {
-		for int64(len(colOf)) <= id {
-			colOf = append(colOf, -1)
-		}
-		colOf[id] = c
-	}
-	var imports any // NULL: every import
-	if f.Imports != nil {
-		j, err := json.Marshal(f.Imports)
-		if err != nil {
-			return err
-		}
-		imports = string(j)
-	}
-	rows, err := b.db.QueryContext(ctx, `SELECT (SELECT code FROM examinees WHERE id = r.examinee_id),
-			group_concat(r.item_id * 4 + (r.option IS 0) * 2 + r.score), min(r.import_id),
-			CASE WHEN min(r.import_id) < max(r.import_id) THEN group_concat(r.import_id) END
-		FROM responses r
-		WHERE (?1 = 0 OR r.administered_at >= ?1) AND (?2 = 0 OR r.administered_at < ?2)
-			AND (?3 IS NULL OR r.import_id IN (SELECT value FROM json_each(?3)))
-		GROUP BY r.examinee_id`, f.From, f.To, imports)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	used, lastUsed := map[int64]bool{}, int64(-1)
-	m.Start = []int{0}
-	for rows.Next() {
-		var code string
-		var packed, each sql.RawBytes // each: the responses' imports when they differ
-		var imp int64
-		if err := rows.Scan(&code, &packed, &imp, &each); err != nil {
-			return err
-		}
-		var next func() (int64, bool)
-		stop := func() {}
-		if each != nil {
-			next, stop = iter.Pull(packedNumbers(each))
-		}
-		for v := range packedNumbers(packed) {
-			if next != nil {
-				imp, _ = next()
-			}
-			id, omitted, score := v>>2, v&2 != 0, uint8(v&1)
-			if id >= int64(len(colOf)) || colOf[id] < 0 {
-				continue
-			}
-			if omitted {
-				m.Omitted++
-				if f.OmitAsMissing {
-					continue
-				}
-			}
-			m.Item = append(m.Item, colOf[id])
-			m.Score = append(m.Score, score)
-			if imp != lastUsed {
-				used[imp], lastUsed = true, imp
-			}
-		}
-		stop()
-		if len(m.Item) > m.Start[len(m.Start)-1] {
-			m.Start = append(m.Start, len(m.Item))
-			m.Examinees = append(m.Examinees, code)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for id := range used {
-		m.Imports = append(m.Imports, id)
-	}
-	slices.Sort(m.Imports)
-	return nil
-}
-
-// packedNumbers yields the non-negative integers of a comma-separated
-// text as SQLite's group_concat writes them.
-func packedNumbers(b []byte) iter.Seq[int64] {
-	return func(yield func(int64) bool) {
-		var v int64
-		for k, c := range b {
-			if c != ',' {
-				v = v*10 + int64(c-'0')
-				if k+1 < len(b) {
-					continue
-				}
-			}
-			if !yield(v) {
-				return
-			}
-			v = 0
-		}
-	}
 }
 
 // Calibration is a calibration run: item parameters with the settings and

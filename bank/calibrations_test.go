@@ -3,6 +3,7 @@ package bank
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -227,10 +228,11 @@ func TestSaveCalibrationRefusesNaN(t *testing.T) {
 	}
 }
 
-// TestResponseMatrixAgainstRows checks ResponseMatrix against a reading of
-// the responses table row by row in the test, over random logs in three
-// imports whose examinees overlap, with omitted responses, for filters of
-// imports, items and omit treatment.
+// TestResponseMatrixAgainstRows checks ResponseMatrix and AnalysisData
+// against a reading of the responses table row by row in the test, over
+// random logs in three imports on two forms whose examinees overlap, with
+// omitted responses, for filters of imports, items, form and omit
+// treatment.
 func TestResponseMatrixAgainstRows(t *testing.T) {
 	ctx := context.Background()
 	b := withItems(t, 12)
@@ -250,7 +252,7 @@ func TestResponseMatrixAgainstRows(t *testing.T) {
 				// Examinee e's items of import imp: i ≡ imp (mod 3), so the
 				// imports overlap in examinees but never in responses.
 				if i%3 == imp {
-					fmt.Fprintf(&log, "E%02d,F1,IT%03d,%s\n", e, i, opt)
+					fmt.Fprintf(&log, "E%02d,F%d,IT%03d,%s\n", e, 1+imp%2, i, opt)
 				}
 			}
 		}
@@ -275,6 +277,85 @@ func TestResponseMatrixAgainstRows(t *testing.T) {
 				want.Examinees, want.Start, want.Item, want.Score, want.Omitted, want.Imports)
 		}
 	}
+	for _, f := range []AnalysisFilter{{}, {Imports: []int64{1, 3}}, {Form: "F2"}, {Items: []string{"IT003", "IT006"}, Imports: []int64{1, 2}}} {
+		got, err := b.AnalysisData(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := bruteAnalysis(t, b, f)
+		if !reflect.DeepEqual(got.Codes(), want.Codes()) || !reflect.DeepEqual(got.Examinees, want.Examinees) ||
+			!reflect.DeepEqual(got.Start, want.Start) || !reflect.DeepEqual(got.Item, want.Item) ||
+			!reflect.DeepEqual(got.Score, want.Score) || !reflect.DeepEqual(got.Option, want.Option) ||
+			!reflect.DeepEqual(got.Forms, want.Forms) || !reflect.DeepEqual(got.Form, want.Form) {
+			t.Errorf("%+v:\n got %v %v %v %v %v %v %v %v\nwant %v %v %v %v %v %v %v %v", f,
+				got.Codes(), got.Examinees, got.Start, got.Item, got.Score, got.Option, got.Forms, got.Form,
+				want.Codes(), want.Examinees, want.Start, want.Item, want.Score, want.Option, want.Forms, want.Form)
+		}
+	}
+}
+
+// bruteAnalysis reads the responses of f one table row at a time: each
+// examinee's form is the first form given on its responses, by item.
+func bruteAnalysis(t *testing.T, b *Bank, f AnalysisFilter) *irt.Responses {
+	rows, err := b.db.Query(`SELECT e.code, i.code, r.score, COALESCE(r.option, -1), COALESCE(fm.code, ''), r.import_id FROM responses r
+		JOIN examinees e ON e.id = r.examinee_id JOIN items i ON i.id = r.item_id LEFT JOIN forms fm ON fm.id = r.form_id
+		ORDER BY r.examinee_id, r.item_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type resp struct {
+		exam, item, form string
+		score            uint8
+		option           int8
+	}
+	var kept []resp
+	answered := map[string]bool{}
+	for rows.Next() {
+		var r resp
+		var imp int64
+		if err := rows.Scan(&r.exam, &r.item, &r.score, &r.option, &r.form, &imp); err != nil {
+			t.Fatal(err)
+		}
+		if (f.Items != nil && !slices.Contains(f.Items, r.item)) || (f.Imports != nil && !slices.Contains(f.Imports, imp)) || (f.Form != "" && r.form != f.Form) {
+			continue
+		}
+		kept = append(kept, r)
+		answered[r.item] = true
+	}
+	m := &irt.Responses{Start: []int{0}}
+	codes := slices.Sorted(maps.Keys(answered))
+	for _, c := range codes {
+		m.Items = append(m.Items, irt.ItemInfo{Code: c})
+	}
+	formIndex := map[string]int32{}
+	for k, r := range kept {
+		if k == 0 || r.exam != kept[k-1].exam {
+			m.Examinees = append(m.Examinees, r.exam)
+			form := ""
+			for _, s := range kept[k:] {
+				if s.exam != r.exam {
+					break
+				}
+				if form == "" {
+					form = s.form
+				}
+			}
+			fi, ok := formIndex[form]
+			if !ok {
+				fi = int32(len(m.Forms))
+				formIndex[form] = fi
+				m.Forms = append(m.Forms, form)
+			}
+			m.Form = append(m.Form, fi)
+		}
+		m.Item = append(m.Item, int32(slices.Index(codes, r.item)))
+		m.Score, m.Option = append(m.Score, r.score), append(m.Option, r.option)
+		if k+1 == len(kept) || kept[k+1].exam != r.exam {
+			m.Start = append(m.Start, len(m.Item))
+		}
+	}
+	return m
 }
 
 // bruteMatrix reads the responses of f one table row at a time, columns as

@@ -55,6 +55,16 @@ func (s Scale) Linear(theta float64) float64 { return s.Slope*theta + s.Intercep
 // clamped to [Min, Max]; θ = ±Inf gives Max or Min.
 func (s Scale) Score(theta float64) float64 { return s.Report(s.Linear(theta)) }
 
+// Theta is the θ of an unrounded score x in [Min, Max], the inverse of
+// Linear: θ = (x − Intercept)/Slope. A cut score given on the scale is
+// moved to θ by it.
+func (s Scale) Theta(x float64) (float64, error) {
+	if !(x >= s.Min && x <= s.Max) {
+		return 0, fmt.Errorf("score %g: expected a score in [%g, %g]", x, s.Min, s.Max)
+	}
+	return (x - s.Intercept) / s.Slope, nil
+}
+
 // Report rounds and clamps an unrounded score.
 func (s Scale) Report(x float64) float64 {
 	return math.Min(s.Max, math.Max(s.Min, math.Round(x)))

@@ -392,3 +392,20 @@ func maxAbsDiff(a, b []float64) float64 {
 	}
 	return m
 }
+
+// TestScaleTheta checks that Theta inverts Linear on the passport scale
+// (θ = −3 → 300, θ = 3 → 850; θ = 0.5 → 620.83) and refuses scores
+// outside it.
+func TestScaleTheta(t *testing.T) {
+	s := Passport()
+	for _, c := range []struct{ x, theta float64 }{{300, -3}, {850, 3}, {575, 0}, {s.Linear(0.5), 0.5}} {
+		if th, err := s.Theta(c.x); err != nil || math.Abs(th-c.theta) > 1e-12 {
+			t.Errorf("Theta(%g) = %g, %v; want %g", c.x, th, err, c.theta)
+		}
+	}
+	for _, x := range []float64{299, 851, math.NaN()} {
+		if _, err := s.Theta(x); err == nil {
+			t.Errorf("Theta(%g): no error", x)
+		}
+	}
+}

@@ -114,6 +114,12 @@ type StopRule struct {
 	// classifies every examinee and, with Rule set, ends once the
 	// classification is decided.
 	Cuts []float64 `json:"cuts,omitempty"`
+	// ScaleCuts are the cut scores on the reporting scale named Scale
+	// (default passport, 300–850), increasing, given instead of Cuts; the
+	// caller moves them to θ with the run's scale (WithThetaCuts) before
+	// building the engine, which reads Cuts.
+	ScaleCuts []float64 `json:"scale_cuts,omitempty"`
+	Scale     string    `json:"scale,omitempty"`
 	// Rule is "" (no classification stop), "ci", ending when the
 	// Confidence interval θ̂ ± z·SE holds no cut (Kingsbury & Weiss 1983),
 	// or "sprt", Wald's sequential probability ratio test of θ = cut − Delta
@@ -162,9 +168,26 @@ func ReadConfig(file string, r io.Reader) (Config, error) {
 	if err := assemble.DecodeJSON(file, data, &c, "fixtures/cat/README.md"); err != nil {
 		return c, err
 	}
+	if len(c.Stop.Cuts) > 0 && len(c.Stop.ScaleCuts) > 0 {
+		return c, fmt.Errorf("%s: stop: both cuts and scale_cuts; expected cut scores on the θ scale (cuts) or on the reporting scale (scale_cuts)", file)
+	}
 	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
+	if err := c.validate(false); err != nil {
 		return c, fmt.Errorf("%s: %w", file, err)
+	}
+	return c, nil
+}
+
+// WithThetaCuts returns c with Cuts set to its ScaleCuts moved to θ by
+// theta, the inverse of the run's reporting scale (scale.Scale.Theta).
+func (c Config) WithThetaCuts(theta func(score float64) (float64, error)) (Config, error) {
+	c.Stop.Cuts = nil
+	for k, x := range c.Stop.ScaleCuts {
+		th, err := theta(x)
+		if err != nil {
+			return c, fmt.Errorf("stop.scale_cuts[%d] on scale %s: %w", k, c.Stop.Scale, err)
+		}
+		c.Stop.Cuts = append(c.Stop.Cuts, th)
 	}
 	return c, nil
 }
@@ -234,12 +257,19 @@ func (c Config) WithDefaults() Config {
 	if s.Beta == 0 {
 		s.Beta = 0.05
 	}
+	if s.Scale == "" {
+		s.Scale = "passport"
+	}
 	return c
 }
 
-// Validate checks a configuration with its defaults filled in; NewEngine
-// checks it against a pool.
-func (c Config) Validate() error {
+// Validate checks a configuration with its defaults filled in, its
+// ScaleCuts moved to θ; NewEngine checks it against a pool.
+func (c Config) Validate() error { return c.validate(true) }
+
+// validate checks c; with converted, any ScaleCuts must have their θ in
+// Cuts.
+func (c Config) validate(converted bool) error {
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 	oneOf := func(field, v string, valid ...string) error {
 		if !slices.Contains(valid, v) {
@@ -349,11 +379,17 @@ func (c Config) Validate() error {
 	if err := increasing("stop.cuts", s.Cuts); err != nil {
 		return err
 	}
+	if err := increasing("stop.scale_cuts", s.ScaleCuts); err != nil {
+		return err
+	}
+	if converted && len(s.ScaleCuts) > 0 && len(s.Cuts) != len(s.ScaleCuts) {
+		return fmt.Errorf("stop.scale_cuts: %g on scale %s, not moved to θ (Config.WithThetaCuts)", s.ScaleCuts, s.Scale)
+	}
 	if err := oneOf("stop.rule", s.Rule, "", RuleCI, RuleSPRT); err != nil {
 		return err
 	}
-	if s.Rule != "" && len(s.Cuts) == 0 {
-		return fmt.Errorf("stop.rule: %q needs cut scores (stop.cuts)", s.Rule)
+	if s.Rule != "" && len(s.Cuts) == 0 && len(s.ScaleCuts) == 0 {
+		return fmt.Errorf("stop.rule: %q needs cut scores (stop.cuts or stop.scale_cuts)", s.Rule)
 	}
 	return nil
 }

@@ -1,16 +1,19 @@
 package cat
 
 // Exposure is the record of the tests given so far that exposure control
-// reads: per θ segment, the tests whose estimate was in it at some item
-// choice, and per item the tests in which it was chosen, given, or
-// eligible there. Its rates are conditional on the segment: an item's
-// exposure rate in segment g is the share of the tests visiting g that
-// gave it while θ̂ was in g. The caller owns it — a delivery service keeps
-// it beside its sessions, a simulation study in its loop — starts sessions
-// from it (Engine.StartWith) and adds each finished one (Add). Nothing in
-// the engine is shared state. It is a plain value, stored as JSON.
+// reads. Each finished test counts once, in the θ segment of its final
+// estimate — the segment the engine can know live — with the items it
+// gave, chose, or drew eligible: an item's exposure rate in segment g is
+// the share of the tests ending in g that gave it, the conditional rate
+// of Stocking and Lewis (1998) and van der Linden and Veldkamp (2007)
+// with the final θ̂ standing for θ. While a test runs, the control of the
+// segment of its current θ̂ applies. The caller owns the record — a
+// delivery service keeps it beside its sessions, a simulation study in
+// its loop — starts sessions from it (Engine.StartWith) and adds each
+// finished one (Add). Nothing in the engine is shared state. It is a
+// plain value, stored as JSON.
 type Exposure struct {
-	// Tests is, per segment, the tests that visited it.
+	// Tests is, per segment, the tests that ended in it.
 	Tests []int `json:"tests"`
 	// Administered, Selected and Eligible are [segment][item] counts of
 	// tests that gave the item, chose it before the Sympson–Hetter
@@ -20,7 +23,7 @@ type Exposure struct {
 	Eligible     [][]int `json:"eligible"`
 	// FadedAdministered and FadedEligible are the same counts for the
 	// eligibility method with each earlier test's weight multiplied by
-	// Fading at every later test visiting the segment, so that the
+	// Fading at every later test ending in the segment, so that the
 	// probabilities follow the current rates (van der Linden & Veldkamp
 	// 2007).
 	FadedAdministered [][]float64 `json:"faded_administered"`
@@ -50,16 +53,11 @@ func (e *Engine) NewExposure() *Exposure {
 	return x
 }
 
-// Add records a finished session.
+// Add records a finished session in the segment of its final estimate.
 func (x *Exposure) Add(s *Session) {
-	for g, v := range s.visited {
-		if !v {
-			continue
-		}
-		x.Tests[g]++
-		if s.eligible == nil {
-			continue
-		}
+	g := s.e.Segment(s.theta)
+	x.Tests[g]++
+	if s.eligible != nil {
 		fa, fe := x.FadedAdministered[g], x.FadedEligible[g]
 		for i, ok := range s.eligible[g] {
 			fa[i] *= Fading
@@ -71,18 +69,18 @@ func (x *Exposure) Add(s *Session) {
 		}
 	}
 	for _, r := range s.admin {
-		x.Administered[r.Segment][r.Item]++
+		x.Administered[g][r.Item]++
 		if s.eligible != nil {
-			x.FadedAdministered[r.Segment][r.Item]++
+			x.FadedAdministered[g][r.Item]++
 		}
 	}
-	for _, sel := range s.selected {
-		x.Selected[sel[0]][sel[1]]++
+	for _, i := range s.selected {
+		x.Selected[g][i]++
 	}
 }
 
 // Rates returns the exposure rates, [segment][item]: Administered over
-// Tests (0 in a segment no test visited).
+// Tests (0 in a segment where no test ended).
 func (x *Exposure) Rates() [][]float64 {
 	out := make([][]float64, len(x.Tests))
 	for g, n := range x.Tests {
@@ -98,17 +96,22 @@ func (x *Exposure) Rates() [][]float64 {
 }
 
 // control returns the exposure control in force for a session started
-// from x, [segment][item], or nil for none:
-//   - sympson-hetter: the parameters K (nil, all 1, before tuning);
+// from x, [segment][item], or nil for none. In segment g it is
+//   - sympson-hetter: the parameter K (nil, all 1, before tuning);
 //   - eligibility: the probability that the item is eligible,
-//     min{1, r·ε/α} with ε and α the shares of tests in which it was
-//     eligible and given (van der Linden & Veldkamp 2004, eq. 12), both
-//     faded, and 0 once the rate would pass the cap if the item were
-//     given, A ≥ r·(T + 1): fading aims at the current rate, and this
-//     guard keeps the cumulative rate within the cap from a cold start;
+//     min{1, r·ε/α} with ε and α the shares of the tests ending in g in
+//     which it was eligible and given (van der Linden & Veldkamp 2004,
+//     eq. 12), both faded, and 0 once the rate would pass the cap if the
+//     item were given, A ≥ r·(T + 1): fading aims at the current rate, and
+//     this guard keeps the cumulative rate within the cap from a cold
+//     start;
 //   - rmr: 1 when the item's rate stays within the cap r if this test
-//     gives it, A + 1 ≤ r·(T + 1), and 0 otherwise (Revuelta & Ponsoda
-//     1998); while no item is eligible (a cold start), all are.
+//     gives it, A + 1 ≤ r·(T + 1), or when no test ending in g has given
+//     it yet (a cold start), and 0 otherwise (Revuelta & Ponsoda 1998).
+//
+// A test counts in the segment where it ends, not known while it runs:
+// each item choice reads the control of every segment the test may still
+// end in (Session.window).
 func (x *Exposure) control(e *Engine) [][]float64 {
 	m := e.cfg.Exposure
 	if x == nil || m.Method == None {
@@ -122,7 +125,7 @@ func (x *Exposure) control(e *Engine) [][]float64 {
 		ctl[g] = make([]float64, len(e.pool))
 		for i, a := range x.Administered[g] {
 			switch {
-			case m.Method == RMR && float64(a+1) > m.MaxRate*float64(tests+1)+1e-9:
+			case m.Method == RMR && a > 0 && float64(a+1) > m.MaxRate*float64(tests+1)+1e-9:
 			case m.Method == Eligibility && float64(a) >= m.MaxRate*float64(tests+1):
 			case m.Method == Eligibility && x.FadedAdministered[g][i] > 0:
 				ctl[g][i] = min(1, m.MaxRate*x.FadedEligible[g][i]/x.FadedAdministered[g][i])

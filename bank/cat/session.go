@@ -35,8 +35,7 @@ type Session struct {
 	resp      []int8
 	theta     float64
 	se        float64
-	visited   []bool // [segment] θ̂ was in it at a selection
-	selected  [][2]int
+	selected  []int // the items chosen before the Sympson–Hetter lottery
 	domainN   []int // [domain] scored items administered
 	done      bool
 	scratch   []float64
@@ -71,7 +70,7 @@ func (e *Engine) StartWith(seed uint64, x *Exposure) *Session {
 func (e *Engine) start(seed uint64, ctl [][]float64) *Session {
 	c := e.cfg
 	s := &Session{e: e, rng: rand.New(rand.NewPCG(seed, 0xca7_5e55)), ctl: ctl, out: make([]bool, len(e.pool)),
-		pending: -1, logPost: append([]float64(nil), e.logPrior...), visited: make([]bool, e.Segments()),
+		pending: -1, logPost: append([]float64(nil), e.logPrior...),
 		domainN: make([]int, len(e.domains))}
 	s.theta, s.se = c.Prior.Mean, c.Prior.SD
 	if c.Estimator == EAP {

@@ -166,6 +166,8 @@ func TestReadConfig(t *testing.T) {
 		{`{"randomesque": -2}`, "randomesque: -2; expected at least 1"},
 		{`{"colour": 1}`, `unknown field "colour"`},
 		{`{"max_length": "x"}`, "c.json:1: field max_length"},
+		{`{"stop": {"cuts": [0], "scale_cuts": [600]}}`, "both cuts and scale_cuts"},
+		{`{"stop": {"scale_cuts": [700, 600]}}`, "stop.scale_cuts[1]: 600"},
 	} {
 		_, err := ReadConfig("c.json", strings.NewReader(c.json))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -175,5 +177,22 @@ func TestReadConfig(t *testing.T) {
 	c, err := ReadConfig("c.json", strings.NewReader(`{"max_length": 10, "selection": "kl"}`))
 	if err != nil || c.MinLength != 10 || c.Selection != KL || c.Estimator != EAP || c.Final != EAP {
 		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	// Cut scores on the reporting scale: read, refused by the engine
+	// until moved to θ, then classifying at their θ.
+	c, err = ReadConfig("c.json", strings.NewReader(`{"max_length": 5, "stop": {"scale_cuts": [500, 650]}}`))
+	if err != nil || c.Stop.Scale != "passport" {
+		t.Fatalf("scale cuts: %+v, %v", c.Stop, err)
+	}
+	pool := simBank(1, 20)
+	if _, err := NewEngine(pool, c); err == nil || !strings.Contains(err.Error(), "not moved to θ") {
+		t.Errorf("unconverted scale cuts: %v", err)
+	}
+	toTheta := func(x float64) (float64, error) { return (x - 575) / (550.0 / 6), nil }
+	if c, err = c.WithThetaCuts(toTheta); err != nil || len(c.Stop.Cuts) != 2 || math.Abs(c.Stop.Cuts[0]+75/(550.0/6)) > 1e-12 {
+		t.Fatalf("converted: %v, %v", c.Stop.Cuts, err)
+	}
+	if _, err := NewEngine(pool, c); err != nil {
+		t.Error(err)
 	}
 }

@@ -52,8 +52,8 @@ type Simulee struct {
 // batch is the number of simulees that start from one snapshot of the
 // exposure record when the control adapts to it (eligibility, rmr): one,
 // so that each test sees every test before it and the cap holds in every
-// segment, however few tests visit it; those studies run one simulee at a
-// time.
+// segment, however few tests end in it; those studies run one simulee at
+// a time.
 const batch = 1
 
 // Simulate runs the engine on simulees who answer by the model at their
@@ -164,8 +164,11 @@ func (x *Exposure) clone() *Exposure {
 // (Stocking & Lewis 1998): starting from K = 1, each of Iterations rounds
 // simulates the configuration's Simulees from the prior with the current
 // parameters and sets, per segment g and item i, K = r/P(S) when the
-// share of the tests visiting g that chose i there, P(S), exceeds the cap
-// r, and K = 1 otherwise. It returns a record holding the parameters, to
+// share of the tests ending in g that chose i, P(S), exceeds the cap r,
+// and K = 1 otherwise. A session reads the K of the segment of θ̂ at
+// each choice (the classic conditional lottery), which holds the cap only
+// roughly: the items of a test's first choices, made in other segments,
+// count in its last (TestExposureCaps gives the excess). It returns a record holding the parameters, to
 // start sessions from.
 func (e *Engine) TuneSympsonHetter(ctx context.Context, seed uint64, workers int) (*Exposure, error) {
 	c := e.cfg

@@ -62,9 +62,16 @@ type ExposureSummary struct {
 	// 2009).
 	Overlap float64 `json:"overlap"`
 	// MaxBySegment is the largest rate in each exposure segment of the
-	// engine's record (tests whose estimate visited the segment), where
-	// exposure control holds its cap.
+	// engine's record, among the tests whose final estimate is in it:
+	// the rates exposure control reads. SegmentTests are those tests.
 	MaxBySegment []float64 `json:"max_by_segment"`
+	SegmentTests []int     `json:"segment_tests"`
+	// MaxByTrueSegment is the largest rate among the simulees whose true
+	// θ is in each exposure segment, the check of conditional exposure
+	// control in the literature (Stocking & Lewis 1998; van der Linden &
+	// Veldkamp 2004, 2007); TrueSegmentSimulees are those simulees.
+	MaxByTrueSegment    []float64 `json:"max_by_true_segment"`
+	TrueSegmentSimulees []int     `json:"true_segment_simulees"`
 	// Rates are the operational items' rates, in pool order.
 	Rates []float64 `json:"-"`
 }
@@ -106,7 +113,7 @@ func (e *Engine) summarize(sims []Simulee, x *Exposure) *Study {
 		for _, s := range group {
 			dec.MeanTheta += s.True / float64(len(group))
 		}
-		dec.MaxExposure = slices.Max(e.rates(group))
+		dec.MaxExposure = e.maxScored(e.rates(group))
 		st.Deciles = append(st.Deciles, dec)
 	}
 	return st
@@ -180,13 +187,32 @@ func (e *Engine) exposureSummary(sims []Simulee, x *Exposure) ExposureSummary {
 	_, _, _, lbar := recovery(sims)
 	xs.Overlap = N/lbar*v + lbar/N
 	for _, rs := range x.Rates() {
+		xs.MaxBySegment = append(xs.MaxBySegment, e.maxScored(rs))
+	}
+	xs.SegmentTests = x.Tests
+	bySegment := make([][]Simulee, e.Segments())
+	for _, s := range sims {
+		g := e.Segment(s.True)
+		bySegment[g] = append(bySegment[g], s)
+	}
+	for _, group := range bySegment {
 		m := 0.0
-		for _, i := range e.scored {
-			m = max(m, rs[i])
+		if len(group) > 0 {
+			m = e.maxScored(e.rates(group))
 		}
-		xs.MaxBySegment = append(xs.MaxBySegment, m)
+		xs.MaxByTrueSegment = append(xs.MaxByTrueSegment, m)
+		xs.TrueSegmentSimulees = append(xs.TrueSegmentSimulees, len(group))
 	}
 	return xs
+}
+
+// maxScored is the largest of the operational items' rates.
+func (e *Engine) maxScored(rates []float64) float64 {
+	m := 0.0
+	for _, i := range e.scored {
+		m = max(m, rates[i])
+	}
+	return m
 }
 
 func cmpFloat(a, b float64) int {

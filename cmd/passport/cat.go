@@ -14,6 +14,7 @@ import (
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/bank/cat"
 	"github.com/passportirt/passport/reports"
+	"github.com/passportirt/passport/scale"
 )
 
 func newCatCmd(g *globals) *cobra.Command {
@@ -67,7 +68,8 @@ the configuration's pretest slots.
 
 Reports the bias and RMSE of θ̂, the mean SE and test length, the same by
 decile of the true θ, the items' exposure rates (largest, overall and in
-each exposure segment; the distribution; items never used), the test
+each exposure segment, among the tests whose final θ̂ is in it and among
+the simulees whose true θ is; the distribution; items never used), the test
 overlap rate (Barrada et al. 2009) and the classification accuracy at the
 configuration's cut scores. Under Sympson–Hetter the control parameters
 are first tuned by the configuration's iterative simulation.
@@ -106,6 +108,7 @@ type catSummary struct {
 	MeanLength   float64 `json:"mean_length" table:"decimals=1"`
 	MaxExposure  float64 `json:"max_exposure" table:"decimals=3"`
 	MaxBySegment string  `json:"max_by_segment"`
+	MaxByTrue    string  `json:"max_by_true_segment"`
 	NeverUsed    int     `json:"never_used"`
 	Overlap      float64 `json:"overlap" table:"decimals=3"`
 	Accuracy     float64 `json:"accuracy" table:"decimals=3"`
@@ -113,15 +116,6 @@ type catSummary struct {
 
 // runCatSimulate runs, stores and writes a CAT simulation study.
 func runCatSimulate(ctx context.Context, o *catSimulateOptions) error {
-	cf, err := os.Open(o.config)
-	if err != nil {
-		return fmt.Errorf("--config: %w", err)
-	}
-	cfg, err := cat.ReadConfig(o.config, cf)
-	cf.Close()
-	if err != nil {
-		return err
-	}
 	thetas, source, err := o.readThetas()
 	if err != nil {
 		return err
@@ -132,6 +126,10 @@ func runCatSimulate(ctx context.Context, o *catSimulateOptions) error {
 	}
 	defer b.Close()
 	run, err := o.run.run(ctx, b)
+	if err != nil {
+		return err
+	}
+	cfg, err := catConfig(ctx, b, o.config)
 	if err != nil {
 		return err
 	}
@@ -189,17 +187,22 @@ func runCatSimulate(ctx context.Context, o *catSimulateOptions) error {
 	case "csv":
 		return render(o.out, o.format, st.Deciles)
 	}
-	segs := make([]string, len(st.Exposure.MaxBySegment))
-	for g, r := range st.Exposure.MaxBySegment {
-		segs[g] = strconv.FormatFloat(r, 'f', 3, 64)
-	}
 	sum := catSummary{Study: rec.ID, Run: run.ID, Simulees: st.Simulees, Bias: st.Bias, RMSE: st.RMSE, MeanSE: st.MeanSE, MeanLength: st.MeanLength,
-		MaxExposure: st.Exposure.Max, MaxBySegment: strings.Join(segs, " "), NeverUsed: st.Exposure.NeverUsed, Overlap: st.Exposure.Overlap, Accuracy: st.Accuracy}
+		MaxExposure: st.Exposure.Max, MaxBySegment: rates(st.Exposure.MaxBySegment), MaxByTrue: rates(st.Exposure.MaxByTrueSegment), NeverUsed: st.Exposure.NeverUsed, Overlap: st.Exposure.Overlap, Accuracy: st.Accuracy}
 	if err := render(o.out, o.format, sum); err != nil {
 		return err
 	}
 	fmt.Fprintln(o.out)
 	return render(o.out, o.format, st.Deciles)
+}
+
+// rates prints exposure rates to three decimals, separated by spaces.
+func rates(rs []float64) string {
+	out := make([]string, len(rs))
+	for g, r := range rs {
+		out[g] = strconv.FormatFloat(r, 'f', 3, 64)
+	}
+	return strings.Join(out, " ")
 }
 
 // readThetas returns the simulees' θ, from --thetas or drawn, and says
@@ -233,6 +236,29 @@ func (o *catSimulateOptions) readThetas() ([]float64, string, error) {
 		return nil, "", fmt.Errorf("%s: no θ values; expected one per line", o.thetas)
 	}
 	return out, o.thetas, nil
+}
+
+// catConfig reads a CAT configuration file and moves its cut scores on a
+// reporting scale, if any, to θ with the bank's scale of that name.
+func catConfig(ctx context.Context, b *bank.Bank, file string) (cat.Config, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return cat.Config{}, fmt.Errorf("--config: %w", err)
+	}
+	cfg, err := cat.ReadConfig(file, f)
+	f.Close()
+	if err != nil || len(cfg.Stop.ScaleCuts) == 0 {
+		return cfg, err
+	}
+	def, err := b.Scale(ctx, cfg.Stop.Scale)
+	if err != nil {
+		return cfg, fmt.Errorf("%s: stop.scale: %w", file, err)
+	}
+	sc := scale.Scale{Slope: def.Slope, Intercept: def.Intercept, Min: def.Min, Max: def.Max}
+	if cfg, err = cfg.WithThetaCuts(sc.Theta); err != nil {
+		return cfg, fmt.Errorf("%s: %w", file, err)
+	}
+	return cfg, nil
 }
 
 // catPool is the adaptive pool of a run: the bank's operational and

@@ -15,6 +15,7 @@ func TestCatSimulate(t *testing.T) {
 	dir := filepath.Dir(db)
 	type result struct {
 		Study  int64
+		Config struct{ Stop struct{ Cuts []float64 } }
 		Result struct {
 			Simulees   int
 			RMSE       float64
@@ -42,6 +43,10 @@ func TestCatSimulate(t *testing.T) {
 	b := sim("--config", filepath.Join(fixtureCAT, "practice.json"), "--simulees", "40", "--seed", "7")
 	if a.Result.Simulees != 40 || a.Result.MeanLength != 20 || len(a.Result.Deciles) != 10 || len(a.Result.Exposure.MaxBySegment) != 5 {
 		t.Errorf("study: %+v", a.Result)
+	}
+	// practice.json's cut 625 on the passport scale, θ = (625 − 575)/(550/6).
+	if c := a.Config.Stop.Cuts; len(c) != 1 || c[0] < 0.5454 || c[0] > 0.5455 {
+		t.Errorf("cut on θ: %v, want 0.5454…", c)
 	}
 	if a.Result.RMSE != b.Result.RMSE || a.Study == b.Study {
 		t.Errorf("same seed: RMSE %v and %v, studies %d and %d", a.Result.RMSE, b.Result.RMSE, a.Study, b.Study)

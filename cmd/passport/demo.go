@@ -13,6 +13,7 @@ import (
 
 	"github.com/passportirt/passport/bank"
 	"github.com/passportirt/passport/fixtures/blueprints"
+	catfixtures "github.com/passportirt/passport/fixtures/cat"
 	"github.com/passportirt/passport/reports"
 )
 
@@ -32,8 +33,8 @@ func newDemoCmd(g *globals) *cobra.Command {
 Python Fundamentals items, simulates a year of administrations on
 overlapping forms, imports the log, and prints what each stage did: a
 miskeyed item flagged, rekeyed and recalibrated, scoring, a second year
-linked onto the first, reporting, assembly, fit, and an item's history
-with a drift screen over the two years.
+linked onto the first, reporting, assembly, fit, an item's history
+with a drift screen over the two years, and CAT simulation studies.
 The bank and files go to a temporary folder, removed afterwards, unless
 --dir names one to keep.`,
 		Args: cobra.NoArgs,
@@ -241,6 +242,24 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	fmt.Fprintln(dg.out)
 	if _, err := runDrift(ctx, do); err != nil {
 		return err
+	}
+	fmt.Fprintf(w, "\n12. Adaptive testing: simulation studies on run %d (passport cat simulate, 300 simulees θ ~ N(0, 1)) of the\n"+
+		"    free 5-question sample (fixtures/cat/sample.json; a 5-item test measures θ with an SE of 0.5 or more,\n"+
+		"    mean_se below: ±90 scale points or more at 95%%, so no point score should be reported) and of the 20-item adaptive practice test with the blueprint's domain quotas by a\n"+
+		"    shadow test and a 0.3 exposure cap in five θ segments (fixtures/cat/practice.json)\n", run.ID)
+	for _, c := range []struct {
+		file string
+		data []byte
+	}{{"cat-sample.json", catfixtures.Sample}, {"cat-practice.json", catfixtures.Practice}} {
+		file := filepath.Join(dir, c.file)
+		if err := os.WriteFile(file, c.data, 0o644); err != nil {
+			return err
+		}
+		so := newCatSimulateOptions(&dg)
+		so.run, so.config, so.simulees, so.seed = refTo(run.ID), file, 300, o.seed
+		if err := runCatSimulate(ctx, so); err != nil {
+			return err
+		}
 	}
 	if o.dir == "" {
 		fmt.Fprintln(w, "   (the demo folder is removed at exit: run passport demo --dir DIR to keep the bank and the report)")

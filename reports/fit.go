@@ -142,7 +142,7 @@ func Fit(r *irt.Responses, params []irt.ThreePL, o FitOptions) (*FitResult, erro
 		}
 	}
 	if o.OmitAsMissing {
-		r = withoutOmits(r)
+		r = WithoutOmits(r)
 	}
 	res := &FitResult{Missing: missingNote(r, omits, o.OmitAsMissing), Options: o}
 	q := irt.Quadrature{Nodes: o.Grid.Nodes, Weights: make([]float64, len(o.Grid.Nodes))}

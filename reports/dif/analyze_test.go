@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/passportirt/passport/calibrate"
@@ -196,5 +197,27 @@ func TestAnalyzeGuards(t *testing.T) {
 	}
 	if _, err := Analyze(r, make([]Group, r.NExaminees()), Options{}); err == nil {
 		t.Error("no examinee in a group: no error")
+	}
+}
+
+func TestGroups(t *testing.T) {
+	values := map[string]string{"E1": "north", "E2": "south", "E3": "west", "E4": "north"}
+	ex := []string{"E1", "E2", "E3", "E4", "E5"}
+	got, err := Groups(ex, values, "north", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []Group{Focal, Reference, Reference, Focal, Outside}; !slices.Equal(got, want) {
+		t.Errorf("reference = the others: %v, want %v", got, want)
+	}
+	got, _ = Groups(ex, values, "north", "south")
+	if want := []Group{Focal, Reference, Outside, Focal, Outside}; !slices.Equal(got, want) {
+		t.Errorf("reference = south: %v, want %v", got, want)
+	}
+	if _, err := Groups(ex, values, "east", ""); err == nil || !strings.Contains(err.Error(), "north, south, west") {
+		t.Errorf("unknown focal value: %v", err)
+	}
+	if _, err := Groups(ex, values, "north", "north"); err == nil {
+		t.Error("focal = reference accepted")
 	}
 }

@@ -60,7 +60,9 @@ computes again, until the flags settle.
   lr    logistic regression (Swaminathan & Rogers 1990; Zumbo 1999):
         likelihood-ratio χ² of uniform (1 df), non-uniform (1 df) and both
         (2 df), Nagelkerke ΔR² and Jodoin and Gierl's class (A below 0.035,
-        C above 0.070). dif: the 2-df test significant.
+        C above 0.070), and Δ_LR = 2.35·β_group on the delta scale (Monahan
+        et al. 2007). dif: the 2-df test significant and the DIF not
+        negligible: |Δ_LR| ≥ 1 or Jodoin–Gierl B or C.
   lord  Lord's χ² on the difficulties of the two groups' calibrations (the
         run's model, D, priors and grid), the focal group linked onto the
         reference group's scale by Stocking–Lord through the items not

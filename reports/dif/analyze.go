@@ -109,9 +109,16 @@ type LRItem struct {
 	DR2NonUniform float64 `json:"dr2_nonuniform"`
 	DR2           float64 `json:"dr2"`
 	Group         float64 `json:"beta_group"`
+	Delta         float64 `json:"delta_lr" table:"decimals=3"`
 	Class         Class   `json:"class"`
-	DIF           bool    `json:"dif"` // the 2-df test significant after adjustment
-	Note          string  `json:"note"`
+	// DIF: the 2-df test significant after adjustment, and the DIF not
+	// negligible: uniform DIF of |Δ_LR| ≥ 1, the ETS threshold of class
+	// B (Monahan et al. 2007), or a Jodoin–Gierl class B or C. Matching
+	// on the observed score, a large sample makes negligible differences
+	// significant, notably under impact where a 2PL or 3PL item's slope
+	// departs from the others'.
+	DIF  bool   `json:"dif"`
+	Note string `json:"note"`
 }
 
 // Summary is one item's DIF across the methods run (NaN or "" for a
@@ -375,7 +382,7 @@ func lrItems(m *match, heads []ItemHead, o Options) []LRItem {
 	for i, h := range heads {
 		nan := math.NaN()
 		row := LRItem{ItemHead: h, Uniform: nan, PUniform: nan, NonUniform: nan, PNonUniform: nan, ChiSq: nan, P: nan,
-			DR2Uniform: nan, DR2NonUniform: nan, DR2: nan, Group: nan}
+			DR2Uniform: nan, DR2NonUniform: nan, DR2: nan, Group: nan, Delta: nan}
 		pvals[i] = nan
 		x, focal, y, w = x[:0], focal[:0], y[:0], w[:0]
 		m.studied(i, func(p int, score float64, yi uint8) {
@@ -392,7 +399,7 @@ func lrItems(m *match, heads []ItemHead, o Options) []LRItem {
 		} else {
 			row.Uniform, row.PUniform, row.NonUniform, row.PNonUniform = s.Uniform, s.PUniform, s.NonUniform, s.PNonUniform
 			row.ChiSq, row.P = s.ChiSq, s.P
-			row.DR2Uniform, row.DR2NonUniform, row.DR2, row.Group = s.DR2Uniform, s.DR2NonUniform, s.DR2, s.Group
+			row.DR2Uniform, row.DR2NonUniform, row.DR2, row.Group, row.Delta = s.DR2Uniform, s.DR2NonUniform, s.DR2, s.Group, s.Delta
 			pvals[i] = s.P
 		}
 		out[i] = row
@@ -400,8 +407,9 @@ func lrItems(m *match, heads []ItemHead, o Options) []LRItem {
 	for i, p := range fdr.BH(pvals) {
 		out[i].PAdj = p
 		if !math.IsNaN(p) {
-			out[i].DIF = p < o.Alpha
-			out[i].Class = JodoinGierlClass(out[i].DR2, out[i].DIF)
+			sig := p < o.Alpha
+			out[i].Class = JodoinGierlClass(out[i].DR2, sig)
+			out[i].DIF = sig && (math.Abs(out[i].Delta) >= 1 || out[i].Class.Flagged())
 		}
 	}
 	return out

@@ -35,9 +35,11 @@ type LR struct {
 	ChiSq, P, DR2                          float64
 	// Group is β2 of M2: the focal group's log-odds of a right answer
 	// less the reference group's at equal matching score, negative when
-	// the item favours the reference group.
-	Group float64
-	N     float64 // examinees (sum of weights)
+	// the item favours the reference group; Delta is it on the ETS delta
+	// scale, 2.35·β2, comparable with Δ_MH (Monahan, McHorney, Stump &
+	// Perkins 2007: the common odds ratio of M2 is exp(−β2)).
+	Group, Delta float64
+	N            float64 // examinees (sum of weights)
 }
 
 // Logistic fits the three models of LR to one item: x the examinees'
@@ -93,7 +95,7 @@ func Logistic(x []float64, focal []bool, y []uint8, w []float64) (LR, error) {
 		m.LogLik[j] = f.LogLik
 		m.R2[j] = (1 - math.Exp(2*(ll0-f.LogLik)/sw)) / (1 - math.Exp(2*ll0/sw))
 		if j == 1 {
-			m.Group = f.Beta[2]
+			m.Group, m.Delta = f.Beta[2], 2.35*f.Beta[2]
 		}
 	}
 	chi1, chi2 := distuv.ChiSquared{K: 1}, distuv.ChiSquared{K: 2}

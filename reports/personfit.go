@@ -8,10 +8,6 @@ import (
 	"github.com/passportirt/passport/irt"
 )
 
-// FlagPersonMisfit marks an examinee whose response pattern is unlikely
-// under the model: l_z* below PersonFitOptions.LzCut.
-const FlagPersonMisfit = "person-misfit"
-
 // PersonFit is one examinee's fit to the model, at the examinee's
 // weighted likelihood estimate θ̂ (Warm 1989), from the items answered.
 type PersonFit struct {

@@ -15,29 +15,7 @@ import (
 // the 2PL and runs passport dif: Mantel–Haenszel and logistic regression
 // flag the two items and at most one of the 28 others.
 func TestDIFCommand(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "p.db")
-	log, groups := filepath.Join(dir, "log.csv"), filepath.Join(dir, "groups.csv")
-	sim := []string{"simulate", "--seed", "4", "--examinees", "4000", "--forms", "1", "--form-length", "30", "--anchors", "0", "--model", "2pl"}
-	runAll(t, db, [][]string{{"init", "--demo"}, append(slices.Clone(sim), "-o", log)})
-	// The form does not depend on the draws: a first log names its items.
-	f, err := os.Open(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	difItems := []string{recs[4][2], recs[13][2]} // the first examinee's 4th and 13th items
-	runAll(t, db, [][]string{
-		append(slices.Clone(sim), "-o", log, "--focal-share", "0.4", "--focal-mean", "-0.3",
-			"--dif", difItems[0]+"=0.6,"+difItems[1]+"=0.6", "--groups", groups),
-		{"responses", "import", log},
-		{"examinees", "import", groups},
-		{"calibrate", "--model", "2pl"},
-	})
+	db, difItems := difBank(t)
 	out, _, err := run(t, db, "examinees", "groups", "--format", "json")
 	if err != nil || !strings.Contains(out, `"value": "focal"`) {
 		t.Fatalf("examinees groups: %v\n%s", err, out)
@@ -89,5 +67,85 @@ func TestDIFCommand(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("dif %v: %v, want %q", c.args, err, c.msg)
 		}
+	}
+}
+
+// difBank is a demo bank with a simulated log of 4000 examinees on one
+// 30-item form, 40 % of them in a focal group 0.3 SD less able, for whom
+// two items (returned) are 0.6 harder; the groups imported as attribute
+// "group" (focal, reference) and the 2PL calibrated as run 1.
+func difBank(t *testing.T) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	log, groups := filepath.Join(dir, "log.csv"), filepath.Join(dir, "groups.csv")
+	sim := []string{"simulate", "--seed", "4", "--examinees", "4000", "--forms", "1", "--form-length", "30", "--anchors", "0", "--model", "2pl"}
+	runAll(t, db, [][]string{{"init", "--demo"}, append(slices.Clone(sim), "-o", log)})
+	// The form does not depend on the draws: a first log names its items.
+	f, err := os.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	difItems := []string{recs[4][2], recs[13][2]} // the first examinee's 4th and 13th items
+	runAll(t, db, [][]string{
+		append(slices.Clone(sim), "-o", log, "--focal-share", "0.4", "--focal-mean", "-0.3",
+			"--dif", difItems[0]+"=0.6,"+difItems[1]+"=0.6", "--groups", groups),
+		{"responses", "import", log},
+		{"examinees", "import", groups},
+		{"calibrate", "--model", "2pl"},
+	})
+	return db, difItems
+}
+
+// TestFitPersons: fit --table persons, separation and scores on the run's
+// sample.
+func TestFitPersons(t *testing.T) {
+	db, _ := difBank(t)
+	out, stderr, err := run(t, db, "fit", "--run", "1", "--table", "persons", "--format", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var persons []struct {
+		Examinee string   `json:"examinee"`
+		N        int      `json:"n"`
+		Lz       *float64 `json:"lz_star"`
+		Flags    []string `json:"flags"`
+	}
+	if err := json.Unmarshal([]byte(out), &persons); err != nil {
+		t.Fatal(err)
+	}
+	misfit := 0
+	for _, p := range persons {
+		if slices.Contains(p.Flags, "person-misfit") {
+			misfit++
+		}
+	}
+	if len(persons) != 4000 || persons[0].N != 30 || persons[0].Lz == nil || misfit < 80 || misfit > 320 {
+		t.Errorf("%d persons, first on %d items with l_z* %v; %d flagged person-misfit (want about 5 %%)", len(persons), persons[0].N, persons[0].Lz, misfit)
+	}
+	out, _, err = run(t, db, "fit", "--run", "1", "--table", "separation", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sep []struct {
+		Of          string  `json:"of"`
+		N           int     `json:"n"`
+		Reliability float64 `json:"reliability"`
+	}
+	if err := json.Unmarshal([]byte(out), &sep); err != nil {
+		t.Fatal(err)
+	}
+	if len(sep) != 2 || sep[0].Of != "persons" || sep[0].N != 4000 || !(sep[0].Reliability > 0.8 && sep[0].Reliability < 0.95) ||
+		sep[1].Of != "items" || sep[1].N != 30 || !(sep[1].Reliability > 0.95) {
+		t.Errorf("separation: %+v", sep)
+	}
+	out, _, err = run(t, db, "fit", "--run", "1", "--table", "scores", "--format", "csv")
+	if err != nil || !strings.HasPrefix(out, "form,items,raw,examinees,percent\nF01,30,") {
+		t.Errorf("scores: %v\n%.200s", err, out)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,9 +103,10 @@ func difBank(t *testing.T) (string, []string) {
 	return db, difItems
 }
 
-// TestFitPersons: fit --table persons, separation and scores on the run's
-// sample.
-func TestFitPersons(t *testing.T) {
+// TestFitPersonsAndModels: fit --table persons, separation and scores on
+// the run's sample, and calibrations models comparing a Rasch run with the
+// 2PL run on the same (2PL) data.
+func TestFitPersonsAndModels(t *testing.T) {
 	db, _ := difBank(t)
 	out, stderr, err := run(t, db, "fit", "--run", "1", "--table", "persons", "--format", "json")
 	if err != nil {
@@ -147,5 +149,30 @@ func TestFitPersons(t *testing.T) {
 	out, _, err = run(t, db, "fit", "--run", "1", "--table", "scores", "--format", "csv")
 	if err != nil || !strings.HasPrefix(out, "form,items,raw,examinees,percent\nF01,30,") {
 		t.Errorf("scores: %v\n%.200s", err, out)
+	}
+	runAll(t, db, [][]string{{"calibrate", "--model", "rasch"}})
+	out, _, err = run(t, db, "calibrations", "models", "2", "1", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var models []struct {
+		Run     int64    `json:"run"`
+		Params  int      `json:"params"`
+		M2LL    float64  `json:"minus2ll"`
+		AIC     float64  `json:"aic"`
+		Against int64    `json:"against"`
+		DF      int      `json:"df"`
+		ChiSq   *float64 `json:"chi2"`
+		P       *float64 `json:"p"`
+	}
+	if err := json.Unmarshal([]byte(out), &models); err != nil {
+		t.Fatal(err)
+	}
+	if len(models) != 2 || models[0].Params != 31 || models[1].Params != 60 || models[1].Against != 2 || models[1].DF != 29 ||
+		models[1].ChiSq == nil || math.Abs(*models[1].ChiSq-(models[0].M2LL-models[1].M2LL)) > 1e-6 || *models[1].P > 1e-6 || !(models[1].AIC < models[0].AIC) {
+		t.Errorf("Rasch against 2PL on 2PL data: %s", out)
+	}
+	if _, _, err := run(t, db, "calibrations", "models", "1", "2"); err != nil {
+		t.Errorf("models in the other order: %v", err)
 	}
 }

@@ -138,12 +138,7 @@ func Run(items []bank.Item, d Design, w io.Writer) (Result, error) {
 		return res, err
 	}
 	rng := rand.New(rand.NewPCG(d.Seed, 0x5eed_7a55_9047))
-	var pool []bank.Item
-	for _, it := range items {
-		if it.Key > 0 && len(it.Options) >= 2 && (it.Status == "operational" || it.Status == "pretest") {
-			pool = append(pool, it)
-		}
-	}
+	pool := itemPool(items)
 	params := make([]irt.ThreePL, len(pool))
 	for i, it := range pool {
 		if p, ok := d.Params[it.Code]; ok {
@@ -213,6 +208,39 @@ func Run(items []bank.Item, d Design, w io.Writer) (Result, error) {
 	res.MeanTheta = sum / n
 	res.SDTheta = math.Sqrt(max(0, sumSq/n-res.MeanTheta*res.MeanTheta))
 	return res, lw.Flush()
+}
+
+// itemPool returns the items a simulation takes part: keyed pretest and
+// operational items.
+func itemPool(items []bank.Item) []bank.Item {
+	var pool []bank.Item
+	for _, it := range items {
+		if it.Key > 0 && len(it.Options) >= 2 && (it.Status == "operational" || it.Status == "pretest") {
+			pool = append(pool, it)
+		}
+	}
+	return pool
+}
+
+// Forms returns the item codes of each form Run builds from items under
+// d, anchors first, without simulating: the forms do not depend on the
+// seed, so a design can give items of known forms DIF (Design.FocalShift).
+func Forms(items []bank.Item, d Design) ([][]string, error) {
+	if err := d.defaults(); err != nil {
+		return nil, err
+	}
+	pool := itemPool(items)
+	forms, err := buildForms(pool, d)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(forms))
+	for f, idx := range forms {
+		for _, i := range idx {
+			out[f] = append(out[f], pool[i].Code)
+		}
+	}
+	return out, nil
 }
 
 // ExamineeCode is the code of the simulation's examinee e (from 0).

@@ -246,10 +246,15 @@ func Forms(items []bank.Item, d Design) ([][]string, error) {
 // ExamineeCode is the code of the simulation's examinee e (from 0).
 func ExamineeCode(prefix string, e int) string { return fmt.Sprintf("%s%06d", prefix, e+1) }
 
-// WriteGroups writes the examinees' groups of a simulation with a focal
-// group as an examinees file (passport examinees import): the columns
-// examinee and group, the values focal and reference.
-func WriteGroups(w io.Writer, prefix string, focal []bool) error {
+// WriteGroups writes the examinees' groups of a simulation of design d
+// with a focal group (Result.Focal) as an examinees file (passport
+// examinees import): the columns examinee and group, the values focal and
+// reference.
+func WriteGroups(w io.Writer, d Design, focal []bool) error {
+	if err := d.defaults(); err != nil {
+		return err
+	}
+	prefix := d.ExamPrefix
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"examinee", "group"})
 	for e, f := range focal {

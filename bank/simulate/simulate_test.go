@@ -302,7 +302,7 @@ func TestFormsAndFocalGroup(t *testing.T) {
 		t.Errorf("p right on the DIF item: reference %.3f, focal %.3f; on another anchor %.3f and %.3f", pR, pF, qR, qF)
 	}
 	var groups bytes.Buffer
-	if err := WriteGroups(&groups, "E", res.Focal[:2]); err != nil {
+	if err := WriteGroups(&groups, Design{}, res.Focal[:2]); err != nil {
 		t.Fatal(err)
 	}
 	if want := "examinee,group\nE000001," + map[bool]string{true: "focal", false: "reference"}[res.Focal[0]] + "\n"; !strings.HasPrefix(groups.String(), want) {

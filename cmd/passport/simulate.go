@@ -99,7 +99,7 @@ func runSimulate(ctx context.Context, o *simulateOptions) error {
 		}
 	}
 	if o.groups != "" {
-		if err := writeOutput(o.globals, o.groups, func(w io.Writer) error { return simulate.WriteGroups(w, o.design.ExamPrefix, res.Focal) }); err != nil {
+		if err := writeOutput(o.globals, o.groups, func(w io.Writer) error { return simulate.WriteGroups(w, o.design, res.Focal) }); err != nil {
 			return err
 		}
 	}

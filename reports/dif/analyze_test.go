@@ -221,3 +221,15 @@ func TestGroups(t *testing.T) {
 		t.Error("focal = reference accepted")
 	}
 }
+
+// BenchmarkAnalyze: MH and logistic regression of 50 items, 5000
+// examinees, without purification.
+func BenchmarkAnalyze(b *testing.B) {
+	r, groups := simulated(1, 50, 2500, 1, []int{3}, 0.5, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Analyze(r, groups, Options{MH: true, LR: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

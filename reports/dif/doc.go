@@ -40,6 +40,12 @@
 //   - Mantel, N. & Haenszel, W. (1959). Statistical aspects of the analysis
 //     of data from retrospective studies of disease. Journal of the
 //     National Cancer Institute 22, 719–748.
+//   - McCullagh, P. & Nelder, J. A. (1989). Generalized Linear Models (2nd
+//     ed.), §4.4. Chapman & Hall.
+//   - Monahan, P. O., McHorney, C. A., Stump, T. E. & Perkins, A. J. (2007).
+//     Odds ratio, delta, ETS classification, and standardization measures
+//     of DIF magnitude for binary logistic regression. Journal of
+//     Educational and Behavioral Statistics 32, 92–109.
 //   - Nagelkerke, N. J. D. (1991). A note on a general definition of the
 //     coefficient of determination. Biometrika 78, 691–692.
 //   - Robins, J., Breslow, N. & Greenland, S. (1986). Estimators of the

@@ -29,14 +29,15 @@ func fitLogistic(x []float64, k int, y []uint8, w []float64) (logisticFit, error
 	n := len(y)
 	beta := make([]float64, k)
 	ll := logisticLogLik(x, k, y, w, beta)
+	gs, hs := make([]float64, k), make([]float64, k*k)
 	g := mat.NewVecDense(k, nil)
 	h := mat.NewSymDense(k, nil)
 	var chol mat.Cholesky
 	step := mat.NewVecDense(k, nil)
 	next := make([]float64, k)
 	for range 100 {
-		g.Zero()
-		h.Zero()
+		clear(gs)
+		clear(hs)
 		for i := range n {
 			row := x[i*k : (i+1)*k]
 			p := logistic(dot(row, beta))
@@ -44,10 +45,16 @@ func fitLogistic(x []float64, k int, y []uint8, w []float64) (logisticFit, error
 			r := wi * (float64(y[i]) - p)
 			v := wi * p * (1 - p)
 			for a := range k {
-				g.SetVec(a, g.AtVec(a)+r*row[a])
+				gs[a] += r * row[a]
 				for b := a; b < k; b++ {
-					h.SetSym(a, b, h.At(a, b)+v*row[a]*row[b])
+					hs[a*k+b] += v * row[a] * row[b]
 				}
+			}
+		}
+		for a := range k {
+			g.SetVec(a, gs[a])
+			for b := a; b < k; b++ {
+				h.SetSym(a, b, hs[a*k+b])
 			}
 		}
 		if !chol.Factorize(h) {

@@ -70,14 +70,33 @@ func Logistic(x []float64, focal []bool, y []uint8, w []float64) (LR, error) {
 	if sy == 0 || sy == sw {
 		return LR{}, errors.New("logistic DIF: every answer is right, or every answer wrong")
 	}
-	design := make([]float64, 4*n)
-	for i := range n {
-		z, g := (x[i]-mean)/sd, 0.0
-		if focal[i] {
-			g = 1
-		}
-		copy(design[4*i:], []float64{1, z, g, z * g})
+	// Examinees alike in score, group and answer are one row weighted by
+	// their number: the same likelihood, a few hundred rows at most.
+	type cell struct {
+		x     float64
+		focal bool
+		y     uint8
 	}
+	index := map[cell]int{}
+	var cw []float64
+	var cy []uint8
+	var design []float64
+	for i := range n {
+		c := cell{x[i], focal[i], y[i]}
+		j, ok := index[c]
+		if !ok {
+			j = len(cw)
+			index[c] = j
+			z, g := (x[i]-mean)/sd, 0.0
+			if focal[i] {
+				g = 1
+			}
+			design = append(design, 1, z, g, z*g)
+			cw, cy = append(cw, 0), append(cy, y[i])
+		}
+		cw[j] += weight(w, i)
+	}
+	n, y, w = len(cw), cy, cw
 	var m LR
 	m.N = sw
 	pbar := sy / sw

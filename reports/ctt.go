@@ -96,7 +96,7 @@ func Analyze(r *irt.Responses, o AnalysisOptions) (*Analysis, error) {
 	}
 	o.defaults()
 	if o.OmitAsMissing {
-		r = withoutOmits(r)
+		r = WithoutOmits(r)
 	}
 	tot := totals(r)
 	group := abilityGroups(r, tot, o.Groups)

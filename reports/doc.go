@@ -9,7 +9,12 @@
 // parameters: Orlando and Thissen's S-X² with Benjamini–Hochberg adjusted
 // p-values, infit and outfit mean squares with their standardised z, and
 // Yen's Q3 for local dependence per form. Both work on incomplete designs,
-// where each examinee answers only the items of one form.
+// where each examinee answers only the items of one form. Persons and the
+// test (personfit.go, models.go): Snijders's l_z* and infit and outfit per
+// examinee, person and item separation and reliability as Winsteps reports
+// them, score distributions per form, and the comparison of models fitted
+// to the same data (−2LL, AIC, BIC, likelihood-ratio tests). DIF is in the
+// subpackage dif.
 //
 // The plots use gonum/plot and the report is one self-contained HTML page
 // with its tables beside it as CSV. The package takes plain Go values: it
@@ -17,6 +22,8 @@
 //
 // # References
 //
+//   - Akaike, H. (1974). A new look at the statistical model identification.
+//     IEEE Transactions on Automatic Control 19, 716–723.
 //   - Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery
 //     rate: a practical and powerful approach to multiple testing. Journal of
 //     the Royal Statistical Society B 57, 289–300.
@@ -42,6 +49,16 @@
 //     response theory models. Applied Psychological Measurement 27, 289–298.
 //   - Wright, B. D. & Masters, G. N. (1982). Rating Scale Analysis, ch. 5.
 //     MESA Press.
+//   - Magis, D., Raîche, G. & Béland, S. (2012). A didactic presentation of
+//     Snijders's l_z* index of person fit with emphasis on response model
+//     selection and ability estimation. Journal of Educational and
+//     Behavioral Statistics 37, 57–81.
+//   - Schwarz, G. (1978). Estimating the dimension of a model. Annals of
+//     Statistics 6, 461–464.
+//   - Snijders, T. A. B. (2001). Asymptotic null distribution of person fit
+//     statistics with estimated person parameter. Psychometrika 66, 331–342.
+//   - Warm, T. A. (1989). Weighted likelihood estimation of ability in item
+//     response theory. Psychometrika 54, 427–450.
 //   - Yen, W. M. (1984). Effects of local item dependence on the fit and
 //     equating performance of the three-parameter logistic model. Applied
 //     Psychological Measurement 8, 125–145.

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/passportirt/passport/irt"
+	"github.com/passportirt/passport/reports/fdr"
 )
 
 // FitOptions control Fit. A zero field takes the default noted.
@@ -141,7 +142,7 @@ func Fit(r *irt.Responses, params []irt.ThreePL, o FitOptions) (*FitResult, erro
 		}
 	}
 	if o.OmitAsMissing {
-		r = withoutOmits(r)
+		r = WithoutOmits(r)
 	}
 	res := &FitResult{Missing: missingNote(r, omits, o.OmitAsMissing), Options: o}
 	q := irt.Quadrature{Nodes: o.Grid.Nodes, Weights: make([]float64, len(o.Grid.Nodes))}
@@ -183,7 +184,7 @@ func Fit(r *irt.Responses, params []irt.ThreePL, o FitOptions) (*FitResult, erro
 		f.Infit, f.InfitZ, f.Outfit, f.OutfitZ = Num(in), Num(inZ), Num(out), Num(outZ)
 		res.Items[i] = f
 	}
-	for i, p := range adjustBH(pvals) {
+	for i, p := range fdr.BH(pvals) {
 		f := &res.Items[i]
 		f.PAdj = Num(p)
 		if f.PAdj.Defined() && p < o.Alpha {

@@ -44,18 +44,6 @@ func TestMeanSquaresByHand(t *testing.T) {
 	}
 }
 
-// TestAdjustBH: R's p.adjust(c(0.01, 0.04, 0.03, 0.2), "BH") is 0.04,
-// 0.05333, 0.05333, 0.2; a test not made stays NaN and does not count.
-func TestAdjustBH(t *testing.T) {
-	got := adjustBH([]float64{0.01, math.NaN(), 0.04, 0.03, 0.2})
-	want := []float64{0.04, math.NaN(), 0.16 / 3, 0.16 / 3, 0.2}
-	for i := range want {
-		if math.IsNaN(want[i]) != math.IsNaN(got[i]) || (!math.IsNaN(want[i]) && math.Abs(got[i]-want[i]) > 1e-15) {
-			t.Errorf("adjusted p %d = %v, want %v", i, got[i], want[i])
-		}
-	}
-}
-
 // TestMeanSquareFlagRule: a mean square flags an item only when it is out of
 // its band and its z is significant (or undefined).
 func TestMeanSquareFlagRule(t *testing.T) {

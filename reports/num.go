@@ -39,4 +39,5 @@ const (
 	FlagInfit           = "infit"                   // infit mean square or z outside its band
 	FlagOutfit          = "outfit"                  // outfit mean square or z outside its band
 	FlagLocalDependence = "local-dependence"        // in a pair whose Q3 stands out on a form
+	FlagPersonMisfit    = "person-misfit"           // an examinee's l_z* below PersonFitOptions.LzCut
 )

@@ -161,7 +161,7 @@ func FlagSummary(items []Flags) string {
 }
 
 // allFlags lists the flags in the order the report counts them.
-var allFlags = []string{FlagMiskey, FlagNegative, FlagHard, FlagEasy, FlagMisfit, FlagInfit, FlagOutfit, FlagLocalDependence}
+var allFlags = []string{FlagMiskey, FlagNegative, FlagHard, FlagEasy, FlagMisfit, FlagInfit, FlagOutfit, FlagLocalDependence, FlagPersonMisfit}
 
 //go:embed report.html
 var reportHTML string

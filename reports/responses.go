@@ -53,9 +53,9 @@ func formItems(r *irt.Responses) [][]int32 {
 	return out
 }
 
-// withoutOmits returns a copy of r without its omitted responses, for
+// WithoutOmits returns a copy of r without its omitted responses, for
 // analyses that treat an omit as not administered.
-func withoutOmits(r *irt.Responses) *irt.Responses {
+func WithoutOmits(r *irt.Responses) *irt.Responses {
 	c := *r
 	c.Start = make([]int, 1, len(r.Start))
 	c.Item, c.Option, c.Score = nil, nil, nil

@@ -6,6 +6,7 @@
 package simulate
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,14 @@ type Design struct {
 	// Params, when set, are the true parameters by item code; items without
 	// an entry get drawn ones.
 	Params map[string]irt.ThreePL
+	// FocalShare, in [0, 1), puts each examinee in a focal group with that
+	// chance (0: no groups), for studies of differential item functioning:
+	// the focal group's abilities are drawn from N(FocalMean, ThetaSD²)
+	// (impact) and its difficulty of each item in FocalShift moved by the
+	// shift given (DIF). Result.Focal says who is in it.
+	FocalShare float64
+	FocalMean  float64
+	FocalShift map[string]float64
 }
 
 func (d *Design) defaults() error {
@@ -84,6 +93,8 @@ func (d *Design) defaults() error {
 		return errors.New("the ability SD and D must be positive")
 	case d.OmitRate < 0 || d.OmitRate >= 1:
 		return fmt.Errorf("omit rate %g: expected a number in [0, 1)", d.OmitRate)
+	case d.FocalShare < 0 || d.FocalShare >= 1:
+		return fmt.Errorf("focal share %g: expected a number in [0, 1)", d.FocalShare)
 	}
 	return nil
 }
@@ -114,6 +125,9 @@ type Result struct {
 	Responses int
 	MeanTheta float64
 	SDTheta   float64
+	// Focal is, with Design.FocalShare, whether each examinee (E000001 is
+	// the first) is in the focal group; nil without groups.
+	Focal []bool
 }
 
 // Run simulates a log over the given items (keyed items whose status is
@@ -124,12 +138,7 @@ func Run(items []bank.Item, d Design, w io.Writer) (Result, error) {
 		return res, err
 	}
 	rng := rand.New(rand.NewPCG(d.Seed, 0x5eed_7a55_9047))
-	var pool []bank.Item
-	for _, it := range items {
-		if it.Key > 0 && len(it.Options) >= 2 && (it.Status == "operational" || it.Status == "pretest") {
-			pool = append(pool, it)
-		}
-	}
+	pool := itemPool(items)
 	params := make([]irt.ThreePL, len(pool))
 	for i, it := range pool {
 		if p, ok := d.Params[it.Code]; ok {
@@ -156,12 +165,20 @@ func Run(items []bank.Item, d Design, w io.Writer) (Result, error) {
 	var sum, sumSq float64
 	for e := range d.Examinees {
 		form := e % d.Forms // spiralled
-		theta := d.ThetaMean + d.ThetaSD*rng.NormFloat64()
+		mean, focal := d.ThetaMean, false
+		if d.FocalShare > 0 { // no draw without groups: a seed's log stays the same
+			focal = rng.Float64() < d.FocalShare
+			res.Focal = append(res.Focal, focal)
+			if focal {
+				mean = d.FocalMean
+			}
+		}
+		theta := mean + d.ThetaSD*rng.NormFloat64()
 		sum += theta
 		sumSq += theta * theta
 		speed := 0.2 * rng.NormFloat64()
 		at := d.Start.Add(time.Duration(rng.IntN(d.Days))*24*time.Hour + time.Duration(8*3600+rng.IntN(12*3600))*time.Second)
-		code := fmt.Sprintf("%s%06d", d.ExamPrefix, e+1)
+		code := ExamineeCode(d.ExamPrefix, e)
 		fcode := fmt.Sprintf("%s%02d", d.FormPrefix, form+1)
 		for _, i := range forms[form] {
 			it := pool[i]
@@ -169,10 +186,14 @@ func Run(items []bank.Item, d Design, w io.Writer) (Result, error) {
 			rec := bank.LongRecord{Examinee: code, Form: fcode, Item: it.Code, Time: rt, At: at}
 			at = at.Add(time.Duration(rt * float64(time.Second)))
 			u := rng.Float64()
+			p := params[i]
+			if focal {
+				p.B += d.FocalShift[it.Code]
+			}
 			switch {
 			case d.OmitRate > 0 && rng.Float64() < d.OmitRate:
 				rec.Option = 0
-			case u < params[i].Prob(theta):
+			case u < p.Prob(theta):
 				rec.Option, rec.Score = it.Key, 1
 			default:
 				rec.Option = distractor(rng, attract[i], it.Key)
@@ -187,6 +208,64 @@ func Run(items []bank.Item, d Design, w io.Writer) (Result, error) {
 	res.MeanTheta = sum / n
 	res.SDTheta = math.Sqrt(max(0, sumSq/n-res.MeanTheta*res.MeanTheta))
 	return res, lw.Flush()
+}
+
+// itemPool returns the items a simulation takes part: keyed pretest and
+// operational items.
+func itemPool(items []bank.Item) []bank.Item {
+	var pool []bank.Item
+	for _, it := range items {
+		if it.Key > 0 && len(it.Options) >= 2 && (it.Status == "operational" || it.Status == "pretest") {
+			pool = append(pool, it)
+		}
+	}
+	return pool
+}
+
+// Forms returns the item codes of each form Run builds from items under
+// d, anchors first, without simulating: the forms do not depend on the
+// seed, so a design can give items of known forms DIF (Design.FocalShift).
+func Forms(items []bank.Item, d Design) ([][]string, error) {
+	if err := d.defaults(); err != nil {
+		return nil, err
+	}
+	pool := itemPool(items)
+	forms, err := buildForms(pool, d)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(forms))
+	for f, idx := range forms {
+		for _, i := range idx {
+			out[f] = append(out[f], pool[i].Code)
+		}
+	}
+	return out, nil
+}
+
+// ExamineeCode is the code of the simulation's examinee e (from 0).
+func ExamineeCode(prefix string, e int) string { return fmt.Sprintf("%s%06d", prefix, e+1) }
+
+// WriteGroups writes the examinees' groups of a simulation of design d
+// with a focal group (Result.Focal) as an examinees file (passport
+// examinees import): the columns examinee and group, the values focal and
+// reference.
+func WriteGroups(w io.Writer, d Design, focal []bool) error {
+	if err := d.defaults(); err != nil {
+		return err
+	}
+	prefix := d.ExamPrefix
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"examinee", "group"})
+	for e, f := range focal {
+		g := "reference"
+		if f {
+			g = "focal"
+		}
+		cw.Write([]string{ExamineeCode(prefix, e), g})
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // drawParams draws true parameters as calibrated banks look: a from a

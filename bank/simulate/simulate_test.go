@@ -3,8 +3,12 @@ package simulate
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"math"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/passportirt/passport/bank"
@@ -243,5 +247,65 @@ func TestDesignErrors(t *testing.T) {
 	}
 	if _, err := Run(nil, Design{}, &bytes.Buffer{}); err == nil {
 		t.Error("no items: no error")
+	}
+}
+
+// TestFormsAndFocalGroup: Forms names the items Run puts on each form, for
+// any seed; a focal group share draws the groups, and an item given DIF is
+// harder for the focal group only.
+func TestFormsAndFocalGroup(t *testing.T) {
+	_, items := demoItems(t)
+	d := Design{Seed: 9, Examinees: 4000, Forms: 2, FormLength: 10, Anchors: 4, Model: "2pl"}
+	forms, err := Forms(items, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dif := forms[0][0] // an anchor: on both forms
+	d.FocalShare, d.FocalShift = 0.5, map[string]float64{dif: 1.5}
+	var log bytes.Buffer
+	res, err := Run(items, d, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&log).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	onForm := map[string][]string{}
+	right := map[bool][2]int{} // by focal: right answers to dif, and to the other anchor forms[0][1]
+	n := map[bool]int{}
+	for _, r := range recs[1:] {
+		e, _ := strconv.Atoi(strings.TrimPrefix(r[0], "E"))
+		onForm[r[1]] = append(onForm[r[1]], r[2])
+		focal := res.Focal[e-1]
+		c := right[focal]
+		if r[2] == dif {
+			n[focal]++
+			if r[4] == "1" {
+				c[0]++
+			}
+		}
+		if r[2] == forms[0][1] && r[4] == "1" {
+			c[1]++
+		}
+		right[focal] = c
+	}
+	if first := onForm["F01"][:10]; !slices.Equal(first, forms[0]) {
+		t.Errorf("F01's first examinee took %v, Forms says %v", first, forms[0])
+	}
+	if len(res.Focal) != 4000 || n[true] < 1800 || n[true] > 2200 {
+		t.Fatalf("%d groups drawn, %d focal", len(res.Focal), n[true])
+	}
+	pF, pR := float64(right[true][0])/float64(n[true]), float64(right[false][0])/float64(n[false])
+	qF, qR := float64(right[true][1])/float64(n[true]), float64(right[false][1])/float64(n[false])
+	if !(pR-pF > 0.15) || math.Abs(qR-qF) > 0.05 {
+		t.Errorf("p right on the DIF item: reference %.3f, focal %.3f; on another anchor %.3f and %.3f", pR, pF, qR, qF)
+	}
+	var groups bytes.Buffer
+	if err := WriteGroups(&groups, Design{}, res.Focal[:2]); err != nil {
+		t.Fatal(err)
+	}
+	if want := "examinee,group\nE000001," + map[bool]string{true: "focal", false: "reference"}[res.Focal[0]] + "\n"; !strings.HasPrefix(groups.String(), want) {
+		t.Errorf("groups file %q, want it to start %q", groups.String(), want)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/bank/simulate"
 	"github.com/passportirt/passport/fixtures/blueprints"
 	catfixtures "github.com/passportirt/passport/fixtures/cat"
 	"github.com/passportirt/passport/reports"
@@ -34,7 +35,8 @@ Python Fundamentals items, simulates a year of administrations on
 overlapping forms, imports the log, and prints what each stage did: a
 miskeyed item flagged, rekeyed and recalibrated, scoring, a second year
 linked onto the first, reporting, assembly, fit, an item's history
-with a drift screen over the two years, and CAT simulation studies.
+with a drift screen over the two years, CAT simulation studies, and a
+DIF screen between a simulated focal group and the others.
 The bank and files go to a temporary folder, removed afterwards, unless
 --dir names one to keep.`,
 		Args: cobra.NoArgs,
@@ -83,9 +85,20 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	so := &simulateOptions{globals: &dg, output: year1, truth: truth}
 	so.design.Seed, so.design.Examinees, so.design.Forms, so.design.FormLength, so.design.Anchors = o.seed, o.examinees, 8, 50, 10
 	so.design.Model, so.design.D, so.design.OmitRate = "3pl", 1, 0.005
+	// A focal group of 30 %, 0.2 SD less able, for whom two anchors of
+	// every form are 0.6 harder: the DIF that stage 12 finds.
+	difItems, err := demoDIFItems(ctx, dg.db, so.design)
+	if err != nil {
+		return err
+	}
+	const difShift = 0.6
+	so.design.FocalShare, so.design.FocalMean = 0.3, -0.2
+	so.design.FocalShift = map[string]float64{difItems[0]: difShift, difItems[1]: difShift}
+	so.groups = filepath.Join(dir, "year1_examinees.csv")
 	if err := runSimulate(ctx, so); err != nil {
 		return err
 	}
+	fmt.Fprintf(dg.out, "with each examinee's group (examinee,group) in %s: 30%% focal, 0.2 SD less able\n", filepath.Base(so.groups))
 
 	fmt.Fprintln(w, "\n3. Import: the response log into the bank, in one transaction (passport responses import)")
 	io1 := &responsesImportOptions{globals: &dg, file: year1, onDuplicate: "reject"}
@@ -95,6 +108,9 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	}
 	if _, err := runResponsesImport(ctx, io1); err != nil {
 		fmt.Fprintf(dg.out, "importing it again is refused: %v\n", err)
+	}
+	if err := runExamineesImport(ctx, &examineesImportOptions{globals: &dg, file: so.groups}); err != nil {
+		return err
 	}
 	if err := runBankStats(ctx, &bankStatsOptions{globals: &dg, table: "forms"}); err != nil {
 		return err
@@ -161,7 +177,8 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	so2.design = so.design
 	so2.design.Seed, so2.design.ThetaMean, so2.design.ThetaSD = o.seed+1, trueB, trueA
 	so2.design.FormPrefix, so2.design.ExamPrefix = "G", "N"
-	so2.design.Start = time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC) // the year after year 1's
+	so2.design.FocalShare, so2.design.FocalMean, so2.design.FocalShift = 0, 0, nil // year 2 without groups
+	so2.design.Start = time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC)                 // the year after year 1's
 	if err := runSimulate(ctx, so2); err != nil {
 		return err
 	}
@@ -261,6 +278,19 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 			return err
 		}
 	}
+
+	fmt.Fprintf(w, "\n13. Fairness: DIF between the focal group and the others on year 1 (passport dif --group group --focal focal\n"+
+		"    --method mh|lr --purify): two anchors, %s and %s, were simulated %.1f harder for the focal group at equal\n"+
+		"    ability; Mantel–Haenszel (ETS classes B and C) and logistic regression (likelihood-ratio test, |Δ| ≥ 1) flag\n", difItems[0], difItems[1], difShift)
+	fmt.Fprintln(w, "    items after the Benjamini–Hochberg adjustment across the 299 items")
+	dq := &difOptions{globals: &quiet, run: refTo(run.ID), group: "group", focal: "focal", purify: true, alpha: 0.05, minGroup: 100}
+	dq.errOut = dg.errOut // the status lines, not the 299-row tables
+	for _, m := range []string{"mh", "lr"} {
+		dq.method = m
+		if err := runDIF(ctx, dq); err != nil {
+			return err
+		}
+	}
 	if o.dir == "" {
 		fmt.Fprintln(w, "   (the demo folder is removed at exit: run passport demo --dir DIR to keep the bank and the report)")
 	}
@@ -284,6 +314,29 @@ func demoItems(ctx context.Context, db string) (bank.Item, string, error) {
 	}
 	it, err := b.Item(ctx, f.Items[0].Item)
 	return it, f.Items[1].Item, err
+}
+
+// demoDIFItems returns the third and fourth anchors of the first form
+// the design builds over the bank's items (the first two are the ones the
+// demo miskeys and drifts).
+func demoDIFItems(ctx context.Context, db string, d simulate.Design) ([2]string, error) {
+	b, err := bank.Open(db)
+	if err != nil {
+		return [2]string{}, err
+	}
+	defer b.Close()
+	items, err := b.Items(ctx, bank.ItemFilter{})
+	if err != nil {
+		return [2]string{}, err
+	}
+	forms, err := simulate.Forms(items, d)
+	if err != nil {
+		return [2]string{}, err
+	}
+	if d.Anchors < 4 {
+		return [2]string{}, fmt.Errorf("the demo needs 4 anchors, has %d", d.Anchors)
+	}
+	return [2]string{forms[0][2], forms[0][3]}, nil
 }
 
 // driftTruth copies the true parameters in file from to file to with

@@ -24,7 +24,7 @@ type fitOptions struct {
 }
 
 // fitTables are the tables fit prints.
-var fitTables = []string{"items", "q3", "q3-pairs"}
+var fitTables = []string{"items", "q3", "q3-pairs", "persons", "separation", "scores"}
 
 func newFitCmd(g *globals) *cobra.Command {
 	o := &fitOptions{globals: g}
@@ -42,6 +42,15 @@ bank's responses to the run's items, and prints one of three tables:
             largest, and the number of item pairs flagged
   q3-pairs  one row per pair of items on a form, with Q3 and Q3 less the
             form's mean
+  persons   one row per examinee: θ by WLE with its SE, Snijders's l_z*
+            (the standardised log-likelihood corrected for estimating θ),
+            infit and outfit mean squares with z, and flags
+            (person-misfit: l_z* below −1.645)
+  separation  person and item separation and reliability as Winsteps
+            reports them: observed SD, RMSE of the SEs, true SD,
+            separation G = true SD / RMSE and reliability G²/(1 + G²), for
+            the persons' WLEs and the items' b
+  scores    the distribution of the number right per form
 
 Flags: misfit (S-X² adjusted p below --alpha), infit and outfit (mean
 square outside 0.7–1.3 with |z| ≥ 2), local-dependence (in a pair whose Q3
@@ -91,6 +100,40 @@ func runFit(ctx context.Context, o *fitOptions) error {
 	if err != nil {
 		p.Done()
 		return err
+	}
+	switch o.table {
+	case "persons", "separation":
+		p.Message("person fit of %d examinees", r.NExaminees())
+		persons, err := reports.PersonFits(r, params, reports.PersonFitOptions{})
+		p.Done()
+		if err != nil {
+			return err
+		}
+		o.status("person fit under run %d (%s) on %s: θ by WLE", run.ID, run.Model, said)
+		if o.table == "persons" {
+			flags := make([]reports.Flags, len(persons))
+			for i, pf := range persons {
+				flags[i] = pf.Flags
+			}
+			statusFlags(o.globals, flags)
+			return render(o.out, o.format, persons)
+		}
+		theta, se := make([]float64, len(persons)), make([]float64, len(persons))
+		for i, pf := range persons {
+			theta[i], se[i] = float64(pf.Theta), float64(pf.SE)
+		}
+		b, seB := make([]float64, len(params)), make([]float64, len(params))
+		byCode := map[string]bank.ParamRow{}
+		for _, pr := range run.Params {
+			byCode[pr.Item] = pr
+		}
+		for i, it := range r.Items {
+			b[i], seB[i] = params[i].B, byCode[it.Code].SEB
+		}
+		return render(o.out, o.format, []reports.Separation{reports.SeparationOf("persons", theta, se), reports.SeparationOf("items", b, seB)})
+	case "scores":
+		p.Done()
+		return render(o.out, o.format, reports.ScoreDistributions(r))
 	}
 	p.Message("S-X², infit, outfit and Q3 of %d items", len(r.Items))
 	fit, err := reports.Fit(r, params, fo)

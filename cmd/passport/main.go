@@ -85,10 +85,10 @@ calibrations, assemble forms, build score conversion tables and report.`,
 		"how long a command that writes waits while another passport is writing to the bank (e.g. 30s, 10m); 0s to 24h")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress or status on stderr")
 	root.PersistentFlags().StringVar(&g.format, "format", "table", "output format: table, json or csv")
-	root.AddCommand(newInitCmd(g), newItemsCmd(g), newResponsesCmd(g), newImportsCmd(g), newBankCmd(g), newSimulateCmd(g),
+	root.AddCommand(newInitCmd(g), newItemsCmd(g), newResponsesCmd(g), newExamineesCmd(g), newImportsCmd(g), newBankCmd(g), newSimulateCmd(g),
 		newCalibrateCmd(g), newCalibrationsCmd(g), newScoreCmd(g),
 		newLinkCmd(g), newLinkingsCmd(g), newScaleCmd(g), newEquateCmd(g), newEquatingsCmd(g),
-		newAssembleCmd(g), newFormsCmd(g), newCatCmd(g), newAnalyzeCmd(g), newFitCmd(g), newReportCmd(g), newDriftCmd(g), newDeleteCmd(g), newRenameCmd(g), newDemoCmd(g))
+		newAssembleCmd(g), newFormsCmd(g), newCatCmd(g), newAnalyzeCmd(g), newFitCmd(g), newDIFCmd(g), newReportCmd(g), newDriftCmd(g), newDeleteCmd(g), newRenameCmd(g), newDemoCmd(g))
 	return root
 }
 

@@ -151,7 +151,7 @@ func TestSimulateAndDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for stage := 1; stage <= 12; stage++ {
+	for stage := 1; stage <= 13; stage++ {
 		if !strings.Contains(out, fmt.Sprintf("\n%d. ", stage)) {
 			t.Errorf("demo output lacks stage %d:\n%s", stage, out)
 		}

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +22,8 @@ type simulateOptions struct {
 	params string // file of true parameters to use
 	truth  string // file to write the true parameters to
 	output string
+	groups string   // file to write the examinees' groups to
+	dif    []string // ITEM=SHIFT: the focal group's b of ITEM moved by SHIFT
 }
 
 func newSimulateCmd(g *globals) *cobra.Command {
@@ -51,6 +57,10 @@ answers are spread over the distractors. The same --seed gives the same log.`,
 	f.StringVar(&o.params, "params", "", "CSV of true parameters (item,model,a,b,c) to use instead of drawing them")
 	f.StringVar(&o.truth, "truth", "", "write the true parameters to this CSV")
 	f.StringVarP(&o.output, "output", "o", "", "write the log to this file instead of stdout")
+	floatVar(f, &d.FocalShare, "focal-share", 0, incl(0), excl(1), "chance that an examinee is in a focal group, for DIF studies (0: no groups)")
+	floatVar(f, &d.FocalMean, "focal-mean", 0, incl(-5), incl(5), "mean of the focal group's abilities (impact)")
+	f.StringSliceVar(&o.dif, "dif", nil, "ITEM=SHIFT,…: the focal group's difficulty b of ITEM moved by SHIFT (DIF)")
+	f.StringVar(&o.groups, "groups", "", "write the examinees' groups (examinee,group: focal or reference) to this CSV, for passport examinees import")
 	return cmd
 }
 
@@ -72,6 +82,9 @@ func runSimulate(ctx context.Context, o *simulateOptions) error {
 			return err
 		}
 	}
+	if err := o.focalDesign(items); err != nil {
+		return err
+	}
 	var res simulate.Result
 	err = writeOutput(o.globals, o.output, func(w io.Writer) error {
 		res, err = simulate.Run(items, o.design, w)
@@ -85,8 +98,38 @@ func runSimulate(ctx context.Context, o *simulateOptions) error {
 			return err
 		}
 	}
+	if o.groups != "" {
+		if err := writeOutput(o.globals, o.groups, func(w io.Writer) error { return simulate.WriteGroups(w, o.design, res.Focal) }); err != nil {
+			return err
+		}
+	}
 	o.status("simulated %d responses: %d examinees on %d forms of %d items (%d items in all), θ mean %.3f SD %.3f",
 		res.Responses, o.design.Examinees, o.design.Forms, o.design.FormLength, len(res.Truth.Items), res.MeanTheta, res.SDTheta)
+	return nil
+}
+
+// focalDesign checks the focal-group flags and puts --dif in the design.
+func (o *simulateOptions) focalDesign(items []bank.Item) error {
+	if (len(o.dif) > 0 || o.groups != "" || o.design.FocalMean != 0) && o.design.FocalShare == 0 {
+		return fmt.Errorf("--dif, --focal-mean and --groups need a focal group: give --focal-share")
+	}
+	if o.groups != "" && o.groups == o.output {
+		return fmt.Errorf("--groups %s: the log's file; choose another", o.groups)
+	}
+	for _, kv := range o.dif {
+		code, v, ok := strings.Cut(kv, "=")
+		shift, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil || !isFinite(shift) || code == "" {
+			return fmt.Errorf("--dif %q: expected ITEM=SHIFT, such as STD-001=0.6", kv)
+		}
+		if !slices.ContainsFunc(items, func(it bank.Item) bool { return it.Code == code }) {
+			return fmt.Errorf("--dif %q: item %s is not in the bank", kv, code)
+		}
+		if o.design.FocalShift == nil {
+			o.design.FocalShift = map[string]float64{}
+		}
+		o.design.FocalShift[code] = shift
+	}
 	return nil
 }
 

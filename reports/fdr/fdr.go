@@ -1,18 +1,20 @@
-package reports
+// Package fdr adjusts p-values for multiple testing, so that item
+// screens (misfit, DIF) across a bank control the false discovery rate.
+package fdr
 
 import (
 	"math"
 	"slices"
 )
 
-// adjustBH returns the Benjamini–Hochberg (1995) adjusted p-values of p,
+// BH returns the Benjamini–Hochberg (1995) adjusted p-values of p,
 // which control the false discovery rate across the m tests: with p_(1) ≤
 // … ≤ p_(m) the ordered values,
 //
 //	p̃_(j) = min_{l ≥ j} min(1, m·p_(l)/l).
 //
 // NaN entries (tests not made) are left NaN and do not count in m.
-func adjustBH(p []float64) []float64 {
+func BH(p []float64) []float64 {
 	out := make([]float64, len(p))
 	var idx []int
 	for i, v := range p {

@@ -187,6 +187,10 @@ func (b *Bank) CreateSession(ctx context.Context, ns NewSession) (*Session, erro
 	return b.Session(ctx, id)
 }
 
+// CheckCode checks an examinee, item or form code as the imports do: 1 to
+// MaxCodeLen visible characters, none a space, comma or quote.
+func CheckCode(code string) error { return checkCode(code) }
+
 // ensureExaminee returns the id of the examinee with this code, creating
 // the examinee when new.
 func ensureExaminee(ctx context.Context, tx *sql.Tx, code, now string) (int64, error) {

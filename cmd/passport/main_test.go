@@ -16,7 +16,7 @@ import (
 
 // runAll runs each command line against the bank db in turn, failing the
 // test at the first error.
-func runAll(t *testing.T, db string, cmds [][]string) {
+func runAll(t testing.TB, db string, cmds [][]string) {
 	t.Helper()
 	for _, args := range cmds {
 		if _, _, err := run(t, db, args...); err != nil {
@@ -27,7 +27,7 @@ func runAll(t *testing.T, db string, cmds [][]string) {
 
 // run executes passport with args against the bank db, returning stdout,
 // stderr and the error.
-func run(t *testing.T, db string, args ...string) (string, string, error) {
+func run(t testing.TB, db string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	g := &globals{in: strings.NewReader(""), out: &out, errOut: &errOut}

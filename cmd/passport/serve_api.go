@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -402,12 +403,29 @@ func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return err
 	case errors.Is(err, io.EOF):
 		return badRequest("request body: empty; expected a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("request body: not JSON: it ends early")
 	case errors.As(err, &syntax):
 		return badRequest("request body: not JSON at byte %d: %v", syntax.Offset, err)
 	case errors.As(err, &typ):
-		return badRequest("request body: field %s: expected a %s, found a JSON %s", typ.Field, typ.Type, typ.Value)
+		return badRequest("request body: field %s: expected %s, found a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value)
 	}
-	return badRequest("request body: %v", err)
+	return badRequest("request body: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonKind says what JSON value a Go type takes.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "a " + t.String()
 }
 
 // fail writes err as a JSON error with its status: 400 for a malformed

@@ -91,7 +91,7 @@ func TestServeInChromium(t *testing.T) {
 	}
 	lo, err1 := chromedp.Run(ctx, chromedp.Text(css("#band-low")))
 	hi, err2 := chromedp.Run(ctx, chromedp.Text(css("#band-high")))
-	shot, err3 := chromedp.Run(ctx, chromedp.FullScreenshot(100) // 100: PNG)
+	shot, err3 := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: a PNG
 	if err := errors.Join(err1, err2, err3); err != nil {
 		t.Fatalf("the result page: %v", err)
 	}

@@ -242,6 +242,12 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if _, err := runDrift(ctx, do); err != nil {
 		return err
 	}
+	fmt.Fprintln(w, "\n12. Delivery: passport serve on a free loopback port; three simulated candidates (θ = −1, 0, 1.5) take the")
+	fmt.Fprintln(w, "    first assembled form through its JSON API, each answer written to the bank before the reply, as a")
+	fmt.Fprintln(w, "    response of the session's own import (kind serve), which calibrate reads like an imported log")
+	if err := demoServe(ctx, &dg, []float64{-1, 0, 1.5}, o.seed); err != nil {
+		return err
+	}
 	if o.dir == "" {
 		fmt.Fprintln(w, "   (the demo folder is removed at exit: run passport demo --dir DIR to keep the bank and the report)")
 	}

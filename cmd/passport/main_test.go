@@ -151,12 +151,35 @@ func TestSimulateAndDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for stage := 1; stage <= 11; stage++ {
+	for stage := 1; stage <= 12; stage++ {
 		if !strings.Contains(out, fmt.Sprintf("\n%d. ", stage)) {
 			t.Errorf("demo output lacks stage %d:\n%s", stage, out)
 		}
 	}
 	checkDemo(t, demoDir)
+	checkDemoServe(t, demoDir)
+}
+
+// checkDemoServe checks the demo's delivery stage: three finished sessions
+// of 50 answers, each stored as a response of the session's import.
+func checkDemoServe(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := bank.Open(filepath.Join(dir, "passport.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ss, err := b.Sessions(ctx, "")
+	if err != nil || len(ss) != 3 {
+		t.Fatalf("the demo's sessions: %+v (%v)", ss, err)
+	}
+	for _, s := range ss {
+		im, err := b.Import(ctx, s.ImportID)
+		if err != nil || s.State != bank.SessionFinished || s.Answered != 50 || im.Kind != "serve" || im.Responses != 50 {
+			t.Errorf("the demo's session %+v, import %+v (%v)", s, im, err)
+		}
+	}
 }
 
 // checkDemo checks the demo's figures against the simulation's truth: the

@@ -239,11 +239,9 @@ func (s *server) session(ctx context.Context, id int64) (*liveSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	ls = &liveSession{rec: *rec, t: t, cur: -1}
-	if rec.State == bank.SessionOpen {
-		if err := s.replay(ctx, ls); err != nil {
-			return nil, fmt.Errorf("session %d: %w", id, err)
-		}
+	ls = &liveSession{rec: *rec, t: t}
+	if err := s.replay(ctx, ls); err != nil { // a finished one too: a retried answer names its item
+		return nil, fmt.Errorf("session %d: %w", id, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -381,6 +381,22 @@ func TestServeResume(t *testing.T) {
 	if code, raw := c.call("POST", base+"/finish", nil, &v); code != 200 || v.Result == nil || v.Result.Score == nil || v.Result.Band != nil {
 		t.Fatalf("finish: %d %s", code, raw)
 	}
+	// A finished session after a restart: its result, and a retried last
+	// answer stored once.
+	ts.Close()
+	ts, _ = testServer(t, db)
+	c.base, c.http = ts.URL, ts.Client()
+	var av answerView
+	if code, raw := c.call("POST", base+"/answers", map[string]any{"position": 20, "option": "B"}, &av); code != 200 || av.Stored || !av.Done {
+		t.Errorf("the last answer retried after the end and a restart: %d %s", code, raw)
+	}
+	if code, raw := c.call("POST", base+"/answers", map[string]any{"position": 20, "option": "C"}, nil); code != 409 {
+		t.Errorf("a different last answer after the end: %d %s", code, raw)
+	}
+	var again sessionView
+	if c.call("GET", base, nil, &again); again.Result == nil || *again.Result.Score != *v.Result.Score || again.Count != 20 {
+		t.Errorf("the finished session after a restart: %+v", again)
+	}
 
 	// Form X1: the pretest item PRE-001 (first) is stored, not scored.
 	admin.base, admin.http = ts.URL, ts.Client()

@@ -126,7 +126,7 @@ func (s *server) test(ctx context.Context, k testKey) (*test, error) {
 	if t != nil {
 		return t, nil
 	}
-	t, err := formTest(ctx, s.b, k)
+	t, err := buildTest(ctx, s.b, k)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +137,17 @@ func (s *server) test(ctx context.Context, k testKey) (*test, error) {
 	}
 	s.tests[k] = t
 	return t, nil
+}
+
+// buildTest builds the test k names, by its kind: a stored form's for
+// form and sample sessions. (An adaptive test's builder joins here: a
+// test whose start gives a sequence of the engine's session.)
+func buildTest(ctx context.Context, b *bank.Bank, k testKey) (*test, error) {
+	switch k.kind {
+	case bank.SessionForm, bank.SessionSample:
+		return formTest(ctx, b, k)
+	}
+	return nil, fmt.Errorf("sessions of kind %s: this server does not deliver them", k.kind)
 }
 
 // newSessionRequest is the body of a request for a new session.

@@ -116,6 +116,12 @@ func closure(ctx context.Context, tx *sql.Tx, o Object, cascade bool, seen map[s
 		if n > 0 {
 			return nil, fmt.Errorf("%s has %d responses logged on it: it is kept; delete the imports that hold them (passport imports list)", o, n)
 		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE form_id = ?`, o.ID).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, fmt.Errorf("%s has %d sessions served on it: it is kept; delete the imports that stand for them (passport imports list)", o, n)
+		}
 	}
 	var deps []Object
 	for _, d := range dependencies[o.Kind.table] {
@@ -155,7 +161,7 @@ func closure(ctx context.Context, tx *sql.Tx, o Object, cascade bool, seen map[s
 // deleteOne removes one object and its own rows.
 func deleteOne(ctx context.Context, tx *sql.Tx, o Object) error {
 	stmts := map[string][]string{
-		"imports":           {`DELETE FROM responses WHERE import_id = ?`, `DELETE FROM imports WHERE id = ?`},
+		"imports":           {`DELETE FROM responses WHERE import_id = ?`, `DELETE FROM sessions WHERE import_id = ?`, `DELETE FROM imports WHERE id = ?`},
 		"calibrations":      {`DELETE FROM calibrations WHERE id = ?`},
 		"linkings":          {`DELETE FROM linkings WHERE id = ?`},
 		"conversion_tables": {`DELETE FROM conversion_tables WHERE id = ?`},

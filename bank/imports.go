@@ -11,7 +11,7 @@ import (
 type Import struct {
 	ID         int64  `json:"import"`
 	Name       string `json:"name"`
-	Kind       string `json:"kind"`   // items, responses-long or responses-wide
+	Kind       string `json:"kind"`   // items, responses-long, responses-wide, or serve (a served session)
 	Source     string `json:"source"` // the file's name as given
 	SHA256     string `json:"sha256"`
 	Rows       int    `json:"rows"`

@@ -150,6 +150,10 @@ type DeliveredItem struct {
 	// Options are the option texts in delivery order, under the letters
 	// A, B, ….
 	Options []string `json:"options"`
+	// Order is the item's option letters in delivery order (see
+	// VersionItem.Options): the option delivered as A is the item's
+	// Order[0].
+	Order string `json:"-"`
 	// Key is the key letter as delivered, from the item's key now;
 	// "" for an unkeyed item. It is left out of JSON, so that a form
 	// written as JSON never holds its key.
@@ -190,7 +194,7 @@ func (b *Bank) Delivered(ctx context.Context, code string, v int) (*Delivered, e
 		if v == 0 {
 			vi.Options, vi.Key = allLetters[:len(it.Options)], it.KeyLetter()
 		}
-		di := DeliveredItem{Position: vi.Position, Item: vi.Item, Stem: it.Stem, Key: deliveredKey(vi.Options, it.KeyLetter()), Recorded: vi.Key}
+		di := DeliveredItem{Position: vi.Position, Item: vi.Item, Stem: it.Stem, Order: vi.Options, Key: deliveredKey(vi.Options, it.KeyLetter()), Recorded: vi.Key}
 		for _, l := range vi.Options {
 			di.Options = append(di.Options, it.Options[l-'A'])
 		}

@@ -262,8 +262,9 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	}
 	fmt.Fprintf(w, "\n12. Adaptive testing: simulation studies on run %d (passport cat simulate, 300 simulees θ ~ N(0, 1)) of the\n"+
 		"    free 5-question sample (fixtures/cat/sample.json; a 5-item test measures θ with an SE of 0.5 or more,\n"+
-		"    mean_se below: ±90 scale points or more at 95%%, so no point score should be reported) and of the 20-item adaptive practice test with the blueprint's domain quotas by a\n"+
-		"    shadow test and a 0.3 exposure cap in five θ segments (fixtures/cat/practice.json)\n", run.ID)
+		"    mean_se below: ±90 scale points or more at 95%%, so no point score should be reported) and of the\n"+
+		"    20-item adaptive practice test with the blueprint's domain quotas by a shadow test and a 0.3 exposure\n"+
+		"    cap in five θ segments (fixtures/cat/practice.json)\n", run.ID)
 	for _, c := range []struct {
 		file string
 		data []byte
@@ -279,7 +280,14 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		}
 	}
 
-	fmt.Fprintf(w, "\n13. Fairness: DIF between the focal group and the others on year 1 (passport dif --group group --focal focal\n"+
+	fmt.Fprintln(w, "\n13. Delivery: passport serve on a free loopback port; three simulated candidates (θ = −1, 0, 1.5) take the")
+	fmt.Fprintln(w, "    first assembled form through its JSON API, each answer written to the bank before the reply, as a")
+	fmt.Fprintln(w, "    response of the session's own import (kind serve), which calibrate reads like an imported log")
+	if err := demoServe(ctx, &dg, []float64{-1, 0, 1.5}, o.seed); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "\n14. Fairness: DIF between the focal group and the others on year 1 (passport dif --group group --focal focal\n"+
 		"    --method mh|lr --purify): two anchors, %s and %s, were simulated %.1f harder for the focal group at equal\n"+
 		"    ability; Mantel–Haenszel (ETS classes B and C) and logistic regression (likelihood-ratio test, |Δ| ≥ 1) flag\n", difItems[0], difItems[1], difShift)
 	fmt.Fprintln(w, "    items after the Benjamini–Hochberg adjustment across the 299 items")

@@ -88,7 +88,7 @@ calibrations, assemble forms, build score conversion tables and report.`,
 	root.AddCommand(newInitCmd(g), newItemsCmd(g), newResponsesCmd(g), newExamineesCmd(g), newImportsCmd(g), newBankCmd(g), newSimulateCmd(g),
 		newCalibrateCmd(g), newCalibrationsCmd(g), newScoreCmd(g),
 		newLinkCmd(g), newLinkingsCmd(g), newScaleCmd(g), newEquateCmd(g), newEquatingsCmd(g),
-		newAssembleCmd(g), newFormsCmd(g), newCatCmd(g), newAnalyzeCmd(g), newFitCmd(g), newDIFCmd(g), newReportCmd(g), newDriftCmd(g), newDeleteCmd(g), newRenameCmd(g), newDemoCmd(g))
+		newAssembleCmd(g), newFormsCmd(g), newCatCmd(g), newAnalyzeCmd(g), newFitCmd(g), newDIFCmd(g), newReportCmd(g), newDriftCmd(g), newDeleteCmd(g), newRenameCmd(g), newServeCmd(g), newDemoCmd(g))
 	return root
 }
 

@@ -16,7 +16,7 @@ import (
 
 // runAll runs each command line against the bank db in turn, failing the
 // test at the first error.
-func runAll(t *testing.T, db string, cmds [][]string) {
+func runAll(t testing.TB, db string, cmds [][]string) {
 	t.Helper()
 	for _, args := range cmds {
 		if _, _, err := run(t, db, args...); err != nil {
@@ -27,7 +27,7 @@ func runAll(t *testing.T, db string, cmds [][]string) {
 
 // run executes passport with args against the bank db, returning stdout,
 // stderr and the error.
-func run(t *testing.T, db string, args ...string) (string, string, error) {
+func run(t testing.TB, db string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	g := &globals{in: strings.NewReader(""), out: &out, errOut: &errOut}
@@ -151,12 +151,35 @@ func TestSimulateAndDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for stage := 1; stage <= 13; stage++ {
+	for stage := 1; stage <= 14; stage++ {
 		if !strings.Contains(out, fmt.Sprintf("\n%d. ", stage)) {
 			t.Errorf("demo output lacks stage %d:\n%s", stage, out)
 		}
 	}
 	checkDemo(t, demoDir)
+	checkDemoServe(t, demoDir)
+}
+
+// checkDemoServe checks the demo's delivery stage: three finished sessions
+// of 50 answers, each stored as a response of the session's import.
+func checkDemoServe(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := bank.Open(filepath.Join(dir, "passport.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ss, err := b.Sessions(ctx, "")
+	if err != nil || len(ss) != 3 {
+		t.Fatalf("the demo's sessions: %+v (%v)", ss, err)
+	}
+	for _, s := range ss {
+		im, err := b.Import(ctx, s.ImportID)
+		if err != nil || s.State != bank.SessionFinished || s.Answered != 50 || im.Kind != "serve" || im.Responses != 50 {
+			t.Errorf("the demo's session %+v, import %+v (%v)", s, im, err)
+		}
+	}
 }
 
 // checkDemo checks the demo's figures against the simulation's truth: the

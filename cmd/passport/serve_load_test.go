@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/passportirt/passport/bank"
+)
+
+// candidate is a simulated candidate: a session, its token, and the text
+// of the option chosen at each position.
+type candidate struct {
+	examinee string
+	session  int64
+	token    string
+	chosen   []string
+}
+
+// api is a client of a service that may go away: it retries a request
+// that fails in transport or with a 5xx until the deadline, as a delivery
+// platform would across a restart of the server.
+type api struct {
+	base     string
+	hc       *http.Client
+	deadline time.Time
+	retried  atomic.Int64
+}
+
+var errGaveUp = errors.New("gave up")
+
+// do sends a request, retrying as above, and decodes a 2xx reply into
+// out; another status is an error with the reply.
+func (a *api) do(method, path, token string, body, out any) error {
+	js, _ := json.Marshal(body)
+	for {
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(js)
+		}
+		req, _ := http.NewRequest(method, a.base+path, rd)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := a.hc.Do(req)
+		if err == nil {
+			raw, rerr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			switch {
+			case rerr == nil && resp.StatusCode < 300:
+				return json.Unmarshal(raw, out)
+			case rerr == nil && resp.StatusCode < 500:
+				return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+			}
+		}
+		if time.Now().After(a.deadline) {
+			return fmt.Errorf("%s %s: %w at the deadline: %v", method, path, errGaveUp, err)
+		}
+		a.retried.Add(1)
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// createCandidates opens n form sessions on form, for examinees L0001….
+func createCandidates(a *api, n int, form string) ([]*candidate, error) {
+	cs := make([]*candidate, n)
+	for i := range cs {
+		c := &candidate{examinee: fmt.Sprintf("L%04d", i+1)}
+		var v sessionView
+		if err := a.do("POST", "/api/v1/sessions", testToken, map[string]any{"examinee": c.examinee, "kind": "form", "form": form}, &v); err != nil {
+			return nil, err
+		}
+		c.session, c.token = v.Session, v.Token
+		cs[i] = c
+	}
+	return cs, nil
+}
+
+// take answers the candidate's session to its end, choosing options at
+// random (the same choice for a position however often it is asked, so
+// that a retry repeats it), and finishes it. timed, when set, is told the
+// latency of each next-item and answer request.
+func (c *candidate) take(a *api, seed uint64, timed func(next bool, d time.Duration), answered *atomic.Int64) error {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	base := fmt.Sprintf("/api/v1/sessions/%d", c.session)
+	for {
+		var n nextView
+		t0 := time.Now()
+		if err := a.do("GET", base+"/next", c.token, nil, &n); err != nil {
+			return err
+		}
+		if timed != nil {
+			timed(true, time.Since(t0))
+		}
+		if n.Done {
+			break
+		}
+		if n.Position != len(c.chosen)+1 {
+			return fmt.Errorf("%s: next position %d after %d answers", c.examinee, n.Position, len(c.chosen))
+		}
+		m := rng.IntN(len(n.Item.Options))
+		c.chosen = append(c.chosen, n.Item.Options[m].Text)
+		var av answerView
+		t0 = time.Now()
+		if err := a.do("POST", base+"/answers", c.token, map[string]any{"position": n.Position, "option": n.Item.Options[m].Letter}, &av); err != nil {
+			return err
+		}
+		if timed != nil {
+			timed(false, time.Since(t0))
+		}
+		answered.Add(1)
+	}
+	var v sessionView
+	if err := a.do("POST", base+"/finish", c.token, nil, &v); err != nil {
+		return err
+	}
+	if v.Result == nil || v.Result.Score == nil {
+		return fmt.Errorf("%s: finished without a score: %+v", c.examinee, v)
+	}
+	return nil
+}
+
+// checkCandidates checks the bank against the candidates' answers: each
+// session finished, with one response per position of the form, in the
+// form's order, the option chosen, in its own import, and nothing else.
+func checkCandidates(t *testing.T, db, form string, cs []*candidate) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := bank.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	f, err := b.Form(ctx, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := map[string]bank.Item{}
+	for _, fi := range f.Items {
+		if items[fi.Item], err = b.Item(ctx, fi.Item); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := 0
+	for _, c := range cs {
+		s, err := b.Session(ctx, c.session)
+		if err != nil || s.State != bank.SessionFinished || s.Examinee != c.examinee || s.Answered != len(f.Items) || len(c.chosen) != len(f.Items) {
+			t.Errorf("%s: session %+v (%v), %d answers given", c.examinee, s, err, len(c.chosen))
+			continue
+		}
+		answers, err := b.SessionAnswers(ctx, c.session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, a := range answers {
+			if a.Position != j+1 || a.Item != f.Items[j].Item || items[a.Item].Options[a.Option-1] != c.chosen[j] {
+				t.Errorf("%s: position %d stored %+v, the candidate chose %q on %s", c.examinee, j+1, a, c.chosen[j], f.Items[j].Item)
+			}
+		}
+		im, err := b.Import(ctx, s.ImportID)
+		if err != nil || im.Responses != int64(len(f.Items)) || im.Examinees != 1 || im.Rows != len(f.Items) {
+			t.Errorf("%s: import %+v (%v)", c.examinee, im, err)
+		}
+		total += len(answers)
+	}
+	if c, err := b.CountSessions(ctx); err != nil || c.Answers != int64(total) || total != len(cs)*len(f.Items) {
+		t.Errorf("the bank holds %+v (%v) answers; the candidates gave %d of %d", c, err, total, len(cs)*len(f.Items))
+	}
+}
+
+// percentile is the p-quantile (nearest rank) of sorted durations.
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[min(len(d)-1, int(p*float64(len(d))))]
+}
+
+// TestServeLoad: 200 candidates (20 under -short) at once, 20 items each
+// on form F01, against a service on the loopback address; their latencies
+// and the throughput are logged, not asserted; then the bank is checked
+// against every candidate's answers.
+func TestServeLoad(t *testing.T) {
+	n := 200
+	if testing.Short() {
+		n = 20
+	}
+	db := serveBank(t)
+	ts, _ := testServer(t, db)
+	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
+	defer tr.CloseIdleConnections()
+	a := &api{base: ts.URL, hc: &http.Client{Transport: tr, Timeout: 30 * time.Second}, deadline: time.Now().Add(2 * time.Minute)}
+	cs, err := createCandidates(a, n, "F01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var nexts, answers []time.Duration
+	timed := func(next bool, d time.Duration) {
+		mu.Lock()
+		if next {
+			nexts = append(nexts, d)
+		} else {
+			answers = append(answers, d)
+		}
+		mu.Unlock()
+	}
+	var answered atomic.Int64
+	start := time.Now()
+	errs := make(chan error, n)
+	for i, c := range cs {
+		go func() { errs <- c.take(a, uint64(i), timed, &answered) }()
+	}
+	for range cs {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	wall := time.Since(start)
+	slices.Sort(nexts)
+	slices.Sort(answers)
+	t.Logf("%d candidates × 20 items in %v: %.0f requests/s, %.0f answers/s", n, wall.Round(time.Millisecond),
+		float64(len(nexts)+len(answers)+n)/wall.Seconds(), float64(answered.Load())/wall.Seconds())
+	t.Logf("next item: p50 %v, p99 %v, max %v (%d requests)", percentile(nexts, 0.5), percentile(nexts, 0.99), nexts[len(nexts)-1], len(nexts))
+	t.Logf("answer:    p50 %v, p99 %v, max %v (%d requests)", percentile(answers, 0.5), percentile(answers, 0.99), answers[len(answers)-1], len(answers))
+	checkCandidates(t, db, "F01", cs)
+}
+
+// TestServeKill: the server, built and run as its own process, is killed
+// with SIGKILL while candidates answer, and started again on the same
+// bank; the candidates retry what failed, every session resumes and
+// completes, and the bank holds exactly the answers given: none lost,
+// none doubled.
+func TestServeKill(t *testing.T) {
+	n := 50
+	if testing.Short() {
+		n = 10
+	}
+	db := serveBank(t)
+	bin := filepath.Join(t.TempDir(), "passport")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var serr bytes.Buffer
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--run", "1", "--quiet")
+		cmd.Env = append(os.Environ(), "PASSPORT_TOKEN="+testToken)
+		cmd.Stderr = &serr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: n}
+	defer tr.CloseIdleConnections()
+	a := &api{base: "http://" + addr, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}, deadline: time.Now().Add(time.Minute)}
+	cmd := start()
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	cs, err := createCandidates(a, n, "F01") // retried until the server is up
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answered atomic.Int64
+	errs := make(chan error, n)
+	for i, c := range cs {
+		go func() { errs <- c.take(a, uint64(i), nil, &answered) }()
+	}
+	for answered.Load() < int64(n*20/2) {
+		time.Sleep(time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	t.Logf("killed the server (SIGKILL) after %d of %d answers; restarting it", answered.Load(), n*20)
+	time.Sleep(100 * time.Millisecond)
+	cmd = start()
+	for range cs {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	t.Logf("every session completed; %d requests were retried across the restart", a.retried.Load())
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("the restarted server on SIGTERM: %v\n%s", err, serr.String())
+	}
+	checkCandidates(t, db, "F01", cs)
+}
+
+// BenchmarkServeAnswer measures one item of a session through the API on
+// the loopback address: the next-item request and the answer (one bank
+// transaction). Each session has 20 items; a new one starts after them.
+func BenchmarkServeAnswer(b *testing.B) {
+	db := serveBank(b)
+	ts, _ := testServer(b, db)
+	a := &api{base: ts.URL, hc: ts.Client(), deadline: time.Now().Add(time.Hour)}
+	var c *candidate
+	pos := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if c == nil || pos == 20 {
+			b.StopTimer()
+			var v sessionView
+			if err := a.do("POST", "/api/v1/sessions", testToken, map[string]any{"examinee": fmt.Sprintf("B%07d", i), "kind": "form", "form": "F01"}, &v); err != nil {
+				b.Fatal(err)
+			}
+			c, pos = &candidate{session: v.Session, token: v.Token}, 0
+			b.StartTimer()
+		}
+		base := fmt.Sprintf("/api/v1/sessions/%d", c.session)
+		var n nextView
+		if err := a.do("GET", base+"/next", c.token, nil, &n); err != nil {
+			b.Fatal(err)
+		}
+		var av answerView
+		if err := a.do("POST", base+"/answers", c.token, map[string]any{"position": n.Position, "option": "A"}, &av); err != nil {
+			b.Fatal(err)
+		}
+		pos++
+	}
+}

@@ -96,13 +96,30 @@ const (
 	batchRows = 16 * stmtRows // responses per batch handed to the writer
 )
 
-// insertSQL is an INSERT of n responses, each bound as seven values, the
-// import id written into the statement.
+// insertSQL is an INSERT of n responses, the import id written into the
+// statement and each response bound as rowArgs values (see bindRow): the
+// examinee, its item, form, option and score packed into one integer
+// that SQLite unpacks, the time taken and the time administered. Every
+// value bound is a call from Go into SQLite, the import's largest cost
+// after SQLite's own work.
 func insertSQL(verb string, importID int64, n int) string {
-	row := fmt.Sprintf("(?,?,?,?,?,?,?,%d)", importID)
-	return verb + ` INTO responses (examinee_id, item_id, form_id, option, score, rt_ms, administered_at, import_id) VALUES ` +
-		strings.Repeat(row+",", n-1) + row
+	var b strings.Builder
+	b.WriteString(verb + ` INTO responses (examinee_id, item_id, form_id, option, score, rt_ms, administered_at, import_id) VALUES `)
+	for k := range n {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		e, p, rt, at := 4*k+1, 4*k+2, 4*k+3, 4*k+4
+		fmt.Fprintf(&b, "(?%d, ?%d >> 32, NULLIF((?%d >> 4) & %d, 0), NULLIF(((?%d >> 1) & 7) - 1, -1), ?%d & 1, ?%d, ?%d, %d)",
+			e, p, p, maxPackedForm, p, p, rt, at, importID)
+	}
+	return b.String()
 }
+
+// maxPackedForm is the largest form id bindRow packs (2^28 − 1); item ids
+// are packed up to 2^31 − 1. Both are row ids the bank hands out one by
+// one, so a bank reaches neither.
+const maxPackedForm = 1<<28 - 1
 
 type newCode struct {
 	id   int64
@@ -398,7 +415,9 @@ func (ins *inserter) insert(w *responseWriter, bt *batch) error {
 	rows := bt.rows
 	for len(rows) >= stmtRows {
 		for i, r := range rows[:stmtRows] {
-			bindRow(ins.args[rowArgs*i:], r)
+			if err := bindRow(ins.args[rowArgs*i:], r); err != nil {
+				return err
+			}
 		}
 		_, err := ins.many.ExecContext(ctx, ins.args...)
 		if err != nil && !isConstraint(err) {
@@ -412,7 +431,9 @@ func (ins *inserter) insert(w *responseWriter, bt *batch) error {
 		rows = rows[stmtRows:]
 	}
 	for _, r := range rows {
-		bindRow(ins.args, r)
+		if err := bindRow(ins.args, r); err != nil {
+			return err
+		}
 		if _, err := ins.one.ExecContext(ctx, ins.args[:rowArgs]...); err != nil {
 			if isConstraint(err) {
 				return w.bad(r.line, r.field, "examinee already has a response to this item (earlier in the file or in the bank); expected one response per examinee and item, or use --on-duplicate first|last")
@@ -424,23 +445,24 @@ func (ins *inserter) insert(w *responseWriter, bt *batch) error {
 }
 
 // rowArgs is the number of values bindRow binds.
-const rowArgs = 7
+const rowArgs = 4
 
-// bindRow binds a response's columns, NULL where a value is absent.
-func bindRow(dst []any, r response) {
-	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5], dst[6] = r.examinee, r.item, nil, nil, r.score, nil, nil
-	if r.form != 0 {
-		dst[2] = r.form
+// bindRow binds a response as insertSQL unpacks it: the examinee; item id
+// << 32 | form id << 4 | (option + 1) << 1 | score, with form 0 and option
+// −1 for none (NULL); the time taken and the time administered, NULL when
+// absent. It fails on an item or form id too large to pack.
+func bindRow(dst []any, r response) error {
+	if r.item >= 1<<31 || r.form > maxPackedForm {
+		return fmt.Errorf("item id %d or form id %d is beyond what an import can store", r.item, r.form)
 	}
-	if r.option >= 0 {
-		dst[3] = r.option
-	}
+	dst[0], dst[1], dst[2], dst[3] = r.examinee, r.item<<32|r.form<<4|int64(r.option+1)<<1|int64(r.score), nil, nil
 	if r.rtMS >= 0 {
-		dst[5] = r.rtMS
+		dst[2] = r.rtMS
 	}
 	if r.at != noTime {
-		dst[6] = r.at
+		dst[3] = r.at
 	}
+	return nil
 }
 
 func isConstraint(err error) bool {

@@ -38,21 +38,23 @@ var ErrNoSpread = errors.New("no eligible items make a form that meets the bluep
 // minimises Σ_k (b_(k) − t_(k))², the sorted difficulties against the
 // sorted targets (for a given set of items the sorted pairing is the best
 // one, by the rearrangement inequality), over the forms that meet the
-// blueprint's statuses, exclusions, domain counts, subdomain maximums and
-// enemy groups (the items' own and the blueprint's). Items in an item set are
-// left out: a short form takes no set. bp.Length must equal
+// blueprint's statuses, exclusions, domain, subdomain and key-letter
+// counts and enemy groups (the items' own and the blueprint's). Items in
+// an item set are left out: a short form takes no set. bp.Length must equal
 // len(targets); the form is exact, found by depth-first branch and bound
 // over the items sorted by difficulty, each target's candidates tried
 // outward from the nearest, the bound being the cost so far plus, for
-// each target still open, the nearest eligible difficulty's cost. Verify
-// then checks the form against every rule of the blueprint (key balance,
-// minutes, mean difficulty…), which the search does not model. Ties are
-// broken by item code, so the form is a pure function of its inputs.
-func (bp Blueprint) Spread(pool []Item, targets []float64) ([]string, error) {
+// each target still open, the nearest eligible difficulty's cost; a
+// branch is cut when a count's unmet minimums exceed the items left.
+// Verify then checks the form against every rule of the blueprint
+// (minutes, mean difficulty…, which the search does not model). Ties are
+// broken by item code, so the form is a pure function of its inputs. It
+// returns the form and its cost.
+func (bp Blueprint) Spread(pool []Item, targets []float64) ([]string, float64, error) {
 	bp = bp.WithDefaults()
 	n := len(targets)
 	if n == 0 || bp.Length != n {
-		return nil, fmt.Errorf("spread: %d targets for a blueprint of length %d", n, bp.Length)
+		return nil, 0, fmt.Errorf("spread: %d targets for a blueprint of length %d", n, bp.Length)
 	}
 	t := slices.Clone(targets)
 	slices.Sort(t)
@@ -74,40 +76,90 @@ func (bp Blueprint) Spread(pool []Item, targets []float64) ([]string, error) {
 	s := newSpreadSearch(bp, items, t)
 	s.search(0, 0, 0)
 	if s.best == nil {
-		return nil, fmt.Errorf("%w (%d eligible items; %d needed, with the domain counts and enemy groups)", ErrNoSpread, len(items), n)
+		return nil, 0, fmt.Errorf("%w (%d eligible items; %d needed, with the domain counts and enemy groups)", ErrNoSpread, len(items), n)
 	}
 	codes := make([]string, n)
 	for k, i := range s.best {
 		codes[k] = items[i].Code
 	}
 	if err := Verify(bp, pool, [][]string{codes}); err != nil {
-		return nil, fmt.Errorf("spread: the nearest form breaks a rule the search does not model: %w", err)
+		return nil, 0, fmt.Errorf("spread: the nearest form breaks a rule the search does not model: %w", err)
 	}
-	return codes, nil
+	return codes, s.bestCost, nil
 }
 
 // spreadSearch is Spread's branch and bound.
 type spreadSearch struct {
-	items     []Item
-	t         []float64
-	rest      []float64 // rest[k]: Σ_{m ≥ k} the nearest item's cost at target m
-	domain    []string  // [item] its domain
-	sub       []string  // [item] its subdomain
-	enemy     [][]int   // [item] its enemy groups, by index
-	domains   map[string]Range
-	subs      map[string]Range
-	dCount    map[string]int
-	sCount    map[string]int
-	gUsed     []bool
-	chosen    []int
-	best      []int
-	bestCost  float64
-	needFirst int // Σ unmet domain minimums, kept current
+	items    []Item
+	t        []float64
+	rest     []float64 // rest[k]: Σ_{m ≥ k} the nearest item's cost at target m
+	counts   []*counter
+	enemy    [][]int // [item] its enemy groups, by index
+	gUsed    []bool
+	chosen   []int
+	best     []int
+	bestCost float64
+}
+
+// counter bounds a form's count of items by a label: domain, subdomain or
+// key letter.
+type counter struct {
+	label  []string // [item] its label
+	ranges map[string]Range
+	count  map[string]int
+	need   int // Σ over labels of the items still short of the minimum
+}
+
+func newCounter(items []Item, ranges map[string]Range, label func(Item) string) *counter {
+	c := &counter{ranges: ranges, count: map[string]int{}}
+	for _, it := range items {
+		c.label = append(c.label, label(it))
+	}
+	for _, r := range ranges {
+		c.need += int(r.Lo(0))
+	}
+	return c
+}
+
+// fits reports whether item i stays within its label's maximum.
+func (c *counter) fits(i int) bool {
+	r, ok := c.ranges[c.label[i]]
+	return !ok || float64(c.count[c.label[i]]+1) <= r.Hi(math.Inf(1))
+}
+
+// take adds (by +1) or removes (by −1) item i.
+func (c *counter) take(i, by int) {
+	l := c.label[i]
+	lo := int(c.ranges[l].Lo(0))
+	before := max(0, lo-c.count[l])
+	c.count[l] += by
+	c.need += max(0, lo-c.count[l]) - before
+}
+
+// keyRanges are the blueprint's key-letter bounds by letter, for a pool
+// whose items have up to letters options.
+func (bp Blueprint) keyRanges(letters int) map[string]Range {
+	kb := bp.KeyBalance
+	switch {
+	case kb == nil:
+		return nil
+	case kb.Each != nil:
+		out := map[string]Range{}
+		for l := range letters {
+			out[Letters[l:l+1]] = *kb.Each
+		}
+		return out
+	}
+	return kb.Letters
 }
 
 func newSpreadSearch(bp Blueprint, items []Item, t []float64) *spreadSearch {
-	s := &spreadSearch{items: items, t: t, domains: bp.Domains, subs: bp.Subdomains, dCount: map[string]int{}, sCount: map[string]int{},
-		bestCost: math.Inf(1), rest: make([]float64, len(t)+1)}
+	s := &spreadSearch{items: items, t: t, bestCost: math.Inf(1), rest: make([]float64, len(t)+1)}
+	s.counts = []*counter{
+		newCounter(items, bp.Domains, func(it Item) string { return it.Domain }),
+		newCounter(items, bp.Subdomains, func(it Item) string { return it.Subdomain }),
+		newCounter(items, bp.keyRanges(bp.keyLetters(items)), func(it Item) string { return it.Key }),
+	}
 	groups := map[string]int{}
 	group := func(name string) int {
 		g, ok := groups[name]
@@ -121,8 +173,6 @@ func newSpreadSearch(bp Blueprint, items []Item, t []float64) *spreadSearch {
 	s.enemy = make([][]int, len(items))
 	for i, it := range items {
 		byCode[it.Code] = i
-		s.domain = append(s.domain, it.Domain)
-		s.sub = append(s.sub, it.Subdomain)
 		if it.EnemyGroup != "" {
 			s.enemy[i] = append(s.enemy[i], group("item:"+it.EnemyGroup))
 		}
@@ -136,9 +186,6 @@ func newSpreadSearch(bp Blueprint, items []Item, t []float64) *spreadSearch {
 		}
 	}
 	s.gUsed = make([]bool, len(groups))
-	for _, r := range bp.Domains {
-		s.needFirst += int(r.Lo(0))
-	}
 	for k := len(t) - 1; k >= 0; k-- {
 		near := math.Inf(1)
 		for _, it := range items {
@@ -154,13 +201,15 @@ func sq(x float64) float64 { return x * x }
 // search fills target k from the items after index from, at cost so far.
 func (s *spreadSearch) search(k, from int, cost float64) {
 	n := len(s.t)
+	for _, c := range s.counts {
+		if c.need > n-k {
+			return
+		}
+	}
 	if k == n {
-		if s.needFirst == 0 && cost < s.bestCost {
+		if cost < s.bestCost {
 			s.best, s.bestCost = slices.Clone(s.chosen), cost
 		}
-		return
-	}
-	if s.needFirst > n-k {
 		return
 	}
 	// Candidates outward from the nearest difficulty to t[k], among items
@@ -193,16 +242,14 @@ func (s *spreadSearch) search(k, from int, cost float64) {
 	}
 }
 
-// fits reports whether item i may join the chosen items: its domain and
-// subdomain below their maximums, none of its enemy groups used, and the
-// domains' minimums still reachable.
+// fits reports whether item i may join the chosen items: its domain,
+// subdomain and key letter below their maximums, and none of its enemy
+// groups used.
 func (s *spreadSearch) fits(i int) bool {
-	d := s.domain[i]
-	if r, ok := s.domains[d]; ok && float64(s.dCount[d]+1) > r.Hi(math.Inf(1)) {
-		return false
-	}
-	if r, ok := s.subs[s.sub[i]]; ok && float64(s.sCount[s.sub[i]]+1) > r.Hi(math.Inf(1)) {
-		return false
+	for _, c := range s.counts {
+		if !c.fits(i) {
+			return false
+		}
 	}
 	for _, g := range s.enemy[i] {
 		if s.gUsed[g] {
@@ -214,15 +261,9 @@ func (s *spreadSearch) fits(i int) bool {
 
 // take adds (by +1) or removes (by −1) item i.
 func (s *spreadSearch) take(i, by int) {
-	d := s.domain[i]
-	if r, ok := s.domains[d]; ok && float64(s.dCount[d]) < r.Lo(0) && by > 0 {
-		s.needFirst--
+	for _, c := range s.counts {
+		c.take(i, by)
 	}
-	s.dCount[d] += by
-	if r, ok := s.domains[d]; ok && float64(s.dCount[d]) < r.Lo(0) && by < 0 {
-		s.needFirst++
-	}
-	s.sCount[s.sub[i]] += by
 	for _, g := range s.enemy[i] {
 		s.gUsed[g] = by > 0
 	}

@@ -49,7 +49,11 @@ func TestSpreadBruteForce(t *testing.T) {
 		one := Between(1, 2)
 		bp := Blueprint{Length: 5, Domains: map[string]Range{"semantics": one, "idioms": one, "performance": one, "stdlib": one},
 			ItemSets: sets, EnemyGroups: [][]string{{pool[0].Code, pool[5].Code}}, Exclude: []string{pool[1].Code}}
-		got, err := bp.Spread(pool, targets)
+		if seed%2 == 0 {
+			keys := Between(1, 2)
+			bp.KeyBalance = &KeyBalance{Each: &keys}
+		}
+		got, cost, err := bp.Spread(pool, targets)
 		inSet := map[string]bool{}
 		for _, s := range sets {
 			for _, c := range s {
@@ -93,8 +97,8 @@ func TestSpreadBruteForce(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: %v (enumeration found %v)", seed, err, bestCodes)
 		}
-		if c := spreadCost(pool, got, targets); math.Abs(c-best) > 1e-12 {
-			t.Errorf("seed %d: Spread's form %v costs %.6f, enumeration's %v %.6f", seed, got, c, bestCodes, best)
+		if c := spreadCost(pool, got, targets); math.Abs(c-best) > 1e-12 || math.Abs(cost-c) > 1e-12 {
+			t.Errorf("seed %d: Spread's form %v costs %.6f (it says %.6f), enumeration's %v %.6f", seed, got, c, cost, bestCodes, best)
 		}
 		for k := 1; k < len(got); k++ {
 			if bOf(pool, got[k]) < bOf(pool, got[k-1]) {
@@ -118,7 +122,7 @@ func TestSpreadSpacing(t *testing.T) {
 	pool := tinyPool()
 	one := Between(1, 2)
 	bp := Blueprint{Length: 5, Domains: map[string]Range{"semantics": one, "idioms": one, "performance": one, "stdlib": one}}
-	got, err := bp.Spread(pool, QuantileTargets(5, 0, 1))
+	got, _, err := bp.Spread(pool, QuantileTargets(5, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,14 +156,14 @@ func TestSpreadSpacing(t *testing.T) {
 
 func TestSpreadErrors(t *testing.T) {
 	pool := tinyPool()
-	if _, err := (Blueprint{Length: 4}).Spread(pool, QuantileTargets(5, 0, 1)); err == nil {
+	if _, _, err := (Blueprint{Length: 4}).Spread(pool, QuantileTargets(5, 0, 1)); err == nil {
 		t.Error("length 4 with 5 targets: no error")
 	}
 	var all []string
 	for _, it := range pool {
 		all = append(all, it.Code)
 	}
-	if _, err := (Blueprint{Length: 5, Exclude: all[3:]}).Spread(pool, QuantileTargets(5, 0, 1)); !errors.Is(err, ErrNoSpread) {
+	if _, _, err := (Blueprint{Length: 5, Exclude: all[3:]}).Spread(pool, QuantileTargets(5, 0, 1)); !errors.Is(err, ErrNoSpread) {
 		t.Errorf("3 eligible items: %v, want ErrNoSpread", err)
 	}
 }

@@ -27,26 +27,37 @@ type CATStudy struct {
 
 // SaveCATStudy stores a study and returns its id.
 func (b *Bank) SaveCATStudy(ctx context.Context, s *CATStudy) (int64, error) {
-	if err := CheckName(s.Name); err != nil {
+	if err := s.check(); err != nil {
 		return 0, err
 	}
-	if !json.Valid(s.Config) || !json.Valid(s.Summary) {
-		return 0, errors.New("cat study: the configuration and summary must be JSON")
-	}
-	err := b.inTx(ctx, func(tx *sql.Tx) error {
-		if err := nameTaken(ctx, tx, KindCATStudy, s.Name, 0); err != nil {
-			return err
-		}
-		s.CreatedAt = b.timestamp()
-		r, err := tx.ExecContext(ctx, `INSERT INTO cat_studies (name, calibration_id, config, seed, simulees, thetas, summary, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.Name, s.Run, string(s.Config), int64(s.Seed), s.Simulees, s.Thetas, string(s.Summary), s.CreatedAt)
-		if err != nil {
-			return fmt.Errorf("cat study: %w", err)
-		}
-		s.ID, err = r.LastInsertId()
-		return err
-	})
+	err := b.inTx(ctx, func(tx *sql.Tx) error { return b.insertCATStudy(ctx, tx, s) })
 	return s.ID, err
+}
+
+// check checks the study's name and JSON before it is stored.
+func (s *CATStudy) check() error {
+	if err := CheckName(s.Name); err != nil {
+		return err
+	}
+	if !json.Valid(s.Config) || !json.Valid(s.Summary) {
+		return errors.New("cat study: the configuration and summary must be JSON")
+	}
+	return nil
+}
+
+// insertCATStudy stores s in tx.
+func (b *Bank) insertCATStudy(ctx context.Context, tx *sql.Tx, s *CATStudy) error {
+	if err := nameTaken(ctx, tx, KindCATStudy, s.Name, 0); err != nil {
+		return err
+	}
+	s.CreatedAt = b.timestamp()
+	r, err := tx.ExecContext(ctx, `INSERT INTO cat_studies (name, calibration_id, config, seed, simulees, thetas, summary, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.Name, s.Run, string(s.Config), int64(s.Seed), s.Simulees, s.Thetas, string(s.Summary), s.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("cat study: %w", err)
+	}
+	s.ID, err = r.LastInsertId()
+	return err
 }
 
 const catStudyColumns = `id, name, calibration_id, config, seed, simulees, thetas, summary, created_at`

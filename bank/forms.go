@@ -109,77 +109,90 @@ type FormItem struct {
 // order of its option letters, and the key letter that order delivers
 // the item's key under.
 func (b *Bank) SaveAssembly(ctx context.Context, a *Assembly) (int64, error) {
-	opts, err := json.Marshal(a.Options)
+	opts, err := b.checkAssembly(ctx, a)
 	if err != nil {
 		return 0, err
 	}
+	err = b.inTx(ctx, func(tx *sql.Tx) error { return b.insertAssembly(ctx, tx, a, opts) })
+	return a.ID, err
+}
+
+// checkAssembly checks a's name and versions before it is stored, and
+// returns its options as JSON.
+func (b *Bank) checkAssembly(ctx context.Context, a *Assembly) ([]byte, error) {
+	opts, err := json.Marshal(a.Options)
+	if err != nil {
+		return nil, err
+	}
 	if err := CheckName(a.Name); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if slices.ContainsFunc(a.Forms, func(f Form) bool { return len(f.Versions) > 0 }) {
 		items, err := b.itemMap(ctx)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		for k := range a.Forms {
 			if err := checkVersions(&a.Forms[k], items); err != nil {
-				return 0, err
+				return nil, err
 			}
 		}
 	}
-	err = b.inTx(ctx, func(tx *sql.Tx) error {
-		if err := nameTaken(ctx, tx, KindAssembly, a.Name, 0); err != nil {
-			return err
+	return opts, nil
+}
+
+// insertAssembly stores a, with options opts, in tx.
+func (b *Bank) insertAssembly(ctx context.Context, tx *sql.Tx, a *Assembly, opts []byte) error {
+	if err := nameTaken(ctx, tx, KindAssembly, a.Name, 0); err != nil {
+		return err
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO assemblies (name, calibration_id, blueprint, objective_type, objective, bound, gap,
+		solver, status, seconds, options, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		a.Name, a.CalibrationID, string(a.Blueprint), a.ObjectiveType, a.Objective, nullFloat(a.Bound), nullFloat(a.Gap),
+		a.Solver, a.Status, a.Seconds, string(opts), a.stamp(b))
+	if err != nil {
+		return fmt.Errorf("assembly: %w", err)
+	}
+	if a.ID, err = r.LastInsertId(); err != nil {
+		return err
+	}
+	for k := range a.Forms {
+		f := &a.Forms[k]
+		if f.Code == "" {
+			f.Code = fmt.Sprintf("A%d-%d", a.ID, k+1)
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO assemblies (name, calibration_id, blueprint, objective_type, objective, bound, gap,
-			solver, status, seconds, options, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-			a.Name, a.CalibrationID, string(a.Blueprint), a.ObjectiveType, a.Objective, nullFloat(a.Bound), nullFloat(a.Gap),
-			a.Solver, a.Status, a.Seconds, string(opts), a.stamp(b))
+		if err := checkCode(f.Code); err != nil {
+			return fmt.Errorf("form %q: %v", f.Code, err)
+		}
+		var prev int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM forms WHERE code = ?`, f.Code).Scan(&prev); err == nil {
+			return fmt.Errorf("form %s is already in the bank; choose another code", f.Code)
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO forms (code, origin, assembly_id, created_at) VALUES (?, 'assembly', ?, ?)`, f.Code, a.ID, b.timestamp())
 		if err != nil {
-			return fmt.Errorf("assembly: %w", err)
-		}
-		if a.ID, err = r.LastInsertId(); err != nil {
 			return err
 		}
-		for k := range a.Forms {
-			f := &a.Forms[k]
-			if f.Code == "" {
-				f.Code = fmt.Sprintf("A%d-%d", a.ID, k+1)
-			}
-			if err := checkCode(f.Code); err != nil {
-				return fmt.Errorf("form %q: %v", f.Code, err)
-			}
-			var prev int64
-			if err := tx.QueryRowContext(ctx, `SELECT id FROM forms WHERE code = ?`, f.Code).Scan(&prev); err == nil {
-				return fmt.Errorf("form %s is already in the bank; choose another code", f.Code)
-			}
-			r, err := tx.ExecContext(ctx, `INSERT INTO forms (code, origin, assembly_id, created_at) VALUES (?, 'assembly', ?, ?)`, f.Code, a.ID, b.timestamp())
-			if err != nil {
-				return err
-			}
-			id, err := r.LastInsertId()
-			if err != nil {
-				return err
-			}
-			for i, it := range f.Items {
-				r, err := tx.ExecContext(ctx, `INSERT INTO form_items (form_id, item_id, position, anchor) SELECT ?, id, ?, ? FROM items WHERE code = ?`,
-					id, i+1, boolInt(it.Anchor), it.Item)
-				if err != nil {
-					return fmt.Errorf("form %s: item %s: %w", f.Code, it.Item, err)
-				}
-				if n, _ := r.RowsAffected(); n == 0 {
-					return fmt.Errorf("form %s: item %s is not in the bank", f.Code, it.Item)
-				}
-				f.Items[i].Position = i + 1
-			}
-			if err := saveVersions(ctx, tx, id, f); err != nil {
-				return err
-			}
-			f.Origin, f.AssemblyID, f.Length, f.VersionCount = "assembly", a.ID, len(f.Items), len(f.Versions)
+		id, err := r.LastInsertId()
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	return a.ID, err
+		for i, it := range f.Items {
+			r, err := tx.ExecContext(ctx, `INSERT INTO form_items (form_id, item_id, position, anchor) SELECT ?, id, ?, ? FROM items WHERE code = ?`,
+				id, i+1, boolInt(it.Anchor), it.Item)
+			if err != nil {
+				return fmt.Errorf("form %s: item %s: %w", f.Code, it.Item, err)
+			}
+			if n, _ := r.RowsAffected(); n == 0 {
+				return fmt.Errorf("form %s: item %s is not in the bank", f.Code, it.Item)
+			}
+			f.Items[i].Position = i + 1
+		}
+		if err := saveVersions(ctx, tx, id, f); err != nil {
+			return err
+		}
+		f.Origin, f.AssemblyID, f.Length, f.VersionCount = "assembly", a.ID, len(f.Items), len(f.Versions)
+	}
+	return nil
 }
 
 const assemblyColumns = `id, name, calibration_id, blueprint, objective_type, objective, bound, gap, solver, status, seconds, options, created_at`

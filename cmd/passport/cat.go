@@ -22,7 +22,7 @@ func newCatCmd(g *globals) *cobra.Command {
 		Use:   "cat",
 		Short: "Adaptive tests: simulation studies of a CAT configuration",
 	}
-	cmd.AddCommand(newCatSimulateCmd(g),
+	cmd.AddCommand(newCatSimulateCmd(g), newCatSampleCmd(g),
 		listCommand(g, "studies", "List the stored CAT simulation studies", func(ctx context.Context, b *bank.Bank) (any, error) {
 			return b.CATStudies(ctx)
 		}),

@@ -109,3 +109,41 @@ func longParquet(b *testing.B, examinees, perExam, nItems int) []byte {
 	}
 	return buf.Bytes()
 }
+
+// BenchmarkResponseMatrix reads a bank's 1,000,000 responses (20,000
+// examinees × 50 of 200 items, the log of BenchmarkImportLong) into a
+// matrix as a calibration run does: all of them, and those of one import
+// of two.
+func BenchmarkResponseMatrix(b *testing.B) {
+	bk := withItems(b, 200)
+	ctx := context.Background()
+	var first int64
+	for k, data := range [][]byte{longCSV(10000, 50, 200), bytes.ReplaceAll(longCSV(10000, 50, 200), []byte("\nE"), []byte("\nG"))} {
+		res, err := bk.ImportLong(ctx, fmt.Sprintf("log%d.csv", k), bytes.NewReader(data), ResponseOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if k == 0 {
+			first = res.ImportID
+		}
+	}
+	for _, c := range []struct {
+		name string
+		f    MatrixFilter
+		n    int
+	}{{"all", MatrixFilter{}, 1000000}, {"one-import", MatrixFilter{Imports: []int64{first}}, 500000}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				m, err := bk.ResponseMatrix(ctx, c.f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if m.NResponses() != c.n {
+					b.Fatalf("read %d responses, want %d", m.NResponses(), c.n)
+				}
+			}
+			b.ReportMetric(float64(c.n*b.N)/b.Elapsed().Seconds(), "responses/s")
+		})
+	}
+}

@@ -50,29 +50,29 @@ type NewSession struct {
 // its answers are responses of that import, so calibrate reads them as it
 // reads an imported log.
 type Session struct {
-	ID         int64           `json:"session"`
-	Examinee   string          `json:"examinee"`
-	Kind       string          `json:"kind"`
-	Form       string          `json:"form,omitempty"`
-	Version    int             `json:"version"`
-	Run        int64           `json:"run"` // 0 when the run was deleted since
-	Config     json.RawMessage `json:"config"`
-	Seed       uint64          `json:"seed"`
-	State      string          `json:"state"`
-	Answered   int             `json:"answered"`
-	Theta      float64         `json:"theta"` // set when finished
-	SE         float64         `json:"se"`    // set when finished
+	ID       int64           `json:"session"`
+	Examinee string          `json:"examinee"`
+	Kind     string          `json:"kind"`
+	Form     string          `json:"form,omitempty"`
+	Version  int             `json:"version"`
+	Run      int64           `json:"run"` // 0 when the run was deleted since
+	Config   json.RawMessage `json:"config"`
+	Seed     uint64          `json:"seed"`
+	State    string          `json:"state"`
+	Answered int             `json:"answered"`
+	Theta    float64         `json:"theta"` // set when finished
+	SE       float64         `json:"se"`    // set when finished
 	// Category is a finished adaptive session's class among its cut
 	// scores; nil without cut scores.
 	Category *int `json:"category,omitempty"`
 	// Exposure is the version of the exposure record an adaptive session
 	// started from; 0 for none, or once it finished and the version was
 	// dropped.
-	Exposure   int64           `json:"exposure,omitempty"`
-	ImportID   int64           `json:"import"`
-	CreatedAt  string          `json:"created_at"`
-	FinishedAt string          `json:"finished_at,omitempty"`
-	TokenHash  []byte          `json:"-"`
+	Exposure   int64  `json:"exposure,omitempty"`
+	ImportID   int64  `json:"import"`
+	CreatedAt  string `json:"created_at"`
+	FinishedAt string `json:"finished_at,omitempty"`
+	TokenHash  []byte `json:"-"`
 }
 
 // Answer is an answer to store: the option chosen for the item delivered

@@ -58,15 +58,16 @@ func serveBank(t testing.TB) string {
 }
 
 // testServer serves the bank db on a loopback port, with the sample
-// A1-1 and run 1 for forms not assembled.
-func testServer(t testing.TB, db string) (*httptest.Server, *server) {
+// A1-1, run 1 for forms not assembled and adaptive tests, and the
+// adaptive configurations cats (NAME=FILE).
+func testServer(t testing.TB, db string, cats ...string) (*httptest.Server, *server) {
 	t.Helper()
 	b, err := bank.Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := &globals{out: io.Discard, errOut: io.Discard, db: db}
-	srv, err := newServer(context.Background(), b, &serveOptions{globals: g, token: testToken, sample: "A1-1", run: "1", scale: "passport", maxBody: 16 << 10})
+	srv, err := newServer(context.Background(), b, &serveOptions{globals: g, token: testToken, sample: "A1-1", run: "1", scale: "passport", maxBody: 16 << 10, cats: cats})
 	if err != nil {
 		b.Close()
 		t.Fatal(err)

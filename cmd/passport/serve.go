@@ -22,10 +22,10 @@ import (
 type serveOptions struct {
 	*globals // streams, --db, --quiet
 	addr     string
-	token    string // the administrators' bearer token; "" to take PASSPORT_TOKEN or make one
+	token    string   // the administrators' bearer token; "" to take PASSPORT_TOKEN or make one
 	sample   string   // the stored form served as the free sample; "" for none
 	cats     []string // adaptive configurations, NAME=FILE
-	run      ref    // scores forms that were not assembled
+	run      ref      // scores forms that were not assembled
 	scale    string
 	maxBody  int
 	// ready, when set, is told the address the service listens on once

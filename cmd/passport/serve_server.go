@@ -27,9 +27,9 @@ type server struct {
 	adminHash [sha256.Size]byte
 	scaleName string
 	scale     scale.Scale
-	sample    string // the sample's form; "" for none
+	sample    string                     // the sample's form; "" for none
 	cats      map[string]json.RawMessage // adaptive configurations by name (--cat)
-	run       int64  // scores forms not assembled; 0 for none
+	run       int64                      // scores forms not assembled; 0 for none
 	maxBody   int64
 	started   time.Time
 	mux       *http.ServeMux

@@ -304,7 +304,7 @@ func TestServeAccess(t *testing.T) {
 		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), map[string]any{"position": 0, "option": "A"}, 400, "position 0"},
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C1", "kind": "form", "form": "F02"}, 409, "has session 1 open"},
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C3", "kind": "form", "form": "F99"}, 404, "form F99: not found"},
-		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C3", "kind": "quiz"}, 400, `kind "quiz": expected form or sample`},
+		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C3", "kind": "quiz"}, 400, `kind "quiz": expected form, sample or cat`},
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C 3", "kind": "sample"}, 400, "space"},
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "E000001", "kind": "form", "form": "F01"}, 409, "already has responses"},
 		{admin, "GET", "/api/v1/nothing", nil, 404, "no such call"},

@@ -363,33 +363,57 @@ func TestServeKill(t *testing.T) {
 
 // BenchmarkServeAnswer measures one item of a session through the API on
 // the loopback address: the next-item request and the answer (one bank
-// transaction). Each session has 20 items; a new one starts after them.
+// transaction and, in an adaptive session, the choice of the next item),
+// for form F01 (20 items), an adaptive test by maximum information (20
+// items) and the adaptive practice test (a shadow test with domain
+// quotas, 22 items). A new session starts after the last item, untimed.
 func BenchmarkServeAnswer(b *testing.B) {
-	db := serveBank(b)
-	ts, _ := testServer(b, db)
-	a := &api{base: ts.URL, hc: ts.Client(), deadline: time.Now().Add(time.Hour)}
-	var c *candidate
-	pos := 0
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if c == nil || pos == 20 {
-			b.StopTimer()
-			var v sessionView
-			if err := a.do("POST", "/api/v1/sessions", testToken, map[string]any{"examinee": fmt.Sprintf("B%07d", i), "kind": "form", "form": "F01"}, &v); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name string
+		req  map[string]any
+	}{
+		{"form", map[string]any{"kind": "form", "form": "F01"}},
+		{"mfi", map[string]any{"kind": "cat", "config": "mfi"}},
+		{"shadow", map[string]any{"kind": "cat", "config": "practice"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			db := serveBank(b)
+			ts, _ := testServer(b, db, "mfi="+mfiConfig(b), "practice="+practiceConfig)
+			a := &api{base: ts.URL, hc: ts.Client(), deadline: time.Now().Add(time.Hour)}
+			var c0 *candidate
+			var n nextView
+			newSession := func(i int) {
+				b.StopTimer()
+				req := maps.Clone(c.req)
+				req["examinee"] = fmt.Sprintf("B%07d", i)
+				var v sessionView
+				if err := a.do("POST", "/api/v1/sessions", testToken, req, &v); err != nil {
+					b.Fatal(err)
+				}
+				c0 = &candidate{session: v.Session, token: v.Token}
+				b.StartTimer()
 			}
-			c, pos = &candidate{session: v.Session, token: v.Token}, 0
-			b.StartTimer()
-		}
-		base := fmt.Sprintf("/api/v1/sessions/%d", c.session)
-		var n nextView
-		if err := a.do("GET", base+"/next", c.token, nil, &n); err != nil {
-			b.Fatal(err)
-		}
-		var av answerView
-		if err := a.do("POST", base+"/answers", c.token, map[string]any{"position": n.Position, "option": "A"}, &av); err != nil {
-			b.Fatal(err)
-		}
-		pos++
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if c0 == nil {
+					newSession(i)
+				}
+				base := fmt.Sprintf("/api/v1/sessions/%d", c0.session)
+				if err := a.do("GET", base+"/next", c0.token, nil, &n); err != nil {
+					b.Fatal(err)
+				}
+				if n.Done {
+					newSession(i)
+					base = fmt.Sprintf("/api/v1/sessions/%d", c0.session)
+					if err := a.do("GET", base+"/next", c0.token, nil, &n); err != nil {
+						b.Fatal(err)
+					}
+				}
+				var av answerView
+				if err := a.do("POST", base+"/answers", c0.token, map[string]any{"position": n.Position, "option": "A"}, &av); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

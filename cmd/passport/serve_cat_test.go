@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -335,5 +337,39 @@ func TestServeCATResume(t *testing.T) {
 	}
 	if len(ids) != 1 {
 		t.Errorf("exposure record versions kept: %v, want only the newest", ids)
+	}
+}
+
+// TestServeCATPage: a candidate given a link takes the adaptive practice
+// test page by page, seeing the position of at most 22 questions, and at
+// the end the score, its band and the class at 625.
+func TestServeCATPage(t *testing.T) {
+	db := serveBank(t)
+	ts, _ := testServer(t, db, "practice="+practiceConfig)
+	admin := &client{t: t, base: ts.URL, http: ts.Client(), token: testToken}
+	var s sessionView
+	admin.call("POST", "/api/v1/sessions", map[string]any{"examinee": "C1", "kind": "cat", "config": "practice"}, &s)
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	code, body := page(t, hc, fmt.Sprintf("%s/take?session=%d&token=%s", ts.URL, s.Session, s.Token), nil)
+	position := regexp.MustCompile(`name="position" value="(\d+)"`)
+	for q := 1; q <= 22; q++ {
+		if code != 200 || !strings.Contains(body, "Adaptive test practice") || !strings.Contains(body, fmt.Sprintf("Question %d of at most 22", q)) ||
+			!strings.Contains(body, fmt.Sprintf(`<progress id="progress" max="22" value="%d"`, q-1)) {
+			t.Fatalf("question %d: %d %s", q, code, body)
+		}
+		m := position.FindStringSubmatch(body)
+		code, body = page(t, hc, ts.URL+"/take", url.Values{"position": {m[1]}, "option": {"B"}})
+	}
+	score := regexp.MustCompile(`id="score">(\d+)</strong>`).FindStringSubmatch(body)
+	band := regexp.MustCompile(`id="band-low">(\d+)</strong>\s+and <strong id="band-high">(\d+)</strong>`).FindStringSubmatch(body)
+	class := regexp.MustCompile(`id="classification">Your result is <strong>(below 625|625 or above)</strong>`).FindStringSubmatch(body)
+	if code != 200 || score == nil || band == nil || class == nil || !strings.Contains(body, "22 questions answered") {
+		t.Fatalf("the result page: %d %s", code, body)
+	}
+	var v sessionView
+	admin.call("GET", fmt.Sprintf("/api/v1/sessions/%d", s.Session), nil, &v)
+	if v.Result == nil || fmt.Sprint(*v.Result.Score) != score[1] || fmt.Sprint(v.Result.Band.Low) != band[1] || v.Result.Classification.Label != class[1] {
+		t.Errorf("the page shows %v %v %v; the API %+v", score, band, class, v.Result)
 	}
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/cookiejar"
@@ -371,5 +373,28 @@ func TestServeCATPage(t *testing.T) {
 	admin.call("GET", fmt.Sprintf("/api/v1/sessions/%d", s.Session), nil, &v)
 	if v.Result == nil || fmt.Sprint(*v.Result.Score) != score[1] || fmt.Sprint(v.Result.Band.Low) != band[1] || v.Result.Classification.Label != class[1] {
 		t.Errorf("the page shows %v %v %v; the API %+v", score, band, class, v.Result)
+	}
+}
+
+// TestDemoServe runs the demo's delivery stage on a bank like the demo's:
+// two candidates take the first assembled form and one the adaptive
+// practice test, every answer in the bank when the session ends.
+func TestDemoServe(t *testing.T) {
+	db := serveBank(t)
+	var out bytes.Buffer
+	g := &globals{out: &out, errOut: io.Discard, db: db, format: "json", lockTimeout: bank.DefaultLockTimeout}
+	if err := demoServe(context.Background(), g, []float64{-1, 1}, 0.8, practiceConfig, 1); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "candidate D003 (θ = 0.80, practice): 22 answers sent, 22 responses in the bank") {
+		t.Errorf("the stage's output:\n%s", out.String())
+	}
+	text := out.String()
+	var rows []demoCandidate
+	if err := json.Unmarshal([]byte(text[strings.Index(text, "["):]), &rows); err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if len(rows) != 3 || rows[2].Test != "practice" || rows[2].InBank != 22 || (rows[2].Class != "below 625" && rows[2].Class != "625 or above") || rows[0].Class != "" {
+		t.Errorf("rows %+v", rows)
 	}
 }

@@ -38,6 +38,9 @@ type NewSession struct {
 	Run      int64  // the calibration run that scores the session
 	Config   string // a CAT's configuration as JSON; "" for none
 	Seed     uint64 // the session's random seed
+	// Exposure is the version of the exposure record an adaptive session
+	// starts from (CATExposure); 0 for none.
+	Exposure int64
 	// TokenHash is the SHA-256 of the candidate's token: the token itself
 	// is never stored.
 	TokenHash []byte
@@ -47,22 +50,29 @@ type NewSession struct {
 // its answers are responses of that import, so calibrate reads them as it
 // reads an imported log.
 type Session struct {
-	ID         int64           `json:"session"`
-	Examinee   string          `json:"examinee"`
-	Kind       string          `json:"kind"`
-	Form       string          `json:"form,omitempty"`
-	Version    int             `json:"version"`
-	Run        int64           `json:"run"` // 0 when the run was deleted since
-	Config     json.RawMessage `json:"config"`
-	Seed       uint64          `json:"seed"`
-	State      string          `json:"state"`
-	Answered   int             `json:"answered"`
-	Theta      float64         `json:"theta"` // set when finished
-	SE         float64         `json:"se"`    // set when finished
-	ImportID   int64           `json:"import"`
-	CreatedAt  string          `json:"created_at"`
-	FinishedAt string          `json:"finished_at,omitempty"`
-	TokenHash  []byte          `json:"-"`
+	ID       int64           `json:"session"`
+	Examinee string          `json:"examinee"`
+	Kind     string          `json:"kind"`
+	Form     string          `json:"form,omitempty"`
+	Version  int             `json:"version"`
+	Run      int64           `json:"run"` // 0 when the run was deleted since
+	Config   json.RawMessage `json:"config"`
+	Seed     uint64          `json:"seed"`
+	State    string          `json:"state"`
+	Answered int             `json:"answered"`
+	Theta    float64         `json:"theta"` // set when finished
+	SE       float64         `json:"se"`    // set when finished
+	// Category is a finished adaptive session's class among its cut
+	// scores; nil without cut scores.
+	Category *int `json:"category,omitempty"`
+	// Exposure is the version of the exposure record an adaptive session
+	// started from; 0 for none, or once it finished and the version was
+	// dropped.
+	Exposure   int64  `json:"exposure,omitempty"`
+	ImportID   int64  `json:"import"`
+	CreatedAt  string `json:"created_at"`
+	FinishedAt string `json:"finished_at,omitempty"`
+	TokenHash  []byte `json:"-"`
 }
 
 // Answer is an answer to store: the option chosen for the item delivered
@@ -89,16 +99,21 @@ type SessionAnswer struct {
 // sessionColumns are a session's columns in scanSession's order.
 const sessionColumns = `s.id, e.code, s.kind, COALESCE(f.code, ''), s.version, COALESCE(s.calibration_id, 0), s.config, s.seed,
 	s.state, (SELECT COUNT(*) FROM session_answers a WHERE a.session_id = s.id), COALESCE(s.theta, 0), COALESCE(s.se, 0),
-	s.import_id, s.created_at, COALESCE(s.finished_at, ''), s.token_hash
+	s.import_id, s.created_at, COALESCE(s.finished_at, ''), s.token_hash, s.category, COALESCE(s.exposure_id, 0)
 	FROM sessions s JOIN examinees e ON e.id = s.examinee_id LEFT JOIN forms f ON f.id = s.form_id`
 
 func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
 	var s Session
 	var seed int64
 	var config string
+	var category sql.NullInt64
 	err := sc.Scan(&s.ID, &s.Examinee, &s.Kind, &s.Form, &s.Version, &s.Run, &config, &seed,
-		&s.State, &s.Answered, &s.Theta, &s.SE, &s.ImportID, &s.CreatedAt, &s.FinishedAt, &s.TokenHash)
+		&s.State, &s.Answered, &s.Theta, &s.SE, &s.ImportID, &s.CreatedAt, &s.FinishedAt, &s.TokenHash, &category, &s.Exposure)
 	s.Seed, s.Config = uint64(seed), json.RawMessage(config)
+	if category.Valid {
+		c := int(category.Int64)
+		s.Category = &c
+	}
 	return s, err
 }
 
@@ -172,9 +187,17 @@ func (b *Bank) CreateSession(ctx context.Context, ns NewSession) (*Session, erro
 		if err != nil {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, examinee_id, kind, form_id, version, calibration_id, config, seed, state, import_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
-			ns.TokenHash, exam, ns.Kind, form, ns.Version, run, ns.Config, int64(ns.Seed), imp, b.timestamp())
+		var exposure sql.NullInt64
+		if ns.Exposure > 0 {
+			exposure = sql.NullInt64{Int64: ns.Exposure, Valid: true}
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cat_exposures WHERE id = ?`, ns.Exposure).Scan(&one); err != nil {
+				return fmt.Errorf("exposure record %d: %w", ns.Exposure, ErrNotFound)
+			}
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, examinee_id, kind, form_id, version, calibration_id, config, seed, state, import_id, created_at, exposure_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
+			ns.TokenHash, exam, ns.Kind, form, ns.Version, run, ns.Config, int64(ns.Seed), imp, b.timestamp(), exposure)
 		if err != nil {
 			return err
 		}
@@ -358,27 +381,43 @@ func storedAnswer(ctx context.Context, tx *sql.Tx, id int64, pos int) (SessionAn
 // FinishSession closes open session id with its estimate θ and SE, and
 // returns the session. Finishing a finished session changes nothing.
 func (b *Bank) FinishSession(ctx context.Context, id int64, theta, se float64) (*Session, error) {
-	if math.IsNaN(theta) || math.IsInf(theta, 0) || math.IsNaN(se) || math.IsInf(se, 0) {
-		return nil, fmt.Errorf("session %d: estimate θ = %g, SE = %g: expected finite numbers", id, theta, se)
+	if err := checkEstimate(id, theta, se); err != nil {
+		return nil, err
 	}
 	err := b.inTx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE sessions SET state = 'finished', theta = ?, se = ?, finished_at = ? WHERE id = ? AND state = 'open'`,
-			theta, se, b.timestamp(), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			var one int
-			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM sessions WHERE id = ?`, id).Scan(&one); err != nil {
-				return fmt.Errorf("session %d: %w", id, ErrNotFound)
-			}
-		}
-		return nil
+		_, err := b.finishSession(ctx, tx, id, theta, se, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return b.Session(ctx, id)
+}
+
+// checkEstimate refuses an estimate that is not a pair of finite numbers.
+func checkEstimate(id int64, theta, se float64) error {
+	if math.IsNaN(theta) || math.IsInf(theta, 0) || math.IsNaN(se) || math.IsInf(se, 0) {
+		return fmt.Errorf("session %d: estimate θ = %g, SE = %g: expected finite numbers", id, theta, se)
+	}
+	return nil
+}
+
+// finishSession closes session id in tx if it is open, with its estimate
+// and its category (nil for none), and reports whether it was open.
+func (b *Bank) finishSession(ctx context.Context, tx *sql.Tx, id int64, theta, se float64, category *int) (bool, error) {
+	r, err := tx.ExecContext(ctx, `UPDATE sessions SET state = 'finished', theta = ?, se = ?, category = ?, finished_at = ? WHERE id = ? AND state = 'open'`,
+		theta, se, category, b.timestamp(), id)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := r.RowsAffected(); n > 0 {
+		return true, nil
+	}
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM sessions WHERE id = ?`, id).Scan(&one); err != nil {
+		return false, fmt.Errorf("session %d: %w", id, ErrNotFound)
+	}
+	return false, nil
 }
 
 // SessionCounts counts the served sessions and their answers.

@@ -268,3 +268,63 @@ func TestAnswerErrors(t *testing.T) {
 		t.Error("score 2 accepted")
 	}
 }
+
+// TestExclude: excluded items are never given, by maximum information,
+// by the shadow test or as pretest items, even when they are the most
+// informative; and Exclude is refused once the test has begun.
+func TestExclude(t *testing.T) {
+	pool := demoBank(t, 3)
+	for _, cfg := range []Config{{PretestSlots: 2}, {PretestSlots: 2, Content: ContentRule{Method: Shadow, Blueprint: quotas(20, "semantics", "idioms", "performance", "stdlib")}}} {
+		e, err := NewEngine(pool, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := range uint64(5) {
+			// Exclude the items an unrestricted session gives, and every
+			// third pretest item.
+			first := e.Start(seed)
+			var out []int
+			for {
+				i, done, err := first.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if done {
+					break
+				}
+				out = append(out, i)
+				first.Answer(i, int(seed+uint64(len(out)))%2)
+			}
+			for i, it := range pool {
+				if it.Pretest && i%3 == 0 {
+					out = append(out, i)
+				}
+			}
+			s := e.Start(seed)
+			if err := s.Exclude(out...); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for {
+				i, done, err := s.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if done {
+					break
+				}
+				if slices.Contains(out, i) {
+					t.Errorf("%s content, seed %d: excluded item %s given at position %d", e.Config().Content.Method, seed, pool[i].ID, n+1)
+				}
+				s.Answer(i, int(seed+uint64(n))%2)
+				n++
+			}
+			if n != 22 {
+				t.Errorf("%s content, seed %d: %d items given, want 20 and 2 pretest", e.Config().Content.Method, seed, n)
+			}
+			if err := s.Exclude(0); err == nil {
+				t.Error("Exclude after the test began accepted")
+			}
+		}
+	}
+}

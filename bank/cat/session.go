@@ -10,8 +10,8 @@ import (
 )
 
 // Session is one examinee's adaptive test. It is fully determined by its
-// engine, its seed, the exposure record it started from and the answers
-// in order: a session started again the same way and given the same
+// engine, its seed, the exposure record it started from, the items it
+// excludes (Exclude) and the answers in order: a session started again the same way and given the same
 // answers asks the same items, which is how a delivery service resumes
 // one. A session is not safe for concurrent use.
 type Session struct {
@@ -92,6 +92,23 @@ func (e *Engine) start(seed uint64, ctl [][]float64) *Session {
 		}
 	}
 	return s
+}
+
+// Exclude keeps items (indexes into the engine's pool) out of the test:
+// an examinee who has answered them before, say, when the bank keeps one
+// response per examinee and item. It is called before the first Next;
+// the items' enemies stay available.
+func (s *Session) Exclude(items ...int) error {
+	if len(s.admin) > 0 || s.pending >= 0 {
+		return errors.New("items are excluded before the first item is asked")
+	}
+	for _, i := range items {
+		if i < 0 || i >= len(s.out) {
+			return fmt.Errorf("item %d excluded: expected an index into the pool of %d items", i, len(s.out))
+		}
+		s.out[i] = true
+	}
+	return nil
 }
 
 // Next returns the item to ask, as an index into the engine's pool, or

@@ -129,7 +129,7 @@ func runCatSimulate(ctx context.Context, o *catSimulateOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := catConfig(ctx, b, o.config)
+	cfg, err := catConfig(ctx, b, "--config", o.config)
 	if err != nil {
 		return err
 	}
@@ -238,12 +238,13 @@ func (o *catSimulateOptions) readThetas() ([]float64, string, error) {
 	return out, o.thetas, nil
 }
 
-// catConfig reads a CAT configuration file and moves its cut scores on a
-// reporting scale, if any, to θ with the bank's scale of that name.
-func catConfig(ctx context.Context, b *bank.Bank, file string) (cat.Config, error) {
+// catConfig reads a CAT configuration file, given by flag, and moves its
+// cut scores on a reporting scale, if any, to θ with the bank's scale of
+// that name.
+func catConfig(ctx context.Context, b *bank.Bank, flag, file string) (cat.Config, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return cat.Config{}, fmt.Errorf("--config: %w", err)
+		return cat.Config{}, fmt.Errorf("%s: %w", flag, err)
 	}
 	cfg, err := cat.ReadConfig(file, f)
 	f.Close()

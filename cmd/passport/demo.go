@@ -281,9 +281,11 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	}
 
 	fmt.Fprintln(w, "\n13. Delivery: passport serve on a free loopback port; three simulated candidates (θ = −1, 0, 1.5) take the")
-	fmt.Fprintln(w, "    first assembled form through its JSON API, each answer written to the bank before the reply, as a")
-	fmt.Fprintln(w, "    response of the session's own import (kind serve), which calibrate reads like an imported log")
-	if err := demoServe(ctx, &dg, []float64{-1, 0, 1.5}, o.seed); err != nil {
+	fmt.Fprintln(w, "    first assembled form through its JSON API, and a fourth (θ = 0.8) the adaptive practice test (--cat")
+	fmt.Fprintln(w, "    practice=cat-practice.json, on the form's run: 20 items and 2 pretest items, classified at 625); each")
+	fmt.Fprintln(w, "    answer is written to the bank before the reply, as a response of the session's own import (kind")
+	fmt.Fprintln(w, "    serve), which calibrate reads like an imported log")
+	if err := demoServe(ctx, &dg, []float64{-1, 0, 1.5}, 0.8, filepath.Join(dir, "cat-practice.json"), o.seed); err != nil {
 		return err
 	}
 

@@ -20,6 +20,7 @@ import (
 type demoCandidate struct {
 	Examinee  string  `json:"examinee" csv:"examinee"`
 	TrueTheta float64 `json:"true_theta" csv:"true_theta" table:"decimals=2"`
+	Test      string  `json:"test" csv:"test"` // the form, or the adaptive configuration
 	Session   int64   `json:"session" csv:"session"`
 	Version   int     `json:"version" csv:"version"`
 	Answered  int     `json:"answered" csv:"answered"`
@@ -28,14 +29,17 @@ type demoCandidate struct {
 	Theta     float64 `json:"theta" csv:"theta" table:"decimals=3"`
 	SE        float64 `json:"se" csv:"se" table:"decimals=3"`
 	Score     float64 `json:"score" csv:"score" table:"decimals=0"`
+	Class     string  `json:"class,omitempty" csv:"class"` // an adaptive test's, at its cut scores
 }
 
 // demoServe starts passport serve on a free loopback port of the bank of
 // g, sends a few simulated candidates of known θ through sessions on the
 // bank's first assembled form by its JSON API (each answers right with
-// the probability the form's run gives), and shows, after each candidate,
-// the responses the bank holds for the session; then it stops the service.
-func demoServe(ctx context.Context, g *globals, thetas []float64, seed uint64) error {
+// the probability the form's run gives), and one more, of θ catTheta,
+// through the adaptive test of configuration file practice on the same
+// run, and shows, after each candidate, the responses the bank holds for
+// the session; then it stops the service.
+func demoServe(ctx context.Context, g *globals, thetas []float64, catTheta float64, practice string, seed uint64) error {
 	b, err := bank.Open(g.db)
 	if err != nil {
 		return err
@@ -66,6 +70,14 @@ func demoServe(ctx context.Context, g *globals, thetas []float64, seed uint64) e
 	for i, p := range run.ItemParams() {
 		params[run.Params[i].Item] = p
 	}
+	items, err := b.Items(ctx, bank.ItemFilter{})
+	if err != nil {
+		return err
+	}
+	byStem := map[string]bank.Item{} // the operator's view of a delivered adaptive item, to simulate answers
+	for _, it := range items {
+		byStem[it.Stem] = it
+	}
 
 	sg := *g
 	sg.out, sg.quiet = io.Discard, true
@@ -75,7 +87,7 @@ func demoServe(ctx context.Context, g *globals, thetas []float64, seed uint64) e
 	ready, done := make(chan string, 1), make(chan error, 1)
 	go func() {
 		done <- runServe(sctx, &serveOptions{globals: &sg, addr: "127.0.0.1:0", token: tok, scale: "passport", maxBody: 16 << 10,
-			ready: func(addr string) { ready <- addr }})
+			cats: []string{"practice=" + practice}, run: refTo(run.ID), ready: func(addr string) { ready <- addr }})
 	}()
 	var c demoClient
 	select {
@@ -87,18 +99,38 @@ func demoServe(ctx context.Context, g *globals, thetas []float64, seed uint64) e
 	}
 
 	rng := rand.New(rand.NewPCG(seed, 0x5e55))
-	rows := make([]demoCandidate, len(thetas))
-	for k, theta := range thetas {
+	// answer is a simulated candidate's letter for an item delivered with
+	// key letter key among n options: right with probability P(θ) under
+	// the run (which counts guessing in), else one of the other options.
+	answer := func(theta float64, item, key string, n int) string {
+		if p, ok := params[item]; ok && rng.Float64() < p.Prob(theta) {
+			return key
+		}
+		m := rng.IntN(n - 1)
+		if m >= int(key[0]-'A') {
+			m++
+		}
+		return string(rune('A' + m))
+	}
+	rows := make([]demoCandidate, len(thetas)+1)
+	for k := range rows {
 		row := &rows[k]
-		row.Examinee, row.TrueTheta = fmt.Sprintf("D%03d", k+1), theta
+		row.Examinee, row.TrueTheta, row.Test = fmt.Sprintf("D%03d", k+1), catTheta, "practice"
+		req := map[string]any{"examinee": row.Examinee, "kind": "cat", "config": "practice"}
+		if k < len(thetas) {
+			row.TrueTheta, row.Test = thetas[k], form
+			req = map[string]any{"examinee": row.Examinee, "kind": "form", "form": form}
+		}
 		var s sessionView
-		if err := c.do("POST", "/api/v1/sessions", tok, map[string]any{"examinee": row.Examinee, "kind": "form", "form": form}, &s); err != nil {
+		if err := c.do("POST", "/api/v1/sessions", tok, req, &s); err != nil {
 			return err
 		}
 		row.Session, row.Version, row.Import = s.Session, s.Version, s.Import
-		d, err := b.Delivered(ctx, form, s.Version) // the operator's view, keys included, to simulate answers
-		if err != nil {
-			return err
+		var d *bank.Delivered
+		if k < len(thetas) {
+			if d, err = b.Delivered(ctx, form, s.Version); err != nil { // the operator's view, keys included, to simulate answers
+				return err
+			}
 		}
 		base := fmt.Sprintf("/api/v1/sessions/%d", s.Session)
 		for {
@@ -109,14 +141,13 @@ func demoServe(ctx context.Context, g *globals, thetas []float64, seed uint64) e
 			if n.Done {
 				break
 			}
-			di := d.Items[n.Position-1]
-			letter := di.Key // right with probability P(θ), which counts guessing in
-			if p, ok := params[di.Item]; !ok || rng.Float64() >= p.Prob(theta) {
-				m := rng.IntN(len(di.Options) - 1) // a wrong option: one of the others
-				if m >= int(di.Key[0]-'A') {
-					m++
-				}
-				letter = string(rune('A' + m))
+			var letter string
+			if d != nil {
+				di := d.Items[n.Position-1]
+				letter = answer(row.TrueTheta, di.Item, di.Key, len(di.Options))
+			} else { // adaptive: options as written
+				it := byStem[n.Item.Stem]
+				letter = answer(row.TrueTheta, it.Code, it.KeyLetter(), len(it.Options))
 			}
 			var av answerView
 			if err := c.do("POST", base+"/answers", s.Token, map[string]any{"position": n.Position, "option": letter}, &av); err != nil {
@@ -134,8 +165,11 @@ func demoServe(ctx context.Context, g *globals, thetas []float64, seed uint64) e
 			return err
 		}
 		row.Theta, row.SE, row.Score = v.Result.Theta, v.Result.SE, *v.Result.Score
-		fmt.Fprintf(g.out, "candidate %s (θ = %.2f): %d answers sent, %d responses in the bank under import %d\n",
-			row.Examinee, theta, row.Answered, row.InBank, row.Import)
+		if cl := v.Result.Classification; cl != nil {
+			row.Class = cl.Label
+		}
+		fmt.Fprintf(g.out, "candidate %s (θ = %.2f, %s): %d answers sent, %d responses in the bank under import %d\n",
+			row.Examinee, row.TrueTheta, row.Test, row.Answered, row.InBank, row.Import)
 	}
 	stop()
 	if err := <-done; err != nil {

@@ -22,9 +22,10 @@ import (
 type serveOptions struct {
 	*globals // streams, --db, --quiet
 	addr     string
-	token    string // the administrators' bearer token; "" to take PASSPORT_TOKEN or make one
-	sample   string // the stored form served as the free sample; "" for none
-	run      ref    // scores forms that were not assembled
+	token    string   // the administrators' bearer token; "" to take PASSPORT_TOKEN or make one
+	sample   string   // the stored form served as the free sample; "" for none
+	cats     []string // adaptive configurations, NAME=FILE
+	run      ref      // scores forms that were not assembled
 	scale    string
 	maxBody  int
 	// ready, when set, is told the address the service listens on once
@@ -55,12 +56,32 @@ answer is stored once; a different answer to an answered position is
 refused (409). The result is θ by EAP under the form's run (its
 assembly's, or --run), its SE and the score on --scale; the sample reports
 a band, θ ± 1.96 SE on the scale, as 5 items cannot support one score.
+
+Adaptive tests: --cat NAME=FILE (repeatable) makes a CAT configuration
+(JSON, fixtures/cat/README.md; cut scores on a scale moved to θ with the
+bank's scale) available to sessions of kind cat under NAME, on the run the
+request names or --run. The pool is the run's keyed operational and
+pretest items with parameters, less the items the examinee has answered
+before (the bank keeps one response per examinee and item); the engine
+(bank/cat) chooses each item after the last answer, fills its pretest
+slots with pretest items (stored like any answer, for calibration, and
+not scored) and stops by the configuration's rules. Each session stores
+its configuration, so it resumes as it began even if the service is
+restarted with other files. The result is θ by the configuration's final
+estimator, its SE, the score and the 95% band on --scale, and the class
+among the cut scores, if any. Exposure control reads a record of the
+finished sessions shared by the sessions of one configuration and run:
+a session starts from the record's newest version and counts in it when
+it finishes, in the transaction that finishes it, so a restart keeps
+the counts, and a resumed session replays against the version it
+started from.
+
 A session survives a dropped connection or a restart of the server: it is
 rebuilt from the bank. SIGINT or SIGTERM stops the service after the
 requests in flight.
 
 API (JSON; errors are {"error": "..."}):
-  POST /api/v1/sessions                 admin: {"examinee", "kind": "form"|"sample", "form", "version", "run"} → session and token
+  POST /api/v1/sessions                 admin: {"examinee", "kind": "form"|"sample"|"cat", "form", "version", "run", "config"} → session and token
   GET  /api/v1/sessions[?state=open]    admin: the sessions
   GET  /api/v1/status                   admin: counts
   GET  /api/v1/sessions/{id}            the session, its result once finished
@@ -73,6 +94,7 @@ API (JSON; errors are {"error": "..."}):
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "the address to listen on, HOST:PORT")
 	cmd.Flags().StringVar(&o.token, "token", "", "the administrators' bearer token, 16 characters or more (default from PASSPORT_TOKEN)")
 	cmd.Flags().StringVar(&o.sample, "sample", "", "the stored form served as the free sample (see passport assemble --sample)")
+	cmd.Flags().StringArrayVar(&o.cats, "cat", nil, "an adaptive test sessions may take, NAME=FILE: its name in requests and its configuration (fixtures/cat/README.md); repeatable")
 	cmd.Flags().Var(&o.run, "run", "the run scoring forms that were not assembled, by number or name")
 	cmd.Flags().StringVar(&o.scale, "scale", "passport", "the reporting scale of results")
 	intVar(cmd.Flags(), &o.maxBody, "max-body", 16<<10, 512, 1<<20, "the largest request body, in bytes")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/bank/cat"
 	"github.com/passportirt/passport/scale"
 )
 
@@ -128,6 +129,7 @@ type statusView struct {
 	LiveSessions int                `json:"live_sessions"`    // open sessions in memory
 	Sessions     bank.SessionCounts `json:"sessions"`         // the bank's, every server's
 	Sample       string             `json:"sample,omitempty"`
+	CAT          []string           `json:"cat,omitempty"` // the adaptive configurations' names
 }
 
 func (s *server) status(ctx context.Context) (statusView, error) {
@@ -136,7 +138,7 @@ func (s *server) status(ctx context.Context) (statusView, error) {
 	live := len(s.sessions)
 	s.mu.Unlock()
 	return statusView{Uptime: time.Since(s.started).Round(time.Second).String(), Requests: s.requests.Load(), Stored: s.stored.Load(),
-		Repeated: s.repeated.Load(), Refused: s.refused.Load(), LiveSessions: live, Sessions: c, Sample: s.sample}, err
+		Repeated: s.repeated.Load(), Refused: s.refused.Load(), LiveSessions: live, Sessions: c, Sample: s.sample, CAT: s.catNames()}, err
 }
 
 func (s *server) apiStatus(w http.ResponseWriter, r *http.Request) {
@@ -309,8 +311,14 @@ func (s *server) finish(ctx context.Context, ls *liveSession) (sessionView, erro
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	if ls.rec.State == bank.SessionOpen {
-		theta, se := ls.seq.Estimate()
-		rec, err := s.b.FinishSession(ctx, ls.rec.ID, theta, se)
+		var rec *bank.Session
+		var err error
+		if f, ok := ls.seq.(finisher); ok {
+			rec, err = f.finish(ctx, s.b, ls.rec.ID)
+		} else {
+			theta, se := ls.seq.Estimate()
+			rec, err = s.b.FinishSession(ctx, ls.rec.ID, theta, se)
+		}
 		if err != nil {
 			return sessionView{}, err
 		}
@@ -329,6 +337,7 @@ type sessionView struct {
 	Examinee   string  `json:"examinee"`
 	Kind       string  `json:"kind"`
 	Form       string  `json:"form,omitempty"`
+	Config     string  `json:"config,omitempty"` // an adaptive session's configuration, by name
 	Version    int     `json:"version"`
 	Run        int64   `json:"run"`
 	State      string  `json:"state"`
@@ -344,12 +353,16 @@ type sessionView struct {
 type result struct {
 	Theta  float64 `json:"theta"`
 	SE     float64 `json:"se"`
-	Method string  `json:"method"` // eap: the posterior mean and SD under the run
+	Method string  `json:"method"` // eap: the posterior mean and SD under the run; an adaptive test's final estimator
 	Scale  string  `json:"scale"`
-	// Score is θ on the scale, for a form; Band, for the sample, the
-	// scores of θ ± 1.96 SE, as 5 items cannot support one score.
+	// Score is θ on the scale, for a form or an adaptive test; Band, for
+	// the sample, the scores of θ ± 1.96 SE, as 5 items cannot support
+	// one score, and for an adaptive test beside its score.
 	Score *float64 `json:"score,omitempty"`
 	Band  *band    `json:"band,omitempty"`
+	// Classification is an adaptive test's class among its
+	// configuration's cut scores, when it has some.
+	Classification *classification `json:"classification,omitempty"`
 }
 
 type band struct {
@@ -366,17 +379,31 @@ func (s *server) view(ls *liveSession) sessionView { return s.recordView(ls.rec,
 func (s *server) recordView(rec bank.Session, count int) sessionView {
 	v := sessionView{Session: rec.ID, Examinee: rec.Examinee, Kind: rec.Kind, Form: rec.Form, Version: rec.Version, Run: rec.Run,
 		State: rec.State, Answered: rec.Answered, Count: count, Import: rec.ImportID, CreatedAt: rec.CreatedAt, FinishedAt: rec.FinishedAt}
+	var cfg cat.Config
+	if rec.Kind == bank.SessionCAT {
+		sc, c, err := parseCATSession(rec)
+		if err != nil {
+			s.log.Printf("%v", err)
+		}
+		v.Config, cfg = sc.Name, c
+	}
 	if rec.State != bank.SessionFinished {
 		return v
 	}
 	v.Result = &result{Theta: rec.Theta, SE: rec.SE, Method: "eap", Scale: s.scaleName}
-	if rec.Kind == bank.SessionSample {
-		lo, hi := s.scale.Band(rec.Theta, rec.SE, scale.Z95)
-		v.Result.Band = &band{Low: lo, High: hi, Level: 0.95,
-			Note: fmt.Sprintf("θ ± 1.96 SE on the %s scale: a 5-question sample places a score only within such a band", s.scaleName)}
-	} else {
+	if rec.Kind != bank.SessionSample {
 		sc := s.scale.Score(rec.Theta)
 		v.Result.Score = &sc
+	}
+	if rec.Kind == bank.SessionCAT {
+		v.Result.Method, v.Result.Classification = cfg.Final, s.classify(rec, cfg)
+	}
+	if rec.Kind != bank.SessionForm {
+		lo, hi := s.scale.Band(rec.Theta, rec.SE, scale.Z95)
+		v.Result.Band = &band{Low: lo, High: hi, Level: 0.95, Note: fmt.Sprintf("θ ± 1.96 SE on the %s scale", s.scaleName)}
+	}
+	if rec.Kind == bank.SessionSample {
+		v.Result.Band.Note += ": a 5-question sample places a score only within such a band"
 	}
 	return v
 }

@@ -44,6 +44,7 @@ type pageData struct {
 	Error    string
 	Refresh  int
 	Sample   bool
+	Adaptive bool // the count is a maximum
 	Count    int
 	Position int
 	Answered int
@@ -184,19 +185,23 @@ func (s *server) pageTake(w http.ResponseWriter, r *http.Request) {
 // or its result once finished.
 func (s *server) showSession(w http.ResponseWriter, ls *liveSession, msg string) {
 	n := s.next(ls)
+	ls.mu.Lock()
+	v := s.view(ls)
+	ls.mu.Unlock()
 	title := "The free sample"
-	if ls.rec.Kind != bank.SessionSample {
+	switch ls.rec.Kind {
+	case bank.SessionForm:
 		title = "Form " + ls.rec.Form
+	case bank.SessionCAT:
+		title = "Adaptive test " + v.Config
 	}
+	adaptive := ls.rec.Kind == bank.SessionCAT
 	if n.Done {
-		ls.mu.Lock()
-		v := s.view(ls)
-		ls.mu.Unlock()
-		s.render(w, http.StatusOK, "result", pageData{Title: title + ": your result", Result: v.Result, Answered: v.Answered, Count: v.Count})
+		s.render(w, http.StatusOK, "result", pageData{Title: title + ": your result", Result: v.Result, Answered: v.Answered, Count: v.Count, Adaptive: adaptive})
 		return
 	}
 	s.render(w, http.StatusOK, "question", pageData{Title: title, Error: msg, Count: n.Count, Position: n.Position, Answered: n.Answered,
-		Stem: n.Item.Stem, Options: n.Item.Options})
+		Stem: n.Item.Stem, Options: n.Item.Options, Adaptive: adaptive})
 }
 
 // pageAnswer stores the candidate's answer and goes on; after the last

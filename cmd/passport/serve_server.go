@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"log"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,8 +27,9 @@ type server struct {
 	adminHash [sha256.Size]byte
 	scaleName string
 	scale     scale.Scale
-	sample    string // the sample's form; "" for none
-	run       int64  // scores forms not assembled; 0 for none
+	sample    string                     // the sample's form; "" for none
+	cats      map[string]json.RawMessage // adaptive configurations by name (--cat)
+	run       int64                      // scores forms not assembled; 0 for none
 	maxBody   int64
 	started   time.Time
 	mux       *http.ServeMux
@@ -63,6 +66,17 @@ func newServer(ctx context.Context, b *bank.Bank, o *serveOptions) (*server, err
 	if o.run != "" {
 		if s.run, err = o.run.resolve(ctx, b, bank.KindRun); err != nil {
 			return nil, fmt.Errorf("--run: %w", err)
+		}
+	}
+	if s.cats, err = readCATConfigs(ctx, b, o.cats); err != nil {
+		return nil, err
+	}
+	for name, cfg := range s.cats { // checked against --run's pool now rather than at the first session
+		if s.run == 0 {
+			break
+		}
+		if _, err := s.test(ctx, testKey{kind: bank.SessionCAT, run: s.run, config: string(cfg)}); err != nil {
+			return nil, fmt.Errorf("--cat %s: %w", name, err)
 		}
 	}
 	if o.sample != "" {
@@ -140,12 +154,13 @@ func (s *server) test(ctx context.Context, k testKey) (*test, error) {
 }
 
 // buildTest builds the test k names, by its kind: a stored form's for
-// form and sample sessions. (An adaptive test's builder joins here: a
-// test whose start gives a sequence of the engine's session.)
+// form and sample sessions, the engine's for adaptive ones.
 func buildTest(ctx context.Context, b *bank.Bank, k testKey) (*test, error) {
 	switch k.kind {
 	case bank.SessionForm, bank.SessionSample:
 		return formTest(ctx, b, k)
+	case bank.SessionCAT:
+		return catTestOf(ctx, b, k)
 	}
 	return nil, fmt.Errorf("sessions of kind %s: this server does not deliver them", k.kind)
 }
@@ -153,15 +168,19 @@ func buildTest(ctx context.Context, b *bank.Bank, k testKey) (*test, error) {
 // newSessionRequest is the body of a request for a new session.
 type newSessionRequest struct {
 	Examinee string `json:"examinee"`
-	Kind     string `json:"kind"`    // form or sample
+	Kind     string `json:"kind"`    // form, sample or cat
 	Form     string `json:"form"`    // a form session's form
 	Version  *int   `json:"version"` // default: one of the form's stored versions, by the session's seed
 	Run      int64  `json:"run"`     // default: the form's assembly's run, or passport serve --run
+	Config   string `json:"config"`  // a cat session's configuration, by its --cat name
 }
 
 // createSession stores a new session and returns it with its token, the
 // only time the token is seen.
 func (s *server) createSession(ctx context.Context, req newSessionRequest) (*liveSession, string, error) {
+	if req.Kind != bank.SessionCAT && req.Config != "" {
+		return nil, "", badRequest("config names an adaptive configuration: give it with kind cat")
+	}
 	switch req.Kind {
 	case bank.SessionForm:
 		if req.Form == "" {
@@ -175,38 +194,57 @@ func (s *server) createSession(ctx context.Context, req newSessionRequest) (*liv
 			return nil, "", badRequest("the sample is form %s; leave out form", s.sample)
 		}
 		req.Form = s.sample
+	case bank.SessionCAT:
+		if req.Form != "" || req.Version != nil {
+			return nil, "", badRequest("an adaptive session has no form nor version; leave them out")
+		}
+		if _, ok := s.cats[req.Config]; !ok {
+			return nil, "", badRequest("config %q: expected one of the service's adaptive configurations %q (passport serve --cat NAME=FILE)", req.Config, s.catNames())
+		}
 	default:
-		return nil, "", badRequest("kind %q: expected form or sample", req.Kind)
+		return nil, "", badRequest("kind %q: expected form, sample or cat", req.Kind)
 	}
 	if err := bank.CheckCode(req.Examinee); err != nil {
 		return nil, "", badRequest("examinee: %v", err)
 	}
 	seed := newSeed()
-	version := 0
-	if req.Version != nil {
-		if version = *req.Version; version < 0 {
-			return nil, "", badRequest("version %d: expected 0 or more", version)
+	ns := bank.NewSession{Examinee: req.Examinee, Kind: req.Kind, Form: req.Form, Seed: seed}
+	var k testKey
+	if req.Kind == bank.SessionCAT {
+		var err error
+		if k, ns.Config, err = s.catKey(ctx, req); err != nil {
+			return nil, "", err
 		}
-	} else if f, err := s.b.Form(ctx, req.Form); err != nil {
-		return nil, "", err
-	} else if f.VersionCount > 0 {
-		version = 1 + int(seed%uint64(f.VersionCount))
+	} else {
+		if req.Version != nil {
+			if ns.Version = *req.Version; ns.Version < 0 {
+				return nil, "", badRequest("version %d: expected 0 or more", ns.Version)
+			}
+		} else if f, err := s.b.Form(ctx, req.Form); err != nil {
+			return nil, "", err
+		} else if f.VersionCount > 0 {
+			ns.Version = 1 + int(seed%uint64(f.VersionCount))
+		}
+		var err error
+		if k, err = s.formKey(ctx, req.Kind, req.Form, ns.Version, req.Run); err != nil {
+			return nil, "", err
+		}
 	}
-	k, err := s.formKey(ctx, req.Kind, req.Form, version, req.Run)
-	if err != nil {
-		return nil, "", err
-	}
+	ns.Run = k.run
 	t, err := s.test(ctx, k)
 	if err != nil {
 		return nil, "", err
 	}
 	tok := newToken()
-	rec, err := s.b.CreateSession(ctx, bank.NewSession{Examinee: req.Examinee, Kind: req.Kind, Form: req.Form, Version: version,
-		Run: k.run, Seed: seed, TokenHash: hashToken(tok)})
+	ns.TokenHash = hashToken(tok)
+	rec, seq, err := t.begin(func(exposure int64) (*bank.Session, error) {
+		ns.Exposure = exposure
+		return s.b.CreateSession(ctx, ns)
+	})
 	if err != nil {
 		return nil, "", err
 	}
-	ls := &liveSession{rec: *rec, t: t, seq: t.start(seed)}
+	ls := &liveSession{rec: *rec, t: t, seq: seq}
 	if err := ls.advance(); err != nil {
 		return nil, "", err
 	}
@@ -214,6 +252,38 @@ func (s *server) createSession(ctx context.Context, req newSessionRequest) (*liv
 	s.sessions[rec.ID] = ls
 	s.mu.Unlock()
 	return ls, tok, nil
+}
+
+// catKey is the adaptive test of a new cat session and the configuration
+// it stores: the named configuration on the request's run (default
+// --run), without the items the examinee has answered before, as the
+// bank keeps one response per examinee and item.
+func (s *server) catKey(ctx context.Context, req newSessionRequest) (testKey, string, error) {
+	run := req.Run
+	if run == 0 {
+		run = s.run
+	}
+	if run == 0 {
+		return testKey{}, "", badRequest("an adaptive session needs a run, whose items and parameters make its pool: give run, or start the service with --run")
+	}
+	answered, err := s.b.AnsweredItems(ctx, req.Examinee)
+	if err != nil {
+		return testKey{}, "", err
+	}
+	slices.Sort(answered)
+	cfg := s.cats[req.Config]
+	js, err := json.Marshal(catSessionConfig{Name: req.Config, Config: cfg, Exclude: answered})
+	return testKey{kind: bank.SessionCAT, run: run, config: string(cfg)}, string(js), err
+}
+
+// catNames are the names of the service's adaptive configurations, sorted.
+func (s *server) catNames() []string {
+	names := make([]string, 0, len(s.cats))
+	for name := range s.cats {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // advance asks the sequence for the item at the next position.
@@ -246,12 +316,20 @@ func (s *server) session(ctx context.Context, id int64) (*liveSession, error) {
 	if rec.Run == 0 {
 		return nil, fmt.Errorf("session %d: its run was deleted, so nothing scores it", id)
 	}
-	t, err := s.test(ctx, testKey{kind: rec.Kind, form: rec.Form, version: rec.Version, run: rec.Run})
+	k := testKey{kind: rec.Kind, form: rec.Form, version: rec.Version, run: rec.Run}
+	if rec.Kind == bank.SessionCAT {
+		sc, _, err := parseCATSession(*rec)
+		if err != nil {
+			return nil, err
+		}
+		k.config = string(sc.Config)
+	}
+	t, err := s.test(ctx, k)
 	if err != nil {
 		return nil, err
 	}
 	ls = &liveSession{rec: *rec, t: t}
-	if err := s.replay(ctx, ls); err != nil { // a finished one too: a retried answer names its item
+	if err := s.replay(ctx, ls); err != nil {
 		return nil, fmt.Errorf("session %d: %w", id, err)
 	}
 	s.mu.Lock()
@@ -266,12 +344,28 @@ func (s *server) session(ctx context.Context, id int64) (*liveSession, error) {
 }
 
 // replay starts ls's sequence and gives it the session's stored answers.
+// A finished session has no sequence: its items are those of its answers
+// (a retried answer names its item).
 func (s *server) replay(ctx context.Context, ls *liveSession) error {
 	answers, err := s.b.SessionAnswers(ctx, ls.rec.ID)
 	if err != nil {
 		return err
 	}
-	ls.seq = ls.t.start(ls.rec.Seed)
+	ls.rec.Answered = len(answers)
+	if ls.rec.State != bank.SessionOpen {
+		for _, a := range answers {
+			i, ok := ls.t.index[a.Item]
+			if !ok {
+				return fmt.Errorf("position %d holds item %s, which the test no longer has", a.Position, a.Item)
+			}
+			ls.items = append(ls.items, i)
+		}
+		ls.cur = -1
+		return nil
+	}
+	if ls.seq, err = ls.t.resume(ctx, s.b, ls.rec); err != nil {
+		return err
+	}
 	for _, a := range answers {
 		if err := ls.advance(); err != nil {
 			return err
@@ -284,7 +378,6 @@ func (s *server) replay(ctx context.Context, ls *liveSession) error {
 		}
 		ls.items = append(ls.items, ls.cur)
 	}
-	ls.rec.Answered = len(answers)
 	return ls.advance()
 }
 

@@ -58,15 +58,16 @@ func serveBank(t testing.TB) string {
 }
 
 // testServer serves the bank db on a loopback port, with the sample
-// A1-1 and run 1 for forms not assembled.
-func testServer(t testing.TB, db string) (*httptest.Server, *server) {
+// A1-1, run 1 for forms not assembled and adaptive tests, and the
+// adaptive configurations cats (NAME=FILE).
+func testServer(t testing.TB, db string, cats ...string) (*httptest.Server, *server) {
 	t.Helper()
 	b, err := bank.Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := &globals{out: io.Discard, errOut: io.Discard, db: db}
-	srv, err := newServer(context.Background(), b, &serveOptions{globals: g, token: testToken, sample: "A1-1", run: "1", scale: "passport", maxBody: 16 << 10})
+	srv, err := newServer(context.Background(), b, &serveOptions{globals: g, token: testToken, sample: "A1-1", run: "1", scale: "passport", maxBody: 16 << 10, cats: cats})
 	if err != nil {
 		b.Close()
 		t.Fatal(err)
@@ -303,7 +304,7 @@ func TestServeAccess(t *testing.T) {
 		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), map[string]any{"position": 0, "option": "A"}, 400, "position 0"},
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C1", "kind": "form", "form": "F02"}, 409, "has session 1 open"},
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C3", "kind": "form", "form": "F99"}, 404, "form F99: not found"},
-		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C3", "kind": "quiz"}, 400, `kind "quiz": expected form or sample`},
+		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C3", "kind": "quiz"}, 400, `kind "quiz": expected form, sample or cat`},
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "C 3", "kind": "sample"}, 400, "space"},
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "E000001", "kind": "form", "form": "F01"}, 409, "already has responses"},
 		{admin, "GET", "/api/v1/nothing", nil, 404, "no such call"},

@@ -304,7 +304,7 @@ func (o *catSampleOptions) adaptive(ctx context.Context, b *bank.Bank, run *bank
 	if o.config == "" {
 		cfg, err = cat.ReadConfig("fixtures/cat/sample.json", bytes.NewReader(catfixtures.Sample))
 	} else {
-		cfg, err = catConfig(ctx, b, o.config)
+		cfg, err = catConfig(ctx, b, "--config", o.config)
 	}
 	if err != nil {
 		return nil, err

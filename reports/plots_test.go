@@ -45,7 +45,7 @@ func TestPlots(t *testing.T) {
 	if err != nil || icc.Name != "icc-SEM_001" {
 		t.Fatalf("ICC %q: %v", icc.Name, err)
 	}
-	info, csem, err := InformationPlots([]FormParams{{"F1", items}, {"F2", items[:2]}})
+	info, csem, err := InformationPlots([]FormParams{{"F1", items}, {"F2", items[:2]}}, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestPlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := LinkingPlot([]LinkPoint{{"A", -1, -0.9, true}, {"B", 0.5, 1.4, false}}, "Stocking–Lord")
+	link, err := LinkingPlot([]LinkPoint{{"A", -1, -0.9, true}, {"B", 0.5, 1.4, false}}, LinkConstants{Method: "Stocking–Lord", A: 1.1, B: 0.2, SEA: 0.05, SEB: math.NaN()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func sat12Report(t *testing.T, dir string) (string, *ReportInput) {
 		Title: "SAT12 <test> report", Generated: "2026-01-01 00:00 UTC", Responses: r, Analysis: an, Fit: fit, Params: params,
 		Run:         RunInfo{ID: 1, Name: "sat12", Model: "2pl", D: 1, LogLik: cal.LogLik, Converged: cal.Converged, Examinees: 600, Responses: len(r.Item)},
 		Linking:     []LinkPoint{{"Item.13", 0.1, 0.2, true}, {"Item.14", -1, -0.5, false}},
-		LinkMethod:  "Stocking–Lord",
+		Link:        LinkConstants{Method: "Stocking–Lord", A: 1.05, B: -0.12, SEA: 0.031, SEB: 0.024},
 		Conversions: []ConversionTable{{Form: "F1", Rows: []ConversionRow{{0, 300, math.NaN()}, {14, 575, 30}, {28, 850, math.NaN()}}}},
 		ScaleName:   "passport scale",
 	}

@@ -61,6 +61,14 @@ func TestPlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, c := range []struct {
+		f    Figure
+		want string
+	}{{conv, "F1: ± 1 CSEM (scale points)"}, {link, "A = 1.100 (SE 0.050), B = 0.200"}} {
+		if !bytes.Contains(c.f.SVG, []byte(c.want)) {
+			t.Errorf("%s: the key lacks %q", c.f.Name, c.want)
+		}
+	}
 	figs = append(figs, info, csem, wright, link, conv)
 	for _, f := range figs {
 		img, err := png.Decode(bytes.NewReader(f.PNG))

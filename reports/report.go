@@ -209,8 +209,6 @@ func reportTemplate(names map[string]string) (*template.Template, error) {
 		"num":    func(x Num) string { return x.String() },
 		"anchor": func(code string) string { return "item-" + names[code] },
 		"fmt":    func(x float64) string { return Num(x).String() },
-		"letter": func(i int) string { return optionName(int8(i + 1)) },
-		"add":    func(a, b int) int { return a + b },
 	}).Parse(reportHTML)
 }
 
@@ -364,6 +362,12 @@ type reportPage struct {
 	PersonFlags []flagCount
 }
 
+// choice is an option of an item's card.
+type choice struct {
+	Text string
+	Key  bool
+}
+
 // figures lists the figures given.
 func figures(fs ...*Figure) []Figure {
 	var out []Figure
@@ -408,7 +412,8 @@ type itemCard struct {
 	ICC         Figure
 	Options     Figure // option characteristic curves; no Name without distractor rows
 	Distractors []OptionStats
-	Text        *ItemText
+	Stem        string
+	Choices     []choice
 	SE          *ParamSE
 	DIF         *DIFRow
 }
@@ -537,7 +542,10 @@ func itemCardOf(in *ReportInput, i int, row ItemRow, name string, pts []Empirica
 		c.Options.Name = "occ-" + name
 	}
 	if in.Texts != nil {
-		c.Text = &in.Texts[i]
+		c.Stem = in.Texts[i].Stem
+		for j, o := range in.Texts[i].Options {
+			c.Choices = append(c.Choices, choice{Text: o, Key: j+1 == in.Responses.Items[i].Key})
+		}
 	}
 	if in.SEs != nil {
 		c.SE = &in.SEs[i]

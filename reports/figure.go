@@ -17,10 +17,10 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Figure is a plot rendered as PNG (embedded in the HTML report) and SVG
-// (for print), with the file name it is saved under. The PNG is drawn at
-// twice the resolution of its size on the page, Width × Height CSS pixels,
-// so that it stays sharp on high-density screens and when zoomed.
+// Figure is a plot rendered as SVG (embedded in the HTML report, sharp at
+// any zoom, and for print) and PNG (drawn at twice the resolution of its
+// size on the page, Width × Height CSS pixels, so that it stays sharp on
+// high-density screens), with the file name it is saved under.
 type Figure struct {
 	Name          string // file base name, without extension, e.g. "wright-map"
 	Title         string
@@ -117,6 +117,9 @@ func render(name, title string, w, h vg.Length, paint func(draw.Canvas)) (Figure
 		}
 		*out.dst = b.Bytes()
 	}
+	// gonum lays text out with the metrics of Liberation Serif, which
+	// Times New Roman shares: the fallback where it is not installed.
+	f.SVG = bytes.ReplaceAll(f.SVG, []byte("font-family:Liberation Serif;"), []byte("font-family:'Liberation Serif','Times New Roman',serif;"))
 	return f, nil
 }
 

@@ -12,7 +12,7 @@ import (
 // OptionCurvesPlot draws an item's option characteristic curves: the
 // share of each ability group choosing each option (OptionStats.ByGroup,
 // groups by total score within form, lowest first), the key in a thick
-// solid line, distractors thinner and dashed, omits grey. A working item's
+// solid black line, distractors thinner and dashed, omits grey. A working item's
 // key rises across the groups and its distractors fall; a distractor that
 // rises with ability points to a miskey or a second right answer.
 func OptionCurvesPlot(item string, options []OptionStats) (Figure, error) {
@@ -44,7 +44,7 @@ func OptionCurvesPlot(item string, options []OptionStats) (Figure, error) {
 		label := o.Option
 		switch {
 		case o.Key:
-			l.Width, label = vg.Points(2.5), o.Option+" (key)"
+			col, l.Width, label = seriesColor(6), vg.Points(2.5), o.Option+" (key)"
 		case o.Option == "omit":
 			col, l.Dashes = faint, dashes(2)
 		default:

@@ -203,9 +203,7 @@ var reportHTML string
 // anchor (see itemNames).
 func reportTemplate(names map[string]string) (*template.Template, error) {
 	return template.New("report").Funcs(template.FuncMap{
-		"png": func(f Figure) template.URL {
-			return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG))
-		},
+		"svg": func(f Figure) string { return base64.StdEncoding.EncodeToString(f.SVG) }, // after "data:image/svg+xml;base64,"
 		"num":    func(x Num) string { return x.String() },
 		"anchor": func(code string) string { return "item-" + names[code] },
 		"fmt":    func(x float64) string { return Num(x).String() },
@@ -233,7 +231,7 @@ func itemNames(items []irt.ItemInfo) []string {
 }
 
 // WriteReport writes the report to dir: report.html, one self-contained
-// page (plots embedded as PNG, the item table sortable by an inline script,
+// page (plots embedded as SVG, the item table sortable by an inline script,
 // readable offline), the plots as PNG and SVG under plots/, and the tables
 // as CSV: items.csv, domains.csv, forms.csv, form_items.csv (alpha if
 // deleted), distractors.csv, q3_forms.csv and q3_pairs.csv. It returns the

@@ -112,7 +112,7 @@ func TestWriteReport(t *testing.T) {
 	// 32 ICCs and 32 option plots; test information and CSEM of the
 	// forms taken and of the assembled ones, the Wright map, the linking,
 	// the conversion, DIF and person-fit plots.
-	if n := strings.Count(html, `src="data:image/png;base64,`); n != reportImages {
+	if n := strings.Count(html, `src="data:image/svg+xml;base64,`); n != reportImages {
 		t.Errorf("%d embedded images, want %d", n, reportImages)
 	}
 	for _, want := range []string{

@@ -112,7 +112,7 @@ func TestDemoReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(page), "data:image/png;base64,"); n < len(calib.Params)+3 {
+	if n := strings.Count(string(page), "data:image/svg+xml;base64,"); n < len(calib.Params)+3 {
 		t.Errorf("%d images for %d items", n, len(calib.Params))
 	}
 }

@@ -95,7 +95,7 @@ func DIFPlot(d *DIFInput) (Figure, error) {
 		if err != nil {
 			return Figure{}, err
 		}
-		s.GlyphStyle.Shape, s.GlyphStyle.Color, s.GlyphStyle.Radius = set.shape, seriesColor(j), vg.Points(2.5+float64(j))
+		s.GlyphStyle.Shape, s.GlyphStyle.Color, s.GlyphStyle.Radius = set.shape, seriesColor(j), vg.Points(2.5+2*float64(j))
 		p.Add(s)
 		k.add(fmt.Sprintf("%s (%d)", set.label, len(set.xys)), s)
 	}
@@ -137,7 +137,7 @@ func PersonFitPlot(persons []PersonFit, cut float64) (Figure, error) {
 		}
 		h.Color, h.LineStyle.Color = seriesColor(4), seriesColor(0)
 		p.Add(h)
-		k.add(fmt.Sprintf("examinees (N = %.0f; ends: values beyond %g and %g)", n, lo, hi), h)
+		k.add(fmt.Sprintf("examinees (N = %.0f; those beyond %g or %g in the end bins)", n, lo, hi), h)
 	}
 	normal := plotter.NewFunction(distuv.UnitNormal.Prob)
 	normal.Color, normal.Width, normal.Samples = seriesColor(1), vg.Points(1.5), 201

@@ -64,8 +64,12 @@ func (k *key) layout(p *plot.Plot, w vg.Length) (cols, rows int, h vg.Length) {
 	}
 	cols = max(1, min(len(k.entries), int((w-2*em)/colW)))
 	rows = (len(k.entries) + cols - 1) / cols
-	return cols, rows, vg.Length(rows)*(rowH+p.Legend.Padding) + 2*em
+	return cols, rows, vg.Length(rows)*(rowH+keyPadding(p)) + 2*em
 }
+
+// keyPadding is the space between the key's rows: a third of its text's
+// height.
+func keyPadding(p *plot.Plot) vg.Length { return p.Legend.TextStyle.Font.Size / 3 }
 
 // draw draws the key in c, column by column.
 func (k *key) draw(p *plot.Plot, c draw.Canvas, cols, rows int) {
@@ -74,7 +78,7 @@ func (k *key) draw(p *plot.Plot, c draw.Canvas, cols, rows int) {
 	colW := (c.Max.X - c.Min.X) / vg.Length(cols)
 	for j := range cols {
 		l := plot.NewLegend()
-		l.TextStyle, l.Padding, l.ThumbnailWidth = p.Legend.TextStyle, p.Legend.Padding, p.Legend.ThumbnailWidth
+		l.TextStyle, l.Padding, l.ThumbnailWidth = p.Legend.TextStyle, keyPadding(p), p.Legend.ThumbnailWidth
 		l.Top, l.Left = true, true
 		for _, e := range k.entries[j*rows : min(len(k.entries), (j+1)*rows)] {
 			l.Add(e.label, e.thumbs...)

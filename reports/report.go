@@ -203,7 +203,7 @@ var reportHTML string
 // anchor (see itemNames).
 func reportTemplate(names map[string]string) (*template.Template, error) {
 	return template.New("report").Funcs(template.FuncMap{
-		"svg": func(f Figure) string { return base64.StdEncoding.EncodeToString(f.SVG) }, // after "data:image/svg+xml;base64,"
+		"svg":    func(f Figure) string { return base64.StdEncoding.EncodeToString(f.SVG) }, // after "data:image/svg+xml;base64,"
 		"num":    func(x Num) string { return x.String() },
 		"anchor": func(code string) string { return "item-" + names[code] },
 		"fmt":    func(x float64) string { return Num(x).String() },

@@ -239,8 +239,8 @@ document.getElementById("f").addEventListener("load", function () {
 		}
 	}
 	flagged := 0
-	for _, row := range ItemRows(in.Responses, in.Analysis, in.Fit, in.Params) {
-		if len(row.Flags) > 0 {
+	for i, row := range ItemRows(in.Responses, in.Analysis, in.Fit, in.Params) {
+		if len(row.Flags) > 0 || in.DIF.Rows[i].DIF { // the report adds the dif flag
 			flagged++
 		}
 	}

@@ -75,7 +75,7 @@ func TestReportDIF(t *testing.T) {
 	if n := strings.Count(html, `<tr class="flagged"><td class="l"><a href="#item-`); n > 4 {
 		t.Errorf("%d items flagged for DIF, want the 2 simulated (and at most a couple by chance)", n)
 	}
-	for _, want := range []string{`id="dif"`, `id="persons"`, "Linking by sl", "<td class=\"l\">items</td>", `<pre class="stem">`} {
+	for _, want := range []string{`id="dif"`, `id="persons"`, "Linking by stocking-lord", "<td class=\"l\">items</td>", `<pre class="stem">`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
 		}

@@ -129,11 +129,12 @@ func ConversionPlot(tables []ConversionTable, scaleName string) (Figure, error) 
 		for j, t := range tables {
 			panels[j] = newPanel()
 			panels[j].Title.Text = formLabel(t.Form)
+			panels[j].X.Label.Text, panels[j].Y.Label.Text = "raw score", "scale score"
 			if err := conversionSeries(panels[j], nil, t, 0); err != nil {
 				return Figure{}, err
 			}
 		}
-		return multiples("conversion", title+" (line: scale score; shaded: ± 1 CSEM in scale points)", panels, 3, 3*vg.Inch, 2.5*vg.Inch)
+		return multiples("conversion", title+" (line: scale score; shaded: ± 1 CSEM; in scale points)", panels, 3, 3*vg.Inch, 2.5*vg.Inch)
 	}
 	p, k := newPanel(), &key{}
 	p.Title.Text = title

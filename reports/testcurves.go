@@ -71,8 +71,10 @@ func InformationPlots(forms []FormParams, name, what string) (info, csem Figure,
 		if len(forms) > maxSeries {
 			panels := make([]*plot.Plot, len(forms))
 			for j := range forms {
+				// Small panels: short labels, the units in the title.
 				p := newPanel(c)
 				p.Title.Text = formLabel(forms[j].Form)
+				p.X.Label.Text, p.Y.Label.Text = "θ", []string{"I(θ)", "CSEM(θ)"}[c]
 				for o := range forms {
 					if o == j {
 						continue
@@ -90,7 +92,8 @@ func InformationPlots(forms []FormParams, name, what string) (info, csem Figure,
 				p.Add(l)
 				panels[j] = p
 			}
-			if figs[c], err = multiples(names[c], titles[c]+" (grey: the other forms)", panels, 4, 2.6*vg.Inch, 2*vg.Inch); err != nil {
+			units := []string{"information I(θ) in 1/θ units²", "CSEM(θ) = 1/√I(θ) in θ units"}[c]
+			if figs[c], err = multiples(names[c], titles[c]+": "+units+", θ in SD units (grey: the other forms)", panels, 4, 2.6*vg.Inch, 2.2*vg.Inch); err != nil {
 				return info, csem, err
 			}
 			continue

@@ -16,9 +16,10 @@ func CATRecoveryPlot(theta, rmse, se []float64) (Figure, error) {
 	p := plot.New()
 	p.Title.Text = "Conditional RMSE and SE"
 	p.X.Label.Text = "true θ (mean of the group)"
-	p.Y.Label.Text = "θ units"
+	p.Y.Label.Text = "RMSE, SE (θ units)"
 	p.Y.Min = 0
 	p.Add(plotter.NewGrid())
+	k := &key{}
 	for j, s := range []struct {
 		name string
 		ys   []float64
@@ -33,10 +34,9 @@ func CATRecoveryPlot(theta, rmse, se []float64) (Figure, error) {
 		}
 		l.Color, pts.GlyphStyle.Color, l.Dashes = seriesColor(j), seriesColor(j), dashes(j)
 		p.Add(l, pts)
-		p.Legend.Add(s.name, l, pts)
+		k.add(s.name, l, pts)
 	}
-	p.Legend.Top = true
-	return newFigure(p, "cat-recovery", 6*vg.Inch, 4*vg.Inch)
+	return newFigure(p, k, "cat-recovery", 6*vg.Inch, 4*vg.Inch)
 }
 
 // ExposurePlot draws the distribution of the items' exposure rates as a
@@ -47,7 +47,9 @@ func ExposurePlot(rates []float64, maxRate float64) (Figure, error) {
 	p.Title.Text = fmt.Sprintf("Exposure rates of %d items", len(rates))
 	p.X.Label.Text = "exposure rate (share of tests)"
 	p.Y.Label.Text = "items"
+	p.Y.Tick.Marker = integerTicks{}
 	p.Add(plotter.NewGrid())
+	k := &key{}
 	const width = 0.05
 	counts := make([]float64, int(1/width))
 	for _, r := range rates {
@@ -74,9 +76,8 @@ func ExposurePlot(rates []float64, maxRate float64) (Figure, error) {
 		}
 		l.Color, l.Dashes = seriesColor(1), dashes(1)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("cap %.2g", maxRate), l)
-		p.Legend.Top = true
+		k.add(fmt.Sprintf("cap %.2g", maxRate), l)
 	}
 	p.X.Min, p.X.Max = 0, 1
-	return newFigure(p, "cat-exposure", 6*vg.Inch, 4*vg.Inch)
+	return newFigure(p, k, "cat-exposure", 6*vg.Inch, 4*vg.Inch)
 }

@@ -79,8 +79,8 @@ func EmpiricalICC(theta []float64, u []uint8, groups int) []EmpiricalPoint {
 func ICCPlot(it irt.ItemInfo, params irt.ThreePL, pts []EmpiricalPoint) (Figure, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s (%s): a = %.2f, b = %.2f, c = %.2f", it.Code, it.Domain, params.A, params.B, params.C)
-	p.X.Label.Text = "θ"
-	p.Y.Label.Text = "P(right)"
+	p.X.Label.Text = "ability θ (SD units)"
+	p.Y.Label.Text = "P(right) (proportion)"
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = -4, 4, 0, 1
 	p.Add(plotter.NewGrid())
 	curve := plotter.NewFunction(params.Prob)
@@ -88,7 +88,8 @@ func ICCPlot(it irt.ItemInfo, params irt.ThreePL, pts []EmpiricalPoint) (Figure,
 	curve.Color = domainColor(it.Domain)
 	curve.Width = vg.Points(2)
 	p.Add(curve)
-	p.Legend.Add("model", curve)
+	k := &key{}
+	k.add("model P(θ)", curve)
 	if len(pts) > 0 {
 		xys := make(plotter.XYs, len(pts))
 		errs := make(plotter.YErrors, len(pts))
@@ -110,10 +111,9 @@ func ICCPlot(it irt.ItemInfo, params irt.ThreePL, pts []EmpiricalPoint) (Figure,
 		dots.GlyphStyle.Shape = draw.CircleGlyph{}
 		dots.GlyphStyle.Radius = vg.Points(2.5)
 		p.Add(bars, dots)
-		p.Legend.Add("observed, 95 % interval", dots)
+		k.add("observed by ability group, with 95 % interval", dots)
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	return newFigure(p, "icc-"+fileSafe(it.Code), 4.5*vg.Inch, 3*vg.Inch)
+	return newFigure(p, k, "icc-"+fileSafe(it.Code), 4.5*vg.Inch, 3*vg.Inch)
 }
 
 // fileSafe maps an item code to a file name: letters, digits, '-', '_' and

@@ -40,4 +40,5 @@ const (
 	FlagOutfit          = "outfit"                  // outfit mean square or z outside its band
 	FlagLocalDependence = "local-dependence"        // in a pair whose Q3 stands out on a form
 	FlagPersonMisfit    = "person-misfit"           // an examinee's l_z* below PersonFitOptions.LzCut
+	FlagDIF             = "dif"                     // differential item functioning (reports/dif)
 )

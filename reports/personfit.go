@@ -80,10 +80,14 @@ func LzStar(items []irt.ThreePL, resp []uint8, theta float64) float64 {
 	return (w0 + c*r0) / math.Sqrt(tau2)
 }
 
+// DefaultLzCut is the l_z* below which an examinee is flagged by
+// default: −1.645, the standard normal's lower 5 % point.
+const DefaultLzCut = -1.645
+
 // PersonFitOptions control PersonFits. A zero field takes the default.
 type PersonFitOptions struct {
-	// LzCut flags an examinee whose l_z* is below it; default −1.645, the
-	// normal's lower 5 % point.
+	// LzCut flags an examinee whose l_z* is below it; default
+	// DefaultLzCut.
 	LzCut float64
 	// The mean-square band and z cut of FitOptions, applied to persons.
 	Fit FitOptions
@@ -94,7 +98,7 @@ type PersonFitOptions struct {
 // below the cut; a mean square out of its band with a significant z).
 func PersonFits(r *irt.Responses, params []irt.ThreePL, o PersonFitOptions) ([]PersonFit, error) {
 	if o.LzCut == 0 {
-		o.LzCut = -1.645
+		o.LzCut = DefaultLzCut
 	}
 	o.Fit.defaults()
 	est, err := irt.ScoreResponses(r, params, irt.MethodWLE, irt.ScoreOptions{})

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"image/png"
 	"math"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,7 +47,7 @@ func TestPlots(t *testing.T) {
 	if err != nil || icc.Name != "icc-SEM_001" {
 		t.Fatalf("ICC %q: %v", icc.Name, err)
 	}
-	info, csem, err := InformationPlots([]FormParams{{"F1", items}, {"F2", items[:2]}})
+	info, csem, err := InformationPlots([]FormParams{{"F1", items}, {"F2", items[:2]}}, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,13 +55,21 @@ func TestPlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := LinkingPlot([]LinkPoint{{"A", -1, -0.9, true}, {"B", 0.5, 1.4, false}}, "Stocking–Lord")
+	link, err := LinkingPlot([]LinkPoint{{"A", -1, -0.9, true}, {"B", 0.5, 1.4, false}}, LinkConstants{Method: "Stocking–Lord", A: 1.1, B: 0.2, SEA: 0.05, SEB: math.NaN()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	conv, err := ConversionPlot([]ConversionTable{{"F1", []ConversionRow{{0, 300, 40}, {1, 420, 35}, {2, 600, math.NaN()}, {3, 850, 50}}}}, "passport scale")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		f    Figure
+		want string
+	}{{conv, "F1: ± 1 CSEM (scale points)"}, {link, "A = 1.100 (SE 0.050), B = 0.200"}} {
+		if !bytes.Contains(c.f.SVG, []byte(c.want)) {
+			t.Errorf("%s: the key lacks %q", c.f.Name, c.want)
+		}
 	}
 	figs = append(figs, info, csem, wright, link, conv)
 	for _, f := range figs {
@@ -81,6 +91,59 @@ func BenchmarkICCPlot(b *testing.B) {
 	for b.Loop() {
 		if _, err := ICCPlot(irt.ItemInfo{Code: "X", Domain: "idioms"}, irt.ThreePL{A: 1, D: 1}, pts); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestSmallMultiples: beyond eight series the information and conversion
+// plots draw one panel per form, in a grid (four and three columns).
+func TestSmallMultiples(t *testing.T) {
+	var forms []FormParams
+	var tables []ConversionTable
+	for j := range 9 {
+		forms = append(forms, FormParams{Form: "F" + strconv.Itoa(j+1), Items: []irt.ThreePL{{A: 1, B: float64(j-4) / 2, D: 1}, {A: 1.2, B: 0, D: 1}}})
+		tables = append(tables, ConversionTable{Form: forms[j].Form, Rows: []ConversionRow{{0, 300, 40}, {1, 500 + float64(j), 30}, {2, 850, 40}}})
+	}
+	info, _, err := InformationPlots(forms, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, err := ConversionPlot(tables, "passport")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir := os.Getenv("PASSPORT_REPORT_DIR"); dir != "" {
+		info.Save(dir)
+		conv.Save(dir)
+	}
+	for _, c := range []struct {
+		f          Figure
+		cols, rows int
+	}{{info, 4, 3}, {conv, 3, 3}} {
+		// Each panel carries its form's title: nine titles in the SVG.
+		for _, f := range forms {
+			if !bytes.Contains(c.f.SVG, []byte(">"+f.Form+"</text>")) {
+				t.Errorf("%s: no panel titled %s", c.f.Name, f.Form)
+			}
+		}
+		if c.f.Width < c.cols*240 || c.f.Height < c.rows*180 {
+			t.Errorf("%s: %d × %d px for %d × %d panels", c.f.Name, c.f.Width, c.f.Height, c.cols, c.rows)
+		}
+	}
+}
+
+// TestIntegerTicks: whole numbers only, at most about ten.
+func TestIntegerTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   string
+	}{{0, 5, "0 1 2 3 4 5"}, {0.8, 5.2, "1 2 3 4 5"}, {0, 20, "0 2 4 6 8 10 12 14 16 18 20"}, {0, 50, "0 5 10 15 20 25 30 35 40 45 50"}, {0, 300, "0 50 100 150 200 250 300"}} {
+		var got []string
+		for _, tk := range (integerTicks{}).Ticks(c.lo, c.hi) {
+			got = append(got, tk.Label)
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("[%g, %g]: %v, want %s", c.lo, c.hi, got, c.want)
 		}
 	}
 }

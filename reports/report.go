@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/base64"
 	"fmt"
@@ -46,9 +47,41 @@ type ReportInput struct {
 	ICCGroups int           // ability groups of the empirical ICCs; default 10
 
 	Linking     []LinkPoint // a linking's common items
-	LinkMethod  string
+	Link        LinkConstants
 	Conversions []ConversionTable // raw → scale, per form
 	ScaleName   string
+
+	// Texts (one per Responses.Items, or nil) are the items' stems and
+	// options, shown on their cards; SEs (likewise) the standard errors
+	// of their parameters.
+	Texts []ItemText
+	SEs   []ParamSE
+	// Assembled are assembled forms whose information curves to draw
+	// under the run's parameters, Assembly what they are ("assembly 3").
+	Assembled []FormParams
+	Assembly  string
+	// DIF, when not nil, adds the DIF section, each item's DIF to its
+	// card, and the dif flag.
+	DIF *DIFInput
+	// Persons, when not nil, adds the person-fit section: the examinees'
+	// fit (PersonFits, with PersonCut its l_z* cut) and the separation of
+	// persons and items.
+	Persons    []PersonFit
+	PersonCut  float64
+	Separation []Separation
+}
+
+// ItemText is an item as examinees read it: its stem and its options, A
+// first.
+type ItemText struct {
+	Stem    string
+	Options []string
+}
+
+// ParamSE is the standard errors of an item's a, b and c (NaN when not
+// estimated or not computed).
+type ParamSE struct {
+	A, B, C float64
 }
 
 // ItemRow is one item's line in the report: parameters, classical
@@ -161,7 +194,7 @@ func FlagSummary(items []Flags) string {
 }
 
 // allFlags lists the flags in the order the report counts them.
-var allFlags = []string{FlagMiskey, FlagNegative, FlagHard, FlagEasy, FlagMisfit, FlagInfit, FlagOutfit, FlagLocalDependence, FlagPersonMisfit}
+var allFlags = []string{FlagMiskey, FlagNegative, FlagHard, FlagEasy, FlagMisfit, FlagInfit, FlagOutfit, FlagLocalDependence, FlagDIF, FlagPersonMisfit}
 
 //go:embed report.html
 var reportHTML string
@@ -170,9 +203,7 @@ var reportHTML string
 // anchor (see itemNames).
 func reportTemplate(names map[string]string) (*template.Template, error) {
 	return template.New("report").Funcs(template.FuncMap{
-		"png": func(f Figure) template.URL {
-			return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG))
-		},
+		"svg":    func(f Figure) string { return base64.StdEncoding.EncodeToString(f.SVG) }, // after "data:image/svg+xml;base64,"
 		"num":    func(x Num) string { return x.String() },
 		"anchor": func(code string) string { return "item-" + names[code] },
 		"fmt":    func(x float64) string { return Num(x).String() },
@@ -200,7 +231,7 @@ func itemNames(items []irt.ItemInfo) []string {
 }
 
 // WriteReport writes the report to dir: report.html, one self-contained
-// page (plots embedded as PNG, the item table sortable by an inline script,
+// page (plots embedded as SVG, the item table sortable by an inline script,
 // readable offline), the plots as PNG and SVG under plots/, and the tables
 // as CSV: items.csv, domains.csv, forms.csv, form_items.csv (alpha if
 // deleted), distractors.csv, q3_forms.csv and q3_pairs.csv. It returns the
@@ -214,9 +245,28 @@ func WriteReport(dir string, in *ReportInput) (string, error) {
 	if err := os.MkdirAll(plots, 0o755); err != nil {
 		return "", err
 	}
+	for name, n := range map[string]int{"texts": len(in.Texts), "standard errors": len(in.SEs)} {
+		if n != 0 && n != len(r.Items) {
+			return "", fmt.Errorf("reports: %d item %s for %d items", n, name, len(r.Items))
+		}
+	}
+	if in.DIF != nil && len(in.DIF.Rows) != len(r.Items) {
+		return "", fmt.Errorf("reports: %d DIF rows for %d items", len(in.DIF.Rows), len(r.Items))
+	}
 	page := reportPage{ReportInput: in, Items: ItemRows(r, in.Analysis, in.Fit, in.Params), ICCGroups: in.ICCGroups}
 	if page.ICCGroups <= 0 {
 		page.ICCGroups = 10
+	}
+	if in.DIF != nil {
+		for i, d := range in.DIF.Rows {
+			if d.DIF {
+				page.Items[i].Flags = append(page.Items[i].Flags, FlagDIF)
+				page.DIFFlagged++
+			}
+		}
+	}
+	if in.Persons != nil {
+		page.PersonFlags = personFlagCounts(in.Persons)
 	}
 	page.Domains = DomainRows(page.Items)
 	for _, row := range page.Items {
@@ -232,14 +282,34 @@ func WriteReport(dir string, in *ReportInput) (string, error) {
 	if page.Cards, err = itemCards(in, page.Items, names, page.ICCGroups); err != nil {
 		return "", err
 	}
-	for _, f := range page.Summary {
+	if in.DIF != nil {
+		f, err := DIFPlot(in.DIF)
+		if err != nil {
+			return "", err
+		}
+		page.DIFFigure = &f
+	}
+	if in.Persons != nil {
+		page.PersonCut = cmp.Or(in.PersonCut, DefaultLzCut)
+		f, err := PersonFitPlot(in.Persons, page.PersonCut)
+		if err != nil {
+			return "", err
+		}
+		page.PersonFig = &f
+	}
+	for _, f := range slices.Concat(page.Summary, figures(page.DIFFigure, page.PersonFig)) {
 		if err := f.Save(plots); err != nil {
 			return "", err
 		}
 	}
 	for _, c := range page.Cards {
-		if err := c.ICC.Save(plots); err != nil {
-			return "", err
+		for _, f := range []Figure{c.ICC, c.Options} {
+			if f.Name == "" {
+				continue
+			}
+			if err := f.Save(plots); err != nil {
+				return "", err
+			}
 		}
 	}
 	for _, pr := range in.Fit.Q3Pairs {
@@ -282,13 +352,68 @@ type reportPage struct {
 	Summary   []Figure
 	Cards     []itemCard
 	Dependent []Q3Pair
+
+	DIFFigure   *Figure // Δ_MH by item, with a DIF analysis
+	DIFFlagged  int
+	PersonFig   *Figure // l_z*, with person fit
+	PersonCut   float64 // as used, the default filled in
+	PersonFlags []flagCount
 }
 
-// itemCard is one item's section: its row, ICC and distractor rows.
+// choice is an option of an item's card.
+type choice struct {
+	Text string
+	Key  bool
+}
+
+// figures lists the figures given.
+func figures(fs ...*Figure) []Figure {
+	var out []Figure
+	for _, f := range fs {
+		if f != nil {
+			out = append(out, *f)
+		}
+	}
+	return out
+}
+
+// flagCount is the number of examinees raising a flag.
+type flagCount struct {
+	Flag string
+	N    int
+}
+
+// personFlagCounts counts the examinees flagged, by flag, "any" first.
+func personFlagCounts(persons []PersonFit) []flagCount {
+	counts := map[string]int{}
+	anyFlag := 0
+	for _, p := range persons {
+		for _, f := range p.Flags {
+			counts[f]++
+		}
+		if len(p.Flags) > 0 {
+			anyFlag++
+		}
+	}
+	out := []flagCount{{"any", anyFlag}}
+	for _, f := range []string{FlagPersonMisfit, FlagInfit, FlagOutfit} {
+		out = append(out, flagCount{f, counts[f]})
+	}
+	return out
+}
+
+// itemCard is one item's section: its row, ICC, option curves and
+// distractor rows, and, when given, its text, its parameters' SEs and its
+// DIF.
 type itemCard struct {
 	Row         ItemRow
 	ICC         Figure
+	Options     Figure // option characteristic curves; no Name without distractor rows
 	Distractors []OptionStats
+	Stem        string
+	Choices     []choice
+	SE          *ParamSE
+	DIF         *DIFRow
 }
 
 // summaryFigures draws the test information and CSEM of each form, the
@@ -305,7 +430,7 @@ func summaryFigures(in *ReportInput) ([]Figure, error) {
 			forms = append(forms, fp)
 		}
 	}
-	info, csem, err := InformationPlots(forms)
+	info, csem, err := InformationPlots(forms, "", "")
 	if err != nil {
 		return nil, err
 	}
@@ -322,8 +447,15 @@ func summaryFigures(in *ReportInput) ([]Figure, error) {
 		return nil, err
 	}
 	figs := []Figure{info, csem, wright}
+	if len(in.Assembled) > 0 {
+		ai, ac, err := InformationPlots(in.Assembled, "assembled-", in.Assembly)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, ai, ac)
+	}
 	if len(in.Linking) > 0 {
-		f, err := LinkingPlot(in.Linking, in.LinkMethod)
+		f, err := LinkingPlot(in.Linking, in.Link)
 		if err != nil {
 			return nil, err
 		}
@@ -378,10 +510,7 @@ func itemCards(in *ReportInput, rows []ItemRow, names []string, groups int) ([]i
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				pts := EmpiricalICC(thetas[i], scores[i], groups)
-				fig, err := ICCPlot(r.Items[i], in.Params[i], pts)
-				fig.Name = "icc-" + names[i]
-				cards[i], errs[i] = itemCard{Row: rows[i], ICC: fig, Distractors: byItem[r.Items[i].Code]}, err
+				cards[i], errs[i] = itemCardOf(in, i, rows[i], names[i], EmpiricalICC(thetas[i], scores[i], groups), byItem[r.Items[i].Code])
 			}
 		}()
 	}
@@ -392,6 +521,37 @@ func itemCards(in *ReportInput, rows []ItemRow, names []string, groups int) ([]i
 		}
 	}
 	return cards, nil
+}
+
+// itemCardOf makes item i's card: its ICC with the observed points pts,
+// its option curves from its distractor rows, and what else the input
+// holds of it.
+func itemCardOf(in *ReportInput, i int, row ItemRow, name string, pts []EmpiricalPoint, options []OptionStats) (itemCard, error) {
+	c := itemCard{Row: row, Distractors: options}
+	var err error
+	if c.ICC, err = ICCPlot(in.Responses.Items[i], in.Params[i], pts); err != nil {
+		return c, err
+	}
+	c.ICC.Name = "icc-" + name
+	if len(options) > 0 {
+		if c.Options, err = OptionCurvesPlot(row.Item, options); err != nil {
+			return c, err
+		}
+		c.Options.Name = "occ-" + name
+	}
+	if in.Texts != nil {
+		c.Stem = in.Texts[i].Stem
+		for j, o := range in.Texts[i].Options {
+			c.Choices = append(c.Choices, choice{Text: o, Key: j+1 == in.Responses.Items[i].Key})
+		}
+	}
+	if in.SEs != nil {
+		c.SE = &in.SEs[i]
+	}
+	if in.DIF != nil {
+		c.DIF = &in.DIF.Rows[i]
+	}
+	return c, nil
 }
 
 // writeCSV writes rows, a slice of structs, to path as CSV (table.Write).

@@ -59,16 +59,42 @@ func sat12Report(t *testing.T, dir string) (string, *ReportInput) {
 		Title: "SAT12 <test> report", Generated: "2026-01-01 00:00 UTC", Responses: r, Analysis: an, Fit: fit, Params: params,
 		Run:         RunInfo{ID: 1, Name: "sat12", Model: "2pl", D: 1, LogLik: cal.LogLik, Converged: cal.Converged, Examinees: 600, Responses: len(r.Item)},
 		Linking:     []LinkPoint{{"Item.13", 0.1, 0.2, true}, {"Item.14", -1, -0.5, false}},
-		LinkMethod:  "Stocking–Lord",
+		Link:        LinkConstants{Method: "Stocking–Lord", A: 1.05, B: -0.12, SEA: 0.031, SEB: 0.024},
 		Conversions: []ConversionTable{{Form: "F1", Rows: []ConversionRow{{0, 300, math.NaN()}, {14, 575, 30}, {28, 850, math.NaN()}}}},
 		ScaleName:   "passport scale",
+		Assembled:   []FormParams{{Form: "A1", Items: params[:16]}, {Form: "A2", Items: params[16:]}},
+		Assembly:    "assembly 1",
 	}
+	// Texts with markup to escape, SEs, DIF rows for two items and person fit.
+	in.Texts, in.SEs = make([]ItemText, len(r.Items)), make([]ParamSE, len(r.Items))
+	in.DIF = &DIFInput{Group: "half", Focal: "odd", NRef: 300, NFocal: 300, Matching: 32, Rows: make([]DIFRow, len(r.Items))}
+	for i, it := range r.Items {
+		in.Texts[i] = ItemText{Stem: "What does <b>" + it.Code + "</b> print?\n    x = [1, 2]", Options: []string{"1", "2", "<script>", "4", "5"}}
+		in.SEs[i] = ParamSE{A: 0.1, B: 0.05 * float64(i%3+1), C: math.NaN()}
+		in.DIF.Rows[i] = DIFRow{Item: it.Code, NRef: 150, NFocal: 150, MHDelta: Num(0.1 * float64(i%5-2)), MHClass: "A", MHPAdj: 0.9, LRDR2: 0.001, LRClass: "A", LRPAdj: 0.8,
+			LordDiff: Num(math.NaN()), LordPAdj: Num(math.NaN())}
+	}
+	in.DIF.Rows[4] = DIFRow{Item: r.Items[4].Code, NRef: 150, NFocal: 150, MHDelta: -1.8, MHClass: "C-", MHPAdj: 0.001, LRDR2: 0.08, LRClass: "C", LRPAdj: 0.002, LordDiff: Num(math.NaN()), LordPAdj: Num(math.NaN()), DIF: true}
+	if in.Persons, err = PersonFits(r, params, PersonFitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	theta, se := make([]float64, len(in.Persons)), make([]float64, len(in.Persons))
+	for p, pf := range in.Persons {
+		theta[p], se[p] = float64(pf.Theta), float64(pf.SE)
+	}
+	in.Separation = []Separation{SeparationOf("persons", theta, se)}
 	path, err := WriteReport(dir, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return path, in
 }
+
+// reportImages is the number of images in the SAT12 report: 32 ICCs and
+// 32 option plots; test information and CSEM of the forms taken and of the
+// assembled forms, the Wright map, the linking, the conversion, DIF and
+// person-fit plots.
+const reportImages = 32*2 + 9
 
 // TestWriteReport checks the files a report writes and the page's content.
 // With PASSPORT_REPORT_DIR set, the report is written there to be looked at.
@@ -83,9 +109,11 @@ func TestWriteReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(page)
-	// 32 ICCs, test information, CSEM, the Wright map, the linking and the conversion plot.
-	if n := strings.Count(html, `src="data:image/png;base64,`); n != 32+5 {
-		t.Errorf("%d embedded images, want 37", n)
+	// 32 ICCs and 32 option plots; test information and CSEM of the
+	// forms taken and of the assembled ones, the Wright map, the linking,
+	// the conversion, DIF and person-fit plots.
+	if n := strings.Count(html, `src="data:image/svg+xml;base64,`); n != reportImages {
+		t.Errorf("%d embedded images, want %d", n, reportImages)
 	}
 	for _, want := range []string{
 		"SAT12 &lt;test&gt; report",                                    // escaped
@@ -93,6 +121,12 @@ func TestWriteReport(t *testing.T) {
 		"Incomplete data: the 600 examinees answered 2 distinct item sets", // how missing responses were handled
 		"<td class=\"l\">F1</td><td>300</td><td>28</td><td>300</td>",       // the forms table
 		"Linking: common items", "Conversion: raw score to passport scale",
+		"What does &lt;b&gt;Item.1&lt;/b&gt; print?", "<li>&lt;script&gt;</li>", `<li class="key">`, // stems and options, escaped, key marked
+		"a = 0.", " (SE 0.1000)", "b = ", " (SE 0.0500)", // parameters with SEs
+		`<span class="flag dif">dif</span>`, "Items flagged: 1.", "ETS class C-", // DIF section and card
+		`id="persons"`, "Person fit: distribution of l_z*", `<td class="l">persons</td>`, // person fit and separation
+		`href="#items">↑ item table</a>`, `<nav class="toc"`, `id="item-filter"`,
+		"Test information of assembly 1", "A = 1.0500 (SE 0.0310)",
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
@@ -103,7 +137,8 @@ func TestWriteReport(t *testing.T) {
 	}
 	for _, f := range []string{"items.csv", "domains.csv", "forms.csv", "form_items.csv", "distractors.csv", "q3_forms.csv", "q3_pairs.csv",
 		"plots/wright-map.png", "plots/wright-map.svg", "plots/csem.svg", "plots/test-information.png", "plots/linking.svg", "plots/conversion.png",
-		"plots/icc-Item.1.png", "plots/icc-Item.32.svg"} {
+		"plots/icc-Item.1.png", "plots/icc-Item.32.svg", "plots/occ-Item.1.png", "plots/dif-delta.svg", "plots/person-fit.png",
+		"plots/assembled-test-information.png", "plots/assembled-csem.svg"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}
@@ -168,8 +203,8 @@ func TestReportInChromium(t *testing.T) {
 	}
 	dom := dump(path)
 	m := regexp.MustCompile(`data-images="(\d+)/(\d+)"`).FindStringSubmatch(dom)
-	if m == nil || m[1] != m[2] || m[2] != "37" {
-		t.Errorf("images loaded: %v (want 37/37)", m)
+	if m == nil || m[1] != m[2] || m[2] != strconv.Itoa(reportImages) {
+		t.Errorf("images loaded: %v (want %d/%d)", m, reportImages, reportImages)
 	}
 	if !strings.Contains(dom, `data-errors="0"`) {
 		t.Errorf("script errors: %v", regexp.MustCompile(`data-errors="[^"]*"`).FindString(dom))
@@ -204,8 +239,8 @@ document.getElementById("f").addEventListener("load", function () {
 		}
 	}
 	flagged := 0
-	for _, row := range ItemRows(in.Responses, in.Analysis, in.Fit, in.Params) {
-		if len(row.Flags) > 0 {
+	for i, row := range ItemRows(in.Responses, in.Analysis, in.Fit, in.Params) {
+		if len(row.Flags) > 0 || in.DIF.Rows[i].DIF { // the report adds the dif flag
 			flagged++
 		}
 	}
@@ -250,9 +285,16 @@ func TestItemNames(t *testing.T) {
 func TestReportNamesUnique(t *testing.T) {
 	_, in := sat12Report(t, t.TempDir())
 	r, an := *in.Responses, *in.Analysis
-	r.Items, an.Items = slices.Clone(r.Items), slices.Clone(an.Items)
+	r.Items, an.Items, an.Distractors = slices.Clone(r.Items), slices.Clone(an.Items), slices.Clone(an.Distractors)
+	renamed := map[string]string{}
 	for i, c := range []string{"Q-1", "q-1", "Q/1", "Q?1", "Q_1"} {
+		renamed[r.Items[i].Code] = c
 		r.Items[i].Code, an.Items[i].Item = c, c
+	}
+	for j, o := range an.Distractors {
+		if c, ok := renamed[o.Item]; ok {
+			an.Distractors[j].Item = c
+		}
 	}
 	in.Responses, in.Analysis = &r, &an
 	dir := t.TempDir()
@@ -268,8 +310,8 @@ func TestReportNamesUnique(t *testing.T) {
 	for _, f := range files {
 		seen[strings.ToLower(f.Name())] = true
 	}
-	if len(seen) != 2*(32+5) {
-		t.Errorf("%d plot files ignoring case, want %d (PNG and SVG of 32 ICCs and 5 summary plots)", len(seen), 2*(32+5))
+	if len(seen) != 2*reportImages {
+		t.Errorf("%d plot files ignoring case, want %d (PNG and SVG of every image)", len(seen), 2*reportImages)
 	}
 	page, err := os.ReadFile(path)
 	if err != nil {

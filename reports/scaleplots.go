@@ -20,18 +20,38 @@ type LinkPoint struct {
 	Used     bool
 }
 
+// LinkConstants are a linking's constants θ_base = A·θ_new + B with
+// their standard errors (NaN when not computed), and its method.
+type LinkConstants struct {
+	Method   string
+	A, B     float64
+	SEA, SEB float64
+}
+
+// String is the transformation as the linking plot's key reads it.
+func (c LinkConstants) String() string {
+	se := func(x float64) string {
+		if !Num(x).Defined() {
+			return ""
+		}
+		return fmt.Sprintf(" (SE %.3f)", x)
+	}
+	return fmt.Sprintf("θ_base = A·θ_new + B: A = %.3f%s, B = %.3f%s", c.A, se(c.SEA), c.B, se(c.SEB))
+}
+
 // LinkingPlot draws the common items' difficulties, base against
 // transformed new, with the identity line: items that link well lie on it,
-// drifting items away from it.
-func LinkingPlot(points []LinkPoint, method string) (Figure, error) {
+// drifting items away from it. The key gives the linking's constants.
+func LinkingPlot(points []LinkPoint, c LinkConstants) (Figure, error) {
 	p := plot.New()
 	p.Title.Text = "Linking: common items' difficulties"
-	if method != "" {
-		p.Title.Text += " (" + method + ")"
+	if c.Method != "" {
+		p.Title.Text += " (" + c.Method + ")"
 	}
-	p.X.Label.Text = "b on the base scale"
-	p.Y.Label.Text = "new b, transformed onto the base scale"
+	p.X.Label.Text = "b on the base scale (θ units)"
+	p.Y.Label.Text = "new b, on the base scale (θ units)"
 	p.Add(plotter.NewGrid())
+	k := &key{}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	var used, dropped plotter.XYs
 	for _, pt := range points {
@@ -54,12 +74,12 @@ func LinkingPlot(points []LinkPoint, method string) (Figure, error) {
 	id.Color = seriesColor(6)
 	id.Dashes = dashes(1)
 	p.Add(id)
-	p.Legend.Add("identity", id)
+	k.add("identity", id)
 	for j, set := range []struct {
 		xys   plotter.XYs
 		label string
 		shape draw.GlyphDrawer
-	}{{used, "used", draw.CircleGlyph{}}, {dropped, "excluded", draw.CrossGlyph{}}} {
+	}{{used, "common items used", draw.CircleGlyph{}}, {dropped, "excluded (drift)", draw.CrossGlyph{}}} {
 		if len(set.xys) == 0 {
 			continue
 		}
@@ -69,10 +89,10 @@ func LinkingPlot(points []LinkPoint, method string) (Figure, error) {
 		}
 		s.GlyphStyle.Shape, s.GlyphStyle.Color, s.GlyphStyle.Radius = set.shape, seriesColor(j), vg.Points(3)
 		p.Add(s)
-		p.Legend.Add(fmt.Sprintf("%s (%d)", set.label, len(set.xys)), s)
+		k.add(fmt.Sprintf("%s (%d)", set.label, len(set.xys)), s)
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	return newFigure(p, "linking", 5*vg.Inch, 5*vg.Inch)
+	k.add(c.String())
+	return newFigure(p, k, "linking", 5*vg.Inch, 5*vg.Inch)
 }
 
 // ConversionRow is one raw score of a conversion table, with its scale
@@ -91,45 +111,80 @@ type ConversionTable struct {
 }
 
 // ConversionPlot draws each form's conversion curve, raw score to scale
-// score, with a band of ± one CSEM where it is known.
+// score, with a band of ± one CSEM (conditional standard error of
+// measurement, in scale points) where it is known; beyond maxSeries forms,
+// one small panel per form.
 func ConversionPlot(tables []ConversionTable, scaleName string) (Figure, error) {
-	p := plot.New()
-	p.Title.Text = "Conversion: raw score to " + scaleName
-	p.X.Label.Text = "raw score (number right)"
-	p.Y.Label.Text = scaleName
-	p.Add(plotter.NewGrid())
-	for j, t := range tables {
-		var xys, up, down plotter.XYs
-		for _, r := range t.Rows {
-			xys = append(xys, plotter.XY{X: float64(r.Raw), Y: r.Scale})
-			if !math.IsNaN(r.CSEM) {
-				up = append(up, plotter.XY{X: float64(r.Raw), Y: r.Scale + r.CSEM})
-				down = append(down, plotter.XY{X: float64(r.Raw), Y: r.Scale - r.CSEM})
-			}
-		}
-		if len(xys) == 0 {
-			continue
-		}
-		l, s, err := plotter.NewLinePoints(xys)
-		if err != nil {
-			return Figure{}, err
-		}
-		l.Color, s.GlyphStyle.Color, s.GlyphStyle.Radius = seriesColor(j), seriesColor(j), vg.Points(1.5)
-		l.Dashes = dashes(j / 8)
-		p.Add(l, s)
-		p.Legend.Add(formLabel(t.Form), l)
-		for _, band := range []plotter.XYs{up, down} {
-			if len(band) == 0 {
-				continue
-			}
-			b, err := plotter.NewLine(band)
-			if err != nil {
+	title := "Conversion: raw score to " + scaleName
+	newPanel := func() *plot.Plot {
+		p := plot.New()
+		p.X.Label.Text = "raw score (items right)"
+		p.Y.Label.Text = scaleName + " (scale points)"
+		p.X.Tick.Marker = integerTicks{}
+		p.Add(plotter.NewGrid())
+		return p
+	}
+	if len(tables) > maxSeries {
+		panels := make([]*plot.Plot, len(tables))
+		for j, t := range tables {
+			panels[j] = newPanel()
+			panels[j].Title.Text = formLabel(t.Form)
+			panels[j].X.Label.Text, panels[j].Y.Label.Text = "raw score", "scale score"
+			if err := conversionSeries(panels[j], nil, t, 0); err != nil {
 				return Figure{}, err
 			}
-			b.Color, b.Dashes, b.Width = seriesColor(j), dashes(2), vg.Points(0.5)
-			p.Add(b)
+		}
+		return multiples("conversion", title+" (line: scale score; shaded: ± 1 CSEM; in scale points)", panels, 3, 3*vg.Inch, 2.5*vg.Inch)
+	}
+	p, k := newPanel(), &key{}
+	p.Title.Text = title
+	for j, t := range tables {
+		if err := conversionSeries(p, k, t, j); err != nil {
+			return Figure{}, err
 		}
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	return newFigure(p, "conversion", 6*vg.Inch, 4*vg.Inch)
+	return newFigure(p, k, "conversion", 6*vg.Inch, 4*vg.Inch)
+}
+
+// conversionSeries adds a form's conversion curve and CSEM band to p in
+// the colour-th series colour, and their entries to k when not nil.
+func conversionSeries(p *plot.Plot, k *key, t ConversionTable, colour int) error {
+	var xys, band plotter.XYs
+	for _, r := range t.Rows {
+		xys = append(xys, plotter.XY{X: float64(r.Raw), Y: r.Scale})
+		if !math.IsNaN(r.CSEM) {
+			band = append(band, plotter.XY{X: float64(r.Raw), Y: r.Scale + r.CSEM})
+		}
+	}
+	for i := len(t.Rows) - 1; i >= 0; i-- {
+		if r := t.Rows[i]; !math.IsNaN(r.CSEM) {
+			band = append(band, plotter.XY{X: float64(r.Raw), Y: r.Scale - r.CSEM})
+		}
+	}
+	col := seriesColor(colour)
+	if len(band) > 2 {
+		poly, err := plotter.NewPolygon(band)
+		if err != nil {
+			return err
+		}
+		poly.Color = translucent(col)
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		if k != nil {
+			k.add(formLabel(t.Form)+": ± 1 CSEM (scale points)", poly)
+		}
+	}
+	if len(xys) == 0 {
+		return nil
+	}
+	l, s, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return err
+	}
+	l.Color, s.GlyphStyle.Color, s.GlyphStyle.Radius = col, col, vg.Points(1.5)
+	p.Add(l, s)
+	if k != nil {
+		k.add(formLabel(t.Form)+": scale score", l, s)
+	}
+	return nil
 }

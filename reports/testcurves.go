@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"slices"
 	"strconv"
@@ -23,51 +24,95 @@ type FormParams struct {
 // InformationPlots draws each form's test information I(θ) = Σ I_i(θ)
 // and its conditional standard error of measurement CSEM(θ) = 1/√I(θ), the
 // asymptotic standard error of the ML estimate (Lord 1980, ch. 5), over
-// θ in [−4, 4], one line per form.
-func InformationPlots(forms []FormParams) (info, csem Figure, err error) {
-	pi, pc := plot.New(), plot.New()
-	pi.Title.Text, pc.Title.Text = "Test information by form", "Conditional standard error of measurement by form"
-	pi.Y.Label.Text, pc.Y.Label.Text = "information I(θ)", "CSEM(θ) = 1/√I(θ)"
-	for _, p := range []*plot.Plot{pi, pc} {
-		p.X.Label.Text = "θ"
-		p.X.Min, p.X.Max = -4, 4
-		p.Add(plotter.NewGrid())
-		p.Legend.Top = true
-	}
+// θ in [−4, 4], one line per form; beyond maxSeries forms, one small
+// panel per form with the others in grey behind it. name prefixes the
+// figures' names and what their titles ("" for the forms of the
+// responses: "test-information" and "csem").
+func InformationPlots(forms []FormParams, name, what string) (info, csem Figure, err error) {
 	const n = 161
+	in, se := make([]plotter.XYs, len(forms)), make([]plotter.XYs, len(forms))
 	var top float64 // the highest CSEM drawn
 	for j, f := range forms {
-		in, se := make(plotter.XYs, n), make(plotter.XYs, n)
+		in[j], se[j] = make(plotter.XYs, n), make(plotter.XYs, n)
 		for k := range n {
 			x := -4 + 8*float64(k)/(n-1)
 			v := irt.TestInfo(f.Items, x)
-			in[k] = plotter.XY{X: x, Y: v}
-			se[k] = plotter.XY{X: x, Y: min(1.5, 1/math.Sqrt(v))}
-			top = max(top, se[k].Y)
+			in[j][k] = plotter.XY{X: x, Y: v}
+			se[j][k] = plotter.XY{X: x, Y: min(1.5, 1/math.Sqrt(v))}
+			top = max(top, se[j][k].Y)
 		}
-		for _, c := range []struct {
-			p   *plot.Plot
-			xys plotter.XYs
-		}{{pi, in}, {pc, se}} {
-			l, err := plotter.NewLine(c.xys)
+	}
+	titles := [2]string{"Test information by form", "Conditional standard error of measurement by form"}
+	if what != "" {
+		titles = [2]string{"Test information of " + what, "Conditional standard error of measurement of " + what}
+	}
+	names := [2]string{name + "test-information", name + "csem"}
+	newPanel := func(c int) *plot.Plot {
+		p := plot.New()
+		p.X.Label.Text = "ability θ (SD units)"
+		p.X.Min, p.X.Max = -4, 4
+		p.Y.Label.Text = []string{"information I(θ) (1/θ units²)", "CSEM(θ) = 1/√I(θ) (θ units)"}[c]
+		if c == 1 {
+			p.Y.Min, p.Y.Max = 0, top*1.05
+		}
+		p.Add(plotter.NewGrid())
+		return p
+	}
+	line := func(xys plotter.XYs, col color.Color, w float64) (*plotter.Line, error) {
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width = col, vg.Points(w)
+		return l, nil
+	}
+	var figs [2]Figure
+	for c, curves := range [2][]plotter.XYs{in, se} {
+		if len(forms) > maxSeries {
+			panels := make([]*plot.Plot, len(forms))
+			for j := range forms {
+				// Small panels: short labels, the units in the title.
+				p := newPanel(c)
+				p.Title.Text = formLabel(forms[j].Form)
+				p.X.Label.Text, p.Y.Label.Text = "θ", []string{"I(θ)", "CSEM(θ)"}[c]
+				for o := range forms {
+					if o == j {
+						continue
+					}
+					l, err := line(curves[o], faint, 0.75)
+					if err != nil {
+						return info, csem, err
+					}
+					p.Add(l)
+				}
+				l, err := line(curves[j], seriesColor(0), 1.5)
+				if err != nil {
+					return info, csem, err
+				}
+				p.Add(l)
+				panels[j] = p
+			}
+			units := []string{"information I(θ) in 1/θ units²", "CSEM(θ) = 1/√I(θ) in θ units"}[c]
+			if figs[c], err = multiples(names[c], titles[c]+": "+units+", θ in SD units (grey: the other forms)", panels, 4, 2.6*vg.Inch, 2.2*vg.Inch); err != nil {
+				return info, csem, err
+			}
+			continue
+		}
+		p, k := newPanel(c), &key{}
+		p.Title.Text = titles[c]
+		for j := range forms {
+			l, err := line(curves[j], seriesColor(j), 1.5)
 			if err != nil {
 				return info, csem, err
 			}
-			l.Color = seriesColor(j)
-			l.Width = vg.Points(1.5)
-			l.Dashes = dashes(j / 8)
-			c.p.Add(l)
-			c.p.Legend.Add(formLabel(f.Form), l)
+			p.Add(l)
+			k.add(formLabel(forms[j].Form), l)
+		}
+		if figs[c], err = newFigure(p, k, names[c], 6*vg.Inch, 4*vg.Inch); err != nil {
+			return info, csem, err
 		}
 	}
-	// The CSEM is U-shaped: its legend goes top centre, where it is lowest.
-	pc.Y.Min, pc.Y.Max = 0, top*1.2
-	pc.Legend.Left, pc.Legend.XOffs = true, 2.5*vg.Inch
-	if info, err = newFigure(pi, "test-information", 6*vg.Inch, 4*vg.Inch); err != nil {
-		return info, csem, err
-	}
-	csem, err = newFigure(pc, "csem", 6*vg.Inch, 4*vg.Inch)
-	return info, csem, err
+	return figs[0], figs[1], nil
 }
 
 // dashes is the k-th line pattern, for series beyond the palette.
@@ -95,7 +140,9 @@ type WrightItem struct {
 func WrightMap(items []WrightItem, theta []float64) (Figure, error) {
 	p := plot.New()
 	p.Title.Text = "Wright map: examinees (above) and items by domain (below)"
-	p.X.Label.Text = "θ"
+	p.X.Label.Text = "ability θ and difficulty b (θ units)"
+	p.Y.Label.Text = "density (above), domain (below)"
+	k := &key{}
 	lo, hi := -4.0, 4.0
 	for _, it := range items {
 		lo, hi = min(lo, it.B), max(hi, it.B)
@@ -133,7 +180,7 @@ func WrightMap(items []WrightItem, theta []float64) (Figure, error) {
 		}
 		h.Color, h.LineStyle.Color = seriesColor(4), seriesColor(0)
 		p.Add(h)
-		p.Legend.Add(fmt.Sprintf("examinees (density, N = %.0f)", n), h)
+		k.add(fmt.Sprintf("examinees (density, N = %.0f)", n), h)
 	}
 	top = max(top, 0.4)
 
@@ -147,14 +194,14 @@ func WrightMap(items []WrightItem, theta []float64) (Figure, error) {
 	ticks := plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: top, Label: strconv.FormatFloat(top, 'f', 2, 64)}}
 	for d, dom := range domains {
 		var xys plotter.XYs
-		k := 0
+		m := 0
 		for _, it := range items {
 			if it.Domain != dom {
 				continue
 			}
-			jitter := float64(k%5-2) * row / 8
+			jitter := float64(m%5-2) * row / 8
 			xys = append(xys, plotter.XY{X: min(hi, max(lo, it.B)), Y: -row*float64(d+1) + jitter})
-			k++
+			m++
 		}
 		s, err := plotter.NewScatter(xys)
 		if err != nil {
@@ -164,11 +211,10 @@ func WrightMap(items []WrightItem, theta []float64) (Figure, error) {
 		s.GlyphStyle.Shape = draw.CircleGlyph{}
 		s.GlyphStyle.Radius = vg.Points(2.5)
 		p.Add(s)
-		p.Legend.Add(dom, s)
+		k.add(fmt.Sprintf("%s items (%d)", dom, len(xys)), s)
 		ticks = append(ticks, plot.Tick{Value: -row * float64(d+1), Label: dom})
 	}
 	p.Y.Tick.Marker = ticks
-	p.Y.Min, p.Y.Max = -row*(float64(len(domains))+0.8), top*1.6 // room for the legend
-	p.Legend.Top, p.Legend.Left = true, true
-	return newFigure(p, "wright-map", 7*vg.Inch, 4.5*vg.Inch)
+	p.Y.Min, p.Y.Max = -row*(float64(len(domains))+0.8), top*1.1
+	return newFigure(p, k, "wright-map", 7*vg.Inch, 4.5*vg.Inch)
 }

@@ -228,19 +228,21 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		return err
 	}
 	ao := newAssembleOptions(&dg)
-	ao.run, ao.blueprint, ao.maxNodes = refTo(run.ID), bpFile, 2000 // a few seconds
+	ao.run, ao.blueprint, ao.maxNodes, ao.name = refTo(run.ID), bpFile, 2000, "demo-forms" // a few seconds
 	if err := runAssemble(ctx, ao); err != nil {
 		return err
 	}
 
 	fmt.Fprintln(w, "\n10. Analysis: item fit (passport fit: S-X², infit/outfit, Q3) and the analysts' report (passport report:")
-	fmt.Fprintln(w, "   classical item analysis, distractors, fit, plots), both on the run's own sample")
+	fmt.Fprintln(w, "   classical item analysis, distractors, fit, person fit, DIF between the groups of stage 2, the assembled")
+	fmt.Fprintln(w, "   forms' information, plots), both on the run's own sample")
 	fo := &fitOptions{globals: &quiet, run: refTo(run.ID), method: "eap", table: "items", alpha: 0.05, minCell: 1}
 	fo.errOut = dg.errOut // the status lines, not the 299-row table
 	if err := runFit(ctx, fo); err != nil {
 		return err
 	}
-	ro := &reportOptions{globals: &dg, run: refTo(run.ID), dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, linking: refTo(l.ID), tables: refs{refTo(tab.ID)}}
+	ro := &reportOptions{globals: &dg, run: refTo(run.ID), dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, linking: refTo(l.ID), tables: refs{refTo(tab.ID)},
+		assembly: "demo-forms", difGroup: "group", focal: "focal"}
 	if err := runReport(ctx, ro); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/fixtures/blueprints"
 )
 
 // TestFitAndReport calibrates SAT12 in a bank and runs fit and report on
@@ -86,9 +87,19 @@ func TestDemoReport(t *testing.T) {
 		{"responses", "import", log},
 		{"calibrate", "--model", "2pl"},
 	})
+	bp := filepath.Join(dir, "bp.json")
+	if err := os.WriteFile(bp, blueprints.PythonFundamentals, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out, errOut bytes.Buffer
 	g := &globals{out: &out, errOut: &errOut, db: db}
-	if err := runReport(context.Background(), &reportOptions{globals: g, run: "1", dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10}); err != nil {
+	ao := newAssembleOptions(g)
+	ao.run, ao.blueprint, ao.maxNodes, ao.name = "1", bp, 2000, "two"
+	if err := runAssemble(context.Background(), ao); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := runReport(context.Background(), &reportOptions{globals: g, run: "1", dir: filepath.Join(dir, "report"), groups: 5, iccGroups: 10, assembly: "two"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := out.String(), filepath.Join(dir, "report", "report.html")+"\n"; got != want {
@@ -112,7 +123,10 @@ func TestDemoReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(page), "data:image/png;base64,"); n < len(calib.Params)+3 {
+	if n := strings.Count(string(page), "data:image/svg+xml;base64,"); n < 2*len(calib.Params)+5 {
 		t.Errorf("%d images for %d items", n, len(calib.Params))
+	}
+	if !strings.Contains(string(page), "Test information of assembly 1") {
+		t.Error("the report lacks the assembled forms' information")
 	}
 }

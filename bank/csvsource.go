@@ -147,7 +147,9 @@ func (s *csvSource) Read() ([]string, error) {
 	}
 	s.line, _ = s.r.FieldPos(0)
 	for i, f := range rec {
-		if !utf8.ValidString(f) {
+		// The guard checks the bytes a block at a time; only once a block
+		// fails is every field checked, to name the one at fault.
+		if s.guard.badUTF8 && !utf8.ValidString(f) {
 			return nil, &InputError{File: s.file, Line: s.line, Field: s.column(i), Msg: "the field is not valid UTF-8; expected UTF-8 text"}
 		}
 		rec[i] = csvsafe.Unguard(f)
@@ -197,11 +199,14 @@ func (s *csvSource) wrap(err error) error {
 
 // lineGuard passes bytes through while counting lines and rejecting carriage
 // returns, so that a CRLF file fails at its first line rather than being
-// silently rewritten.
+// silently rewritten. It also checks that the bytes are UTF-8, a block at a
+// time: badUTF8 is set before the reader sees a block that is not (or that
+// ends inside a character), and stays set.
 type lineGuard struct {
-	file string
-	r    *bufio.Reader
-	line int
+	file    string
+	r       *bufio.Reader
+	line    int
+	badUTF8 bool
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -225,5 +230,8 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 		return 0, &InputError{File: g.file, Line: line, Msg: "carriage return (CRLF or CR line ending); expected LF line endings (convert with `dos2unix`)"}
 	}
 	g.line += bytes.Count(chunk, []byte{'\n'})
+	if !g.badUTF8 && !utf8.Valid(chunk) {
+		g.badUTF8 = true
+	}
 	return n, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -72,6 +73,11 @@ func bankWithLog(t *testing.T, file, log string) string {
 const longHeader = "examinee,form,item,option\n"
 
 func TestBadInputLeavesBankUnchanged(t *testing.T) {
+	var rows strings.Builder
+	for e := range 20000 {
+		fmt.Fprintf(&rows, "X%05d,F1,IT001,A\n", e)
+	}
+	manyRows := rows.String() // 20,000 rows, about 390 KB
 	type importer func(b *Bank, file string, data []byte) error
 	long := func(b *Bank, file string, data []byte) error {
 		_, err := b.ImportLong(context.Background(), file, bytes.NewReader(data), ResponseOptions{})
@@ -112,6 +118,8 @@ func TestBadInputLeavesBankUnchanged(t *testing.T) {
 		{"long empty file", long, "", 1, "", "the file is empty"},
 		{"long header only", long, longHeader, 0, "", "no responses"},
 		{"long non-UTF-8", long, longHeader + "E\xff3,F1,IT001,A\n", 2, "examinee", "not valid UTF-8"},
+		// Past the guard's first blocks of 64 KiB: still named by line and column.
+		{"long non-UTF-8 late", long, longHeader + manyRows + "E4,F1,IT002,\xc3(\n", 20002, "option", "not valid UTF-8"},
 		{"long bad quote", long, longHeader + "E3,F1,\"IT001,A\n", 2, "", "malformed CSV"},
 		{"long bad score", long, "examinee,form,item,score\nE3,F1,IT001,2\n", 2, "score", `score "2" is not 0 or 1`},
 		{"long score disagrees", long, "examinee,form,item,option,score\nE3,F1,IT001,B,0\n", 2, "score", "disagrees"},

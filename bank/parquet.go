@@ -20,10 +20,12 @@ var parquetMagic = []byte("PAR1")
 // as the text a CSV cell would hold: null as an empty cell, numbers in
 // decimal, booleans as 1 or 0, DATE columns as YYYY-MM-DD and TIMESTAMP
 // columns in RFC 3339. Row groups are read in turn, a few hundred rows at
-// a time, so memory does not grow with the file.
+// a time, so memory does not grow with the file; prefetch reads them two
+// at a time (parts).
 type parquetSource struct {
 	file   string
 	header []string
+	types  []parquet.Type // of the columns
 	// text reads a column's values, and says whether the text is UTF-8.
 	text   []func(parquet.Value) (string, bool)
 	groups []parquet.RowGroup // still to read
@@ -47,6 +49,7 @@ func newParquetSource(file string, in io.ReaderAt, size int64) (*parquetSource, 
 			return nil, &InputError{File: file, Field: name, Msg: "the column is repeated (a list); expected a flat table, one value per column and row"}
 		}
 		s.header = append(s.header, name)
+		s.types = append(s.types, leaf.Node.Type())
 		s.text = append(s.text, valueText(leaf.Node.Type()))
 	}
 	s.rec = make([]string, len(s.header))
@@ -134,6 +137,26 @@ func numberText(t parquet.Type) func(parquet.Value) string {
 	return parquet.Value.String
 }
 
+// parts splits the rows still to read into one source per row group,
+// rows numbered on from the groups before (see splitter).
+func (s *parquetSource) parts() []records {
+	if s.rows != nil {
+		return nil // a group is being read: the rest is not whole groups
+	}
+	out := make([]records, len(s.groups))
+	row := s.row
+	for k, g := range s.groups {
+		p := &parquetSource{file: s.file, header: s.header, types: s.types, groups: []parquet.RowGroup{g},
+			buf: make([]parquet.Row, len(s.buf)), row: row, rec: make([]string, len(s.header))}
+		for _, t := range s.types {
+			p.text = append(p.text, valueText(t)) // each part its own caches
+		}
+		out[k] = p
+		row += int(g.NumRows())
+	}
+	return out
+}
+
 func (s *parquetSource) columns() []string { return s.header }
 func (s *parquetSource) at() int           { return s.row }
 
@@ -198,7 +221,7 @@ type irwRow struct {
 // date (Unix seconds); null where not known. ReadResponses and every
 // --responses flag read it back.
 func (b *Bank) ExportResponsesParquet(ctx context.Context, out io.Writer) error {
-	w := parquet.NewGenericWriter[irwRow](out, parquet.Compression(&parquet.Snappy))
+	w := parquet.NewGenericWriter[irwRow](out, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(parquetGroupRows))
 	batch := make([]irwRow, 0, 4096)
 	flush := func() error {
 		_, err := w.Write(batch)
@@ -238,6 +261,12 @@ func (b *Bank) ExportResponsesParquet(ctx context.Context, out io.Writer) error 
 	}
 	return err
 }
+
+// parquetGroupRows is the most rows ExportResponsesParquet puts in a row
+// group: about 10 MB compressed, small enough to write without holding
+// the log in memory and for readers (ReadResponses, Spark, DuckDB) to
+// share out among cores.
+const parquetGroupRows = 1 << 20
 
 // omitCode is OmitCode, addressable.
 var omitCode = OmitCode

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -16,10 +18,10 @@ import (
 )
 
 // writeParquet writes rows as a Parquet file in memory.
-func writeParquet[T any](t *testing.T, rows []T) *bytes.Reader {
+func writeParquet[T any](t *testing.T, rows []T, opts ...parquet.WriterOption) *bytes.Reader {
 	t.Helper()
 	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf)
+	w := parquet.NewGenericWriter[T](&buf, opts...)
 	if _, err := w.Write(rows); err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +117,43 @@ func TestParquetErrors(t *testing.T) {
 	in = writeParquet(t, []row{{"E1", "Q1", 1}})
 	if _, err := ReadResponses("t.parquet", in, ReadOptions{Wide: true}); err == nil || !strings.Contains(err.Error(), "a Parquet file holds the long layout") {
 		t.Errorf("a Parquet file read as wide: %v", err)
+	}
+}
+
+// TestParquetRowGroups: a file of many row groups, read two groups at a
+// time, gives the matrix of the same rows in one group, and an error in a
+// later group names its row.
+func TestParquetRowGroups(t *testing.T) {
+	groups := parquet.MaxRowsPerRowGroup(700)
+	one, many := longParquet(t, 300, 10, 40), longParquet(t, 300, 10, 40, groups)
+	if f, err := parquet.OpenFile(bytes.NewReader(many), int64(len(many))); err != nil || len(f.RowGroups()) != 5 {
+		t.Fatalf("the test file has %v row groups (%v); want 5", len(f.RowGroups()), err)
+	}
+	want, err := ReadResponses("one.parquet", bytes.NewReader(one), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadResponses("many.parquet", bytes.NewReader(many), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Responses, want.Responses) || got.Rows != 3000 {
+		t.Errorf("%d rows in five groups read differently from one group", got.Rows)
+	}
+	type row struct {
+		ID   string `parquet:"id"`
+		Item string `parquet:"item"`
+		Resp int32  `parquet:"resp"`
+	}
+	rows := make([]row, 3000)
+	for k := range rows {
+		rows[k] = row{fmt.Sprintf("E%04d", k/10), fmt.Sprintf("Q%d", k%10), int32(k % 2)}
+	}
+	rows[2345].Resp = 7
+	_, err = ReadResponses("bad.parquet", writeParquet(t, rows, groups), ReadOptions{})
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Line != 2346 || ie.Field != "resp" {
+		t.Errorf("a score of 7 in row 2,346, the fourth group: %v", err)
 	}
 }
 

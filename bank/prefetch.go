@@ -1,59 +1,89 @@
 package bank
 
-// prefetched is a records source read ahead by another goroutine: the
-// source's own work (splitting CSV lines, checking UTF-8, decoding Parquet
-// pages) runs on one core while the row parser checks, resolves and stores
-// the rows on another. Records travel in batches, which go back to the
-// reader once used, so that reading ahead allocates nothing per row.
+import "io"
+
+// prefetched is a records source read ahead by other goroutines: the
+// source's own work (splitting CSV lines, decoding Parquet pages) runs on
+// one core while the row parser checks, resolves and stores the rows on
+// another. A source that splits into parts read on their own (a Parquet
+// file's row groups) is read by two goroutines, a part each in turn, and
+// its records still come out in file order. Records travel in batches,
+// which go back to the readers once used, so that reading ahead allocates
+// little per row.
 type prefetched struct {
-	header  []string
-	full    chan *recordBatch // batches read, in file order
-	free    chan *recordBatch // batches used, for the reader to refill
-	done    chan struct{}     // closed by stop: the reader quits
-	cur     *recordBatch
-	next    int // the record of cur that Read returns next
-	line    int
+	header []string
+	parts  []chan *recordBatch // each part's batches, in order
+	free   chan *recordBatch   // batches used, for the readers to refill
+	done   chan struct{}       // closed by stop: the readers quit
+	width  int
+	part   int // the part Read takes batches from
+	cur    *recordBatch
+	next   int // the record of cur that Read returns next
+	line   int
+
 	stopped bool
 }
 
 // recordBatch is up to batchRecords records of a source, cells flattened,
-// and, after them, the error that ended the reading (io.EOF at the end of
-// the file), or nil when more follow.
+// and, after them, the error that ended the part (io.EOF at its end), or
+// nil when more follow.
 type recordBatch struct {
 	cells []string
 	lines []int
 	err   error
 }
 
+// splitter is a records source made of parts that can be read side by
+// side; each part numbers its rows as the whole source does.
+type splitter interface {
+	parts() []records
+}
+
 const (
 	batchRecords = 1 << 12
 	batchesAhead = 4
+	partReaders  = 2
 )
 
 // prefetch starts reading src ahead; stop must be called when the caller
 // is done with it, whether or not it read to the end.
 func prefetch(src records) (*prefetched, func()) {
-	width := len(src.columns())
-	p := &prefetched{header: src.columns(), line: src.at(), full: make(chan *recordBatch, batchesAhead),
-		free: make(chan *recordBatch, batchesAhead+2), done: make(chan struct{})}
-	for range batchesAhead + 2 {
-		p.free <- &recordBatch{cells: make([]string, 0, batchRecords*width), lines: make([]int, 0, batchRecords)}
+	parts := []records{src}
+	if s, ok := src.(splitter); ok {
+		if ps := s.parts(); len(ps) > 1 {
+			parts = ps
+		}
 	}
-	go p.readAhead(src)
+	p := &prefetched{header: src.columns(), width: len(src.columns()), line: src.at(),
+		parts: make([]chan *recordBatch, len(parts)), free: make(chan *recordBatch, (batchesAhead+2)*partReaders), done: make(chan struct{})}
+	for k := range parts {
+		p.parts[k] = make(chan *recordBatch, batchesAhead)
+	}
+	readers := min(partReaders, len(parts))
+	for r := range readers {
+		go func() {
+			for k := r; k < len(parts); k += readers {
+				if !p.readAhead(parts[k], p.parts[k]) {
+					return
+				}
+			}
+		}()
+	}
 	return p, p.stop
 }
 
-// readAhead fills batches from src until an error (io.EOF included) or
-// stop.
-func (p *prefetched) readAhead(src records) {
+// readAhead sends src's records in batches to out, the last carrying the
+// error that ended it; false when stopped or the part ended in an error
+// other than io.EOF (nothing after it is read).
+func (p *prefetched) readAhead(src records, out chan<- *recordBatch) bool {
 	for {
 		var b *recordBatch
 		select {
 		case b = <-p.free:
-		case <-p.done:
-			return
+			b.cells, b.lines, b.err = b.cells[:0], b.lines[:0], nil
+		default:
+			b = &recordBatch{cells: make([]string, 0, batchRecords*p.width), lines: make([]int, 0, batchRecords)}
 		}
-		b.cells, b.lines, b.err = b.cells[:0], b.lines[:0], nil
 		for len(b.lines) < batchRecords {
 			rec, err := src.Read()
 			if err != nil {
@@ -64,12 +94,12 @@ func (p *prefetched) readAhead(src records) {
 			b.lines = append(b.lines, src.at())
 		}
 		select {
-		case p.full <- b:
+		case out <- b:
 		case <-p.done:
-			return
+			return false
 		}
 		if b.err != nil {
-			return
+			return b.err == io.EOF
 		}
 	}
 }
@@ -88,14 +118,19 @@ func (p *prefetched) at() int           { return p.line }
 func (p *prefetched) Read() ([]string, error) {
 	for p.cur == nil || p.next == len(p.cur.lines) {
 		if p.cur != nil {
-			if p.cur.err != nil {
+			if p.cur.err == io.EOF && p.part+1 < len(p.parts) {
+				p.part++
+			} else if p.cur.err != nil {
 				return nil, p.cur.err
 			}
-			p.free <- p.cur
+			select {
+			case p.free <- p.cur:
+			default:
+			}
 		}
-		p.cur, p.next = <-p.full, 0
+		p.cur, p.next = <-p.parts[p.part], 0
 	}
-	w := len(p.header)
+	w := p.width
 	k := p.next
 	p.next++
 	p.line = p.cur.lines[k]

@@ -82,9 +82,9 @@ func BenchmarkReadResponses(b *testing.B) {
 
 // longParquet is longCSV's log in the IRW layout of ExportResponsesParquet,
 // resp scored with the key of itemsCSV.
-func longParquet(b *testing.B, examinees, perExam, nItems int) []byte {
+func longParquet(b testing.TB, examinees, perExam, nItems int, opts ...parquet.WriterOption) []byte {
 	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[irwRow](&buf, parquet.Compression(&parquet.Snappy))
+	w := parquet.NewGenericWriter[irwRow](&buf, append([]parquet.WriterOption{parquet.Compression(&parquet.Snappy)}, opts...)...)
 	rows := make([]irwRow, 0, perExam)
 	for e := 1; e <= examinees; e++ {
 		form := fmt.Sprintf("F%02d", e%(nItems/perExam))

@@ -161,7 +161,9 @@ func TestSimulateAndDemo(t *testing.T) {
 }
 
 // checkDemoServe checks the demo's delivery stage: three finished sessions
-// of 50 answers, each stored as a response of the session's import.
+// of the 50-item form and one of the adaptive practice test (20 scored
+// items and 2 pretest slots), each answer stored as a response of the
+// session's import.
 func checkDemoServe(t *testing.T, dir string) {
 	t.Helper()
 	ctx := context.Background()
@@ -171,13 +173,14 @@ func checkDemoServe(t *testing.T, dir string) {
 	}
 	defer b.Close()
 	ss, err := b.Sessions(ctx, "")
-	if err != nil || len(ss) != 3 {
-		t.Fatalf("the demo's sessions: %+v (%v)", ss, err)
+	if err != nil || len(ss) != 4 {
+		t.Fatalf("the demo's sessions: %d (%v)", len(ss), err)
 	}
 	for _, s := range ss {
+		want := map[string]int{bank.SessionForm: 50, bank.SessionCAT: 22}[s.Kind]
 		im, err := b.Import(ctx, s.ImportID)
-		if err != nil || s.State != bank.SessionFinished || s.Answered != 50 || im.Kind != "serve" || im.Responses != 50 {
-			t.Errorf("the demo's session %+v, import %+v (%v)", s, im, err)
+		if err != nil || s.State != bank.SessionFinished || s.Answered != want || im.Kind != "serve" || im.Responses != int64(want) {
+			t.Errorf("the demo's %s session %d: state %s, %d answered, import %+v (%v); want %d finished", s.Kind, s.ID, s.State, s.Answered, im, err, want)
 		}
 	}
 }

@@ -57,7 +57,7 @@ func TestServePages(t *testing.T) {
 		m := position.FindStringSubmatch(body)
 		if q == 2 { // sent without a choice: asked again
 			code, body = page(t, hc, ts.URL+"/take", url.Values{"position": {m[1]}})
-			if !strings.Contains(body, "Choose an answer first.") || !strings.Contains(body, "Question 2 of 5") {
+			if code != http.StatusOK || !strings.Contains(body, "Choose an answer first.") || !strings.Contains(body, "Question 2 of 5") {
 				t.Errorf("an answer without a choice: %s", body)
 			}
 		}

@@ -288,7 +288,7 @@ func TestServeAccess(t *testing.T) {
 		{c1, "POST", "/api/v1/sessions", map[string]any{"examinee": "C9", "kind": "sample"}, 401, "administrators'"},
 		{c1, "GET", "/api/v1/status", nil, 401, "administrators'"},
 		{admin.as(testToken + "x"), "GET", "/api/v1/status", nil, 401, "administrators'"},
-		{nobody, fmt.Sprint("GET"), fmt.Sprintf("/api/v1/sessions/%d/next", s1.Session), nil, 401, "session's bearer token"},
+		{nobody, "GET", fmt.Sprintf("/api/v1/sessions/%d/next", s1.Session), nil, 401, "session's bearer token"},
 		{c1, "GET", fmt.Sprintf("/api/v1/sessions/%d/next", s2.Session), nil, 401, fmt.Sprintf("does not open session %d", s2.Session)},
 		{c1, "GET", "/api/v1/sessions/999/next", nil, 401, "does not open session 999"},
 		{admin, "GET", "/api/v1/sessions/999", nil, 404, "session 999: not found"},

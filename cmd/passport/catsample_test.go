@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,5 +204,63 @@ func TestCatSampleErrors(t *testing.T) {
 	}
 	if _, err := b.Form(context.Background(), "A2-1"); !errors.Is(err, bank.ErrNotFound) {
 		t.Errorf("a form was stored by a failed command: %v", err)
+	}
+}
+
+// TestServeSampleBand: the service reports a sample built by passport cat
+// sample with the band its simulation stored for the candidate's number
+// right, rather than θ ± 1.96 SE.
+func TestServeSampleBand(t *testing.T) {
+	db := sampleBank(t)
+	out, errOut, err := run(t, db, "cat", "sample", "--run", "1", "--blueprint", fixtureBlueprint, "--simulees", "2000", "--format", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	var rep sampleReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bank.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	g := &globals{out: io.Discard, errOut: io.Discard, db: db}
+	srv, err := newServer(context.Background(), b, &serveOptions{globals: g, token: testToken, sample: rep.Form, run: "1", scale: "passport", maxBody: 16 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	admin := &client{t: t, base: ts.URL, http: ts.Client(), token: testToken}
+	var s sessionView
+	if code, raw := admin.call("POST", "/api/v1/sessions", map[string]any{"examinee": "C9", "kind": "sample"}, &s); code != http.StatusCreated || s.Form != rep.Form {
+		t.Fatalf("create: %d %s", code, raw)
+	}
+	cand := admin.as(s.Token)
+	base := fmt.Sprintf("/api/v1/sessions/%d", s.Session)
+	for pos := 1; pos <= 5; pos++ {
+		if code, raw := cand.call("POST", base+"/answers", map[string]any{"position": pos, "option": "B"}, nil); code != http.StatusOK {
+			t.Fatalf("answer %d: %d %s", pos, code, raw)
+		}
+	}
+	var v sessionView
+	if code, raw := cand.call("POST", base+"/finish", nil, &v); code != http.StatusOK || v.Result == nil || v.Result.Band == nil {
+		t.Fatalf("finish: %d %s", code, raw)
+	}
+	answers, err := b.SessionAnswers(context.Background(), s.Session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	right := 0
+	for _, a := range answers {
+		right += a.Score
+	}
+	want, err := b.SampleBand(context.Background(), rep.Form, right)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Result.Band; got.Low != want.Low || got.High != want.High || got.Level != want.Level || !strings.Contains(got.Note, "simulated candidates") {
+		t.Errorf("%d right: band %+v, want the stored %.1f–%.1f", right, got, want.Low, want.High)
 	}
 }

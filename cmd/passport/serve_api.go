@@ -96,7 +96,7 @@ func (s *server) apiCreate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	v := s.view(ls)
+	v := s.view(r.Context(), ls)
 	v.Token = tok
 	writeJSON(w, http.StatusCreated, v)
 }
@@ -114,7 +114,7 @@ func (s *server) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]sessionView, 0, len(recs))
 	for _, rec := range recs {
-		out = append(out, s.recordView(rec, 0))
+		out = append(out, s.recordView(r.Context(), rec, 0))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -153,7 +153,7 @@ func (s *server) apiStatus(w http.ResponseWriter, r *http.Request) {
 func (s *server) apiSession(w http.ResponseWriter, r *http.Request, ls *liveSession) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	writeJSON(w, http.StatusOK, s.view(ls))
+	writeJSON(w, http.StatusOK, s.view(r.Context(), ls))
 }
 
 func (s *server) apiNext(w http.ResponseWriter, r *http.Request, ls *liveSession) {
@@ -327,7 +327,7 @@ func (s *server) finish(ctx context.Context, ls *liveSession) (sessionView, erro
 		delete(s.sessions, rec.ID)
 		s.mu.Unlock()
 	}
-	return s.view(ls), nil
+	return s.view(ctx, ls), nil
 }
 
 // sessionView is a session as the API shows it.
@@ -372,11 +372,13 @@ type band struct {
 	Note  string  `json:"note"`
 }
 
-func (s *server) view(ls *liveSession) sessionView { return s.recordView(ls.rec, ls.t.length) }
+func (s *server) view(ctx context.Context, ls *liveSession) sessionView {
+	return s.recordView(ctx, ls.rec, ls.t.length)
+}
 
 // recordView is rec as the API shows it; count is the number of items its
 // test delivers, 0 when not known.
-func (s *server) recordView(rec bank.Session, count int) sessionView {
+func (s *server) recordView(ctx context.Context, rec bank.Session, count int) sessionView {
 	v := sessionView{Session: rec.ID, Examinee: rec.Examinee, Kind: rec.Kind, Form: rec.Form, Version: rec.Version, Run: rec.Run,
 		State: rec.State, Answered: rec.Answered, Count: count, Import: rec.ImportID, CreatedAt: rec.CreatedAt, FinishedAt: rec.FinishedAt}
 	var cfg cat.Config
@@ -403,9 +405,38 @@ func (s *server) recordView(rec bank.Session, count int) sessionView {
 		v.Result.Band = &band{Low: lo, High: hi, Level: 0.95, Note: fmt.Sprintf("θ ± 1.96 SE on the %s scale", s.scaleName)}
 	}
 	if rec.Kind == bank.SessionSample {
-		v.Result.Band.Note += ": a 5-question sample places a score only within such a band"
+		v.Result.Band = s.sampleBand(ctx, rec, v.Result.Band)
 	}
 	return v
+}
+
+// sampleBand is the band a finished sample session reports: the one
+// passport cat sample simulated for its number right on its form, when the
+// bank has one on the service's scale, and otherwise fallback (θ ± 1.96
+// SE).
+func (s *server) sampleBand(ctx context.Context, rec bank.Session, fallback *band) *band {
+	const why = ": a 5-question sample places a score only within such a band"
+	answers, err := s.b.SessionAnswers(ctx, rec.ID)
+	if err != nil {
+		s.log.Printf("session %d: %v", rec.ID, err)
+		fallback.Note += why
+		return fallback
+	}
+	raw := 0
+	for _, a := range answers {
+		raw += a.Score
+	}
+	sb, err := s.b.SampleBand(ctx, rec.Form, raw)
+	if err != nil || sb.Scale != s.scaleName {
+		if err != nil && !errors.Is(err, bank.ErrNotFound) {
+			s.log.Printf("session %d: %v", rec.ID, err)
+		}
+		fallback.Note += why
+		return fallback
+	}
+	return &band{Low: sb.Low, High: sb.High, Level: sb.Level,
+		Note: fmt.Sprintf("where %g%% of simulated candidates with %d of %d right stood on the %s scale (passport cat sample, study %d)%s",
+			100*sb.Level, raw, len(answers), s.scaleName, sb.Study, why)}
 }
 
 // decode reads the request's JSON body into v: one object, at most

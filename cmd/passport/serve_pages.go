@@ -178,15 +178,15 @@ func (s *server) pageTake(w http.ResponseWriter, r *http.Request) {
 			Error: "This browser has no test open: start the sample, or open the link you were given."})
 		return
 	}
-	s.showSession(w, ls, "")
+	s.showSession(w, r, ls, "")
 }
 
 // showSession shows ls's next question (with msg, when set, as an error),
 // or its result once finished.
-func (s *server) showSession(w http.ResponseWriter, ls *liveSession, msg string) {
+func (s *server) showSession(w http.ResponseWriter, r *http.Request, ls *liveSession, msg string) {
 	n := s.next(ls)
 	ls.mu.Lock()
-	v := s.view(ls)
+	v := s.view(r.Context(), ls)
 	ls.mu.Unlock()
 	title := "The free sample"
 	switch ls.rec.Kind {
@@ -226,7 +226,7 @@ func (s *server) pageAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get("option") == "" {
-		s.showSession(w, ls, "Choose an answer first.")
+		s.showSession(w, r, ls, "Choose an answer first.")
 		return
 	}
 	v, err := s.answer(r.Context(), ls, answerRequest{Position: pos, Option: r.PostForm.Get("option")})
@@ -265,7 +265,7 @@ func (s *server) pageOperator(w http.ResponseWriter, r *http.Request) {
 	}
 	d := pageData{Title: "Operators: live sessions", Refresh: 10, Status: &st}
 	for _, rec := range recs {
-		d.Sessions = append(d.Sessions, s.recordView(rec, 0))
+		d.Sessions = append(d.Sessions, s.recordView(r.Context(), rec, 0))
 	}
 	s.render(w, http.StatusOK, "operator", d)
 }

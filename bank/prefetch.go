@@ -43,6 +43,10 @@ const (
 	batchRecords = 1 << 12
 	batchesAhead = 4
 	partReaders  = 2
+	// partAhead is how many batches a reader may get ahead of the row
+	// parser in a part it is not yet taking (about 40 MB), so that the
+	// second reader works while the parser takes the first one's part.
+	partAhead = 64
 )
 
 // prefetch starts reading src ahead; stop must be called when the caller
@@ -55,9 +59,13 @@ func prefetch(src records) (*prefetched, func()) {
 		}
 	}
 	p := &prefetched{header: src.columns(), width: len(src.columns()), line: src.at(),
-		parts: make([]chan *recordBatch, len(parts)), free: make(chan *recordBatch, (batchesAhead+2)*partReaders), done: make(chan struct{})}
+		parts: make([]chan *recordBatch, len(parts)), free: make(chan *recordBatch, (partAhead+2)*partReaders), done: make(chan struct{})}
+	ahead := batchesAhead
+	if len(parts) > 1 {
+		ahead = partAhead
+	}
 	for k := range parts {
-		p.parts[k] = make(chan *recordBatch, batchesAhead)
+		p.parts[k] = make(chan *recordBatch, ahead)
 	}
 	readers := min(partReaders, len(parts))
 	for r := range readers {

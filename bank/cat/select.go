@@ -17,8 +17,9 @@ import (
 // eligible under exposure control, the best by the criterion — at random
 // among the best Randomesque, or for the first item among the FirstItems
 // most informative at the prior mean — and, under Sympson–Hetter, only if
-// the item passes the lottery of its parameter; one that fails it is out
-// of this test and the next best is tried (Sympson & Hetter 1985).
+// the item passes the lottery of its parameter, the smallest in the
+// segments of the window; one that fails it is out of this test and the
+// next best is tried (Sympson & Hetter 1985), unless no other item is left.
 func (s *Session) choose() (int, error) {
 	e := s.e
 	lo, hi := s.window()

@@ -75,8 +75,9 @@ type ExposureRule struct {
 	// Segments are the cut points of the θ segments in which the cap holds
 	// (increasing); none for one segment, the whole θ scale.
 	Segments []float64 `json:"segments,omitempty"`
-	// Iterations and Simulees size the Sympson–Hetter tuning simulation;
-	// defaults 10 and 1,000.
+	// Iterations (at most; the rounds stop once the cap holds) and
+	// Simulees size the Sympson–Hetter tuning simulation; defaults 10 and
+	// 1,000.
 	Iterations int `json:"iterations,omitempty"`
 	Simulees   int `json:"simulees,omitempty"`
 }

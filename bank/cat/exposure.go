@@ -6,8 +6,8 @@ package cat
 // gave, chose, or drew eligible: an item's exposure rate in segment g is
 // the share of the tests ending in g that gave it, the conditional rate
 // of Stocking and Lewis (1998) and van der Linden and Veldkamp (2007)
-// with the final θ̂ standing for θ. While a test runs, the control of the
-// segment of its current θ̂ applies. The caller owns the record — a
+// with the final θ̂ standing for θ. While a test runs, each choice reads
+// the control of every segment the test may still end in (Session.window). The caller owns the record — a
 // delivery service keeps it beside its sessions, a simulation study in
 // its loop — starts sessions from it (Engine.StartWith) and adds each
 // finished one (Add). Nothing in the engine is shared state. It is a

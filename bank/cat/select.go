@@ -17,8 +17,9 @@ import (
 // eligible under exposure control, the best by the criterion — at random
 // among the best Randomesque, or for the first item among the FirstItems
 // most informative at the prior mean — and, under Sympson–Hetter, only if
-// the item passes the lottery of its parameter; one that fails it is out
-// of this test and the next best is tried (Sympson & Hetter 1985).
+// the item passes the lottery of its parameter, the smallest in the
+// segments of the window; one that fails it is out of this test and the
+// next best is tried (Sympson & Hetter 1985), unless no other item is left.
 func (s *Session) choose() (int, error) {
 	e := s.e
 	lo, hi := s.window()
@@ -32,10 +33,15 @@ func (s *Session) choose() (int, error) {
 			return i, nil
 		}
 		s.selected = append(s.selected, i)
-		if k := s.ctl[e.Segment(s.theta)][i]; k >= 1 || s.rng.Float64() < k {
+		if k := s.parameter(i, lo, hi); k >= 1 || s.rng.Float64() < k {
 			return i, nil
 		}
 		s.out[i] = true
+		if !s.anyLeft() {
+			// The lottery yields when it would leave the test no item.
+			s.out[i] = false
+			return i, nil
+		}
 		s.rejected = append(s.rejected, i)
 		cands = remove(cands, i)
 		if len(cands) == 0 {
@@ -44,6 +50,16 @@ func (s *Session) choose() (int, error) {
 			}
 		}
 	}
+}
+
+// parameter returns the Sympson–Hetter parameter of item i in segments lo
+// to hi, the smallest of theirs: the test may end in any of them.
+func (s *Session) parameter(i, lo, hi int) float64 {
+	k := 1.0
+	for g := lo; g <= hi; g++ {
+		k = min(k, s.ctl[g][i])
+	}
+	return k
 }
 
 func remove(xs []int, x int) []int {

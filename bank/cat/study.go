@@ -2,11 +2,14 @@ package cat
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // StudyOptions are the inputs of a simulation study.
@@ -153,50 +156,129 @@ func (x *Exposure) clone() *Exposure {
 		c.FadedAdministered = append(c.FadedAdministered, slices.Clone(x.FadedAdministered[g]))
 		c.FadedEligible = append(c.FadedEligible, slices.Clone(x.FadedEligible[g]))
 	}
-	for _, row := range x.K {
-		c.K = append(c.K, slices.Clone(row))
-	}
+	c.K = cloneRows(x.K)
 	return c
+}
+
+func cloneRows(rows [][]float64) [][]float64 {
+	var out [][]float64
+	for _, row := range rows {
+		out = append(out, slices.Clone(row))
+	}
+	return out
 }
 
 // TuneSympsonHetter finds the Sympson–Hetter parameters by iterative
 // simulation (Sympson & Hetter 1985), conditional on the θ segment
-// (Stocking & Lewis 1998): starting from K = 1, each of Iterations rounds
-// simulates the configuration's Simulees from the prior with the current
-// parameters and sets, per segment g and item i, K = r/P(S) when the
-// share of the tests ending in g that chose i, P(S), exceeds the cap r,
-// and K = 1 otherwise. A session reads the K of the segment of θ̂ at
-// each choice (the classic conditional lottery), which holds the cap only
-// roughly: the items of a test's first choices, made in other segments,
-// count in its last (TestExposureCaps gives the excess). It returns a record holding the parameters, to
+// (Stocking & Lewis 1998; van der Linden 2003): starting from K = 1, each
+// round simulates the configuration's Simulees with the current
+// parameters and sets, per segment g and item i,
+//
+//	K_i(g) = r / P(S_i | g)  when P(S_i | g) > r, else 1,
+//
+// with P(S_i | g) the share of the tests ending in g that chose i — a test
+// counts in the segment of its final θ̂, as in the exposure record, and a
+// session's lottery reads every segment the test may still end in
+// (Session.window), so that K_i(g) governs the choices of the tests that
+// end in g. The simulees are drawn stratified: an equal number from the
+// prior truncated to each segment (Strata), each stratum's counts weighted
+// by the prior's mass in it, so that the rates are the prior's and the
+// outer segments get as many tests as the middle one. The rounds stop
+// when no item's administration rate passes r + Tolerance in any segment,
+// or after Iterations; the parameters returned are those of the round
+// whose simulation came closest. It returns a record holding them, to
 // start sessions from.
 func (e *Engine) TuneSympsonHetter(ctx context.Context, seed uint64, workers int) (*Exposure, error) {
 	c := e.cfg
+	r := c.Exposure.MaxRate
+	G, n := e.Segments(), len(e.pool)
 	tuned := e.NewExposure()
-	tuned.K = make([][]float64, e.Segments())
+	tuned.K = make([][]float64, G)
 	for g := range tuned.K {
-		tuned.K[g] = make([]float64, len(e.pool))
+		tuned.K[g] = make([]float64, n)
 		for i := range tuned.K[g] {
 			tuned.K[g][i] = 1
 		}
 	}
-	thetas := DrawThetas(c.Exposure.Simulees, c.Prior.Mean, c.Prior.SD, seed)
+	strata, mass := e.strata(c.Exposure.Simulees, seed)
+	var best [][]float64
+	bestWorst := math.Inf(1)
 	for it := range c.Exposure.Iterations {
-		_, x, err := e.Simulate(ctx, StudyOptions{Thetas: thetas, Seed: seed + uint64(it) + 1, Workers: workers, Exposure: tuned})
-		if err != nil {
-			return nil, err
+		tests := make([]float64, G)
+		sel, adm := make([][]float64, G), make([][]float64, G)
+		for g := range G {
+			sel[g], adm[g] = make([]float64, n), make([]float64, n)
 		}
-		for g, tests := range x.Tests {
-			for i := range tuned.K[g] {
+		for s, thetas := range strata {
+			if len(thetas) == 0 {
+				continue
+			}
+			_, x, err := e.Simulate(ctx, StudyOptions{Thetas: thetas, Seed: seed + uint64(it*G+s) + 1, Workers: workers, Exposure: tuned})
+			if err != nil {
+				return nil, err
+			}
+			w := mass[s] / float64(len(thetas))
+			for g := range G {
+				tests[g] += w * float64(x.Tests[g])
+				for i := range n {
+					sel[g][i] += w * float64(x.Selected[g][i])
+					adm[g][i] += w * float64(x.Administered[g][i])
+				}
+			}
+		}
+		worst := 0.0
+		for g := range G {
+			if tests[g] > 0 {
+				worst = max(worst, slices.Max(adm[g])/tests[g])
+			}
+		}
+		if worst < bestWorst {
+			best, bestWorst = cloneRows(tuned.K), worst
+		}
+		if worst <= r+Tolerance {
+			break
+		}
+		for g := range G {
+			for i := range n {
 				tuned.K[g][i] = 1
-				if tests == 0 {
+				if tests[g] == 0 {
 					continue
 				}
-				if ps := float64(x.Selected[g][i]) / float64(tests); ps > c.Exposure.MaxRate {
-					tuned.K[g][i] = c.Exposure.MaxRate / ps
+				if ps := sel[g][i] / tests[g]; ps > r {
+					tuned.K[g][i] = r / ps
 				}
 			}
 		}
 	}
+	tuned.K = best
 	return tuned, nil
+}
+
+// Tolerance is the excess of an item's administration rate over the cap
+// at which TuneSympsonHetter stops.
+const Tolerance = 0.01
+
+// strata draws m simulees from the prior stratified by exposure segment:
+// m/G from the prior truncated to each of the G segments, by inversion of
+// evenly spaced uniforms jittered from seed, with the prior's mass in each.
+func (e *Engine) strata(m int, seed uint64) (thetas [][]float64, mass []float64) {
+	p := e.cfg.Prior
+	prior := distuv.Normal{Mu: p.Mean, Sigma: p.SD}
+	cuts := append(append([]float64{math.Inf(-1)}, e.cfg.Exposure.Segments...), math.Inf(1))
+	rng := rand.New(rand.NewPCG(seed, 0x57a7a))
+	G := e.Segments()
+	for g := range G {
+		lo, hi := prior.CDF(cuts[g]), prior.CDF(cuts[g+1])
+		k := m / G
+		if g < m%G {
+			k++
+		}
+		row := make([]float64, k)
+		for j := range row {
+			row[j] = prior.Quantile(lo + (hi-lo)*(float64(j)+rng.Float64())/float64(k))
+		}
+		thetas = append(thetas, row)
+		mass = append(mass, hi-lo)
+	}
+	return thetas, mass
 }

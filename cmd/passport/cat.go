@@ -144,7 +144,7 @@ func runCatSimulate(ctx context.Context, o *catSimulateOptions) error {
 	cfg = e.Config()
 	var x *cat.Exposure
 	if cfg.Exposure.Method == cat.SympsonHetter {
-		o.status("tuning the Sympson–Hetter parameters: %d rounds of %d simulees", cfg.Exposure.Iterations, cfg.Exposure.Simulees)
+		o.status("tuning the Sympson–Hetter parameters: at most %d rounds of %d simulees", cfg.Exposure.Iterations, cfg.Exposure.Simulees)
 		if x, err = e.TuneSympsonHetter(ctx, o.seed, 0); err != nil {
 			return err
 		}

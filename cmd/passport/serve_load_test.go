@@ -98,8 +98,10 @@ func createCandidates(a *api, n int, req map[string]any) ([]*candidate, error) {
 // random (the same choice for a position however often it is asked, so
 // that a retry repeats it), and finishes it. timed, when set, is told the
 // latency of each next-item ("next") and answer ("answer") request, and of
-// each answer with the next-item request after it ("item").
-func (c *candidate) take(a *api, seed uint64, timed func(kind string, d time.Duration), answered *atomic.Int64) error {
+// each answer with the next-item request after it ("item"). With think > 0
+// the candidate reads each item for a time drawn uniformly from [think/2,
+// 3·think/2) before answering.
+func (c *candidate) take(a *api, seed uint64, think time.Duration, timed func(kind string, d time.Duration), answered *atomic.Int64) error {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	base := fmt.Sprintf("/api/v1/sessions/%d", c.session)
 	var answer time.Duration
@@ -122,6 +124,9 @@ func (c *candidate) take(a *api, seed uint64, timed func(kind string, d time.Dur
 			return fmt.Errorf("%s: next position %d after %d answers", c.examinee, n.Position, len(c.chosen))
 		}
 		m := rng.IntN(len(n.Item.Options))
+		if think > 0 {
+			time.Sleep(think/2 + time.Duration(rng.Int64N(int64(think))))
+		}
 		c.stems, c.chosen = append(c.stems, n.Item.Stem), append(c.chosen, n.Item.Options[m].Text)
 		var av answerView
 		t0 = time.Now()
@@ -221,25 +226,44 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // for MFI and ≤ 250 ms for the shadow test. The adaptive engine chooses
 // the next item when the answer arrives, so its time is in the answer's
 // latency; "item" is the two together, from the answer sent to the next
-// item received.
+// item received. Candidates answer at once (a stress test: the service is
+// then busy all the time, and latency is queueing), and, outside -short,
+// the two adaptive tests again with candidates who read each item for
+// about a second (0.5–1.5 s) before answering — still 50 times faster
+// than people read a question.
 func TestServeLoad(t *testing.T) {
 	n := 200
 	if testing.Short() {
 		n = 20
 	}
 	cats := []string{"mfi=" + mfiConfig(t), "practice=" + practiceConfig}
-	for _, c := range []struct {
-		name string
-		req  map[string]any
+	cases := []struct {
+		name  string
+		req   map[string]any
+		think time.Duration
 	}{
-		{"form", map[string]any{"kind": "form", "form": "F01"}},
-		{"mfi", map[string]any{"kind": "cat", "config": "mfi"}},
-		{"shadow", map[string]any{"kind": "cat", "config": "practice"}},
-	} {
+		{"form", map[string]any{"kind": "form", "form": "F01"}, 0},
+		{"mfi", map[string]any{"kind": "cat", "config": "mfi"}, 0},
+		{"shadow", map[string]any{"kind": "cat", "config": "practice"}, 0},
+	}
+	if !testing.Short() {
+		cases = append(cases,
+			struct {
+				name  string
+				req   map[string]any
+				think time.Duration
+			}{"mfi-paced", map[string]any{"kind": "cat", "config": "mfi"}, time.Second},
+			struct {
+				name  string
+				req   map[string]any
+				think time.Duration
+			}{"shadow-paced", map[string]any{"kind": "cat", "config": "practice"}, time.Second})
+	}
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			db := serveBank(t)
 			ts, _ := testServer(t, db, cats...)
-			cs := loadRun(t, ts.URL, n, c.req)
+			cs := loadRun(t, ts.URL, n, c.req, c.think)
 			form, _ := c.req["form"].(string)
 			checkCandidates(t, db, form, cs)
 		})
@@ -248,7 +272,7 @@ func TestServeLoad(t *testing.T) {
 
 // loadRun runs n candidates at once through sessions of req and logs the
 // throughput and latencies.
-func loadRun(t *testing.T, base string, n int, req map[string]any) []*candidate {
+func loadRun(t *testing.T, base string, n int, req map[string]any, think time.Duration) []*candidate {
 	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
 	defer tr.CloseIdleConnections()
 	a := &api{base: base, hc: &http.Client{Transport: tr, Timeout: 30 * time.Second}, deadline: time.Now().Add(2 * time.Minute)}
@@ -274,7 +298,7 @@ func loadRun(t *testing.T, base string, n int, req map[string]any) []*candidate 
 	start := time.Now()
 	errs := make(chan error, n)
 	for i, c := range cs {
-		go func() { errs <- c.take(a, uint64(i), timed, &answered) }()
+		go func() { errs <- c.take(a, uint64(i), think, timed, &answered) }()
 	}
 	for range cs {
 		if err := <-errs; err != nil {
@@ -336,7 +360,7 @@ func TestServeKill(t *testing.T) {
 	var answered atomic.Int64
 	errs := make(chan error, n)
 	for i, c := range cs {
-		go func() { errs <- c.take(a, uint64(i), nil, &answered) }()
+		go func() { errs <- c.take(a, uint64(i), 0, nil, &answered) }()
 	}
 	for answered.Load() < int64(n*20/2) {
 		time.Sleep(time.Millisecond)

@@ -120,7 +120,8 @@ func ConversionPlot(tables []ConversionTable, scaleName string) (Figure, error) 
 		p := plot.New()
 		p.X.Label.Text = "raw score (items right)"
 		p.Y.Label.Text = scaleName + " (scale points)"
-		p.X.Tick.Marker = integerTicks{}
+		// Scale scores are whole points: round steps of 100 on 300–850.
+		p.X.Tick.Marker, p.Y.Tick.Marker = integerTicks{}, integerTicks{}
 		p.Add(plotter.NewGrid())
 		return p
 	}

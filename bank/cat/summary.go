@@ -21,8 +21,8 @@ type Study struct {
 	Deciles  []Decile        `json:"deciles"`
 	Exposure ExposureSummary `json:"exposure"`
 	// Accuracy is the share of simulees classified in their true θ's
-	// category among the cut scores; 0 without cuts.
-	Accuracy float64 `json:"accuracy"`
+	// category among the cut scores; nil without cuts.
+	Accuracy *float64 `json:"accuracy,omitempty"`
 	// Runs are the simulees, in order.
 	Runs []Simulee `json:"-"`
 }
@@ -90,7 +90,8 @@ func (e *Engine) summarize(sims []Simulee, x *Exposure) *Study {
 		}
 	}
 	if len(cuts) > 0 {
-		st.Accuracy = float64(right) / float64(len(sims))
+		acc := float64(right) / float64(len(sims))
+		st.Accuracy = &acc
 	}
 	st.Bias, st.RMSE, st.MeanSE, st.MeanLength = recovery(sims)
 	st.Exposure = e.exposureSummary(sims, x)

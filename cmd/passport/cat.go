@@ -99,19 +99,19 @@ writes the whole study, csv the deciles.`,
 
 // catSummary is the study's headline as a table record.
 type catSummary struct {
-	Study        int64   `json:"study"`
-	Run          int64   `json:"run"`
-	Simulees     int     `json:"simulees"`
-	Bias         float64 `json:"bias"`
-	RMSE         float64 `json:"rmse"`
-	MeanSE       float64 `json:"mean_se"`
-	MeanLength   float64 `json:"mean_length" table:"decimals=1"`
-	MaxExposure  float64 `json:"max_exposure" table:"decimals=3"`
-	MaxBySegment string  `json:"max_by_segment"`
-	MaxByTrue    string  `json:"max_by_true_segment"`
-	NeverUsed    int     `json:"never_used"`
-	Overlap      float64 `json:"overlap" table:"decimals=3"`
-	Accuracy     float64 `json:"accuracy" table:"decimals=3"`
+	Study        int64    `json:"study"`
+	Run          int64    `json:"run"`
+	Simulees     int      `json:"simulees"`
+	Bias         float64  `json:"bias"`
+	RMSE         float64  `json:"rmse"`
+	MeanSE       float64  `json:"mean_se"`
+	MeanLength   float64  `json:"mean_length" table:"decimals=1"`
+	MaxExposure  float64  `json:"max_exposure" table:"decimals=3"`
+	MaxBySegment string   `json:"max_by_segment"`
+	MaxByTrue    string   `json:"max_by_true_segment"`
+	NeverUsed    int      `json:"never_used"`
+	Overlap      float64  `json:"overlap" table:"decimals=3"`
+	Accuracy     *float64 `json:"accuracy" table:"decimals=3"` // nil without cut scores
 }
 
 // runCatSimulate runs, stores and writes a CAT simulation study.

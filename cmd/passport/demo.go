@@ -294,7 +294,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	fmt.Fprintf(w, "\n14. Fairness: DIF between the focal group and the others on year 1 (passport dif --group group --focal focal\n"+
 		"    --method mh|lr --purify): two anchors, %s and %s, were simulated %.1f harder for the focal group at equal\n"+
 		"    ability; Mantel–Haenszel (ETS classes B and C) and logistic regression (likelihood-ratio test, |Δ| ≥ 1) flag\n", difItems[0], difItems[1], difShift)
-	fmt.Fprintln(w, "    items after the Benjamini–Hochberg adjustment across the 299 items")
+	fmt.Fprintln(w, "    items after the Benjamini–Hochberg adjustment across the items")
 	dq := &difOptions{globals: &quiet, run: refTo(run.ID), group: "group", focal: "focal", purify: true, alpha: 0.05, minGroup: 100}
 	dq.errOut = dg.errOut // the status lines, not the 299-row tables
 	for _, m := range []string{"mh", "lr"} {

@@ -160,15 +160,7 @@ func (e *Engine) Pool() []Item { return e.pool }
 
 // Segment returns the index of θ's exposure segment: the number of the
 // configuration's segment cut points at or below θ.
-func (e *Engine) Segment(theta float64) int {
-	g := 0
-	for _, c := range e.cfg.Exposure.Segments {
-		if theta >= c {
-			g++
-		}
-	}
-	return g
-}
+func (e *Engine) Segment(theta float64) int { return classOf(e.cfg.Exposure.Segments, theta) }
 
 // Segments is the number of exposure segments.
 func (e *Engine) Segments() int { return len(e.cfg.Exposure.Segments) + 1 }

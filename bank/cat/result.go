@@ -55,12 +55,7 @@ func (s *Session) Final() Result {
 		r.Theta, r.SE, r.AtBound = est.Theta, est.SE, est.AtBound
 	}
 	if r.Category, r.Decided = s.classify(); !r.Decided {
-		r.Category = 0
-		for _, cut := range c.Stop.Cuts {
-			if r.Theta >= cut {
-				r.Category++
-			}
-		}
+		r.Category = classOf(c.Stop.Cuts, r.Theta)
 	}
 	return r
 }

@@ -263,11 +263,7 @@ func (s *Session) anyLeft() bool {
 // decided above. Without a rule it is the category of θ̂, undecided.
 func (s *Session) classify() (category int, decided bool) {
 	st := s.e.cfg.Stop
-	for _, c := range st.Cuts {
-		if s.theta >= c {
-			category++
-		}
-	}
+	category = classOf(st.Cuts, s.theta)
 	switch st.Rule {
 	case RuleCI:
 		z := normalQuantile((1 + st.Confidence) / 2)

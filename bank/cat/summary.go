@@ -57,9 +57,9 @@ type ExposureSummary struct {
 	//	T = (N/L̄)·S²_r + L̄/N,
 	//
 	// with N the operational items, L̄ the mean test length and S²_r the
-	// variance of the rates (Chen, Ang & Spray 2003, eq. 8; with the mean
-	// length for tests of variable length, Barrada, Olea, Ponsoda & Abad
-	// 2009).
+	// variance of the rates (Chen, Ankenmann & Spray 2003, eq. 8; with
+	// the mean length for tests of variable length, Barrada, Olea,
+	// Ponsoda & Abad 2009).
 	Overlap float64 `json:"overlap"`
 	// MaxBySegment is the largest rate in each exposure segment of the
 	// engine's record, among the tests whose final estimate is in it:
@@ -85,7 +85,7 @@ func (e *Engine) summarize(sims []Simulee, x *Exposure) *Study {
 	cuts := e.cfg.Stop.Cuts
 	var right int
 	for _, s := range sims {
-		if category(cuts, s.True) == s.Category {
+		if classOf(cuts, s.True) == s.Category {
 			right++
 		}
 	}
@@ -120,8 +120,9 @@ func (e *Engine) summarize(sims []Simulee, x *Exposure) *Study {
 	return st
 }
 
-// category is θ's class among the cuts: the number of cuts at or below it.
-func category(cuts []float64, theta float64) int {
+// classOf is θ's class among the increasing cuts: the number of cuts at
+// or below it (a category among cut scores, an exposure segment).
+func classOf(cuts []float64, theta float64) int {
 	n := 0
 	for _, c := range cuts {
 		if theta >= c {

@@ -328,3 +328,47 @@ func TestExclude(t *testing.T) {
 		}
 	}
 }
+
+// TestKingsburyZara checks every scored item's domain against Kingsbury
+// and Zara's (1989) rule computed here: a domain whose gap between target
+// share and share of the items given so far, t_d − n_d/max(1, n), is the
+// largest; and the 20-item tests' domain counts against the targets'
+// 8, 6, 2, 2, 2.
+func TestKingsburyZara(t *testing.T) {
+	pool := simBank(2, 85)
+	targets := map[string]float64{"d1": 4, "d2": 3, "d3": 1, "d4": 1, "d5": 1}
+	e, err := NewEngine(pool, Config{Randomesque: 2, Content: ContentRule{Method: KingsburyZara, Targets: targets}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range uint64(20) {
+		s := e.Start(seed)
+		count := map[string]int{}
+		n := 0
+		for {
+			i, done, err := s.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if done {
+				break
+			}
+			best := math.Inf(-1)
+			for d, w := range targets {
+				best = max(best, w/10-float64(count[d])/float64(max(1, n)))
+			}
+			d := pool[i].Domain
+			if gap := targets[d]/10 - float64(count[d])/float64(max(1, n)); gap < best-1e-12 {
+				t.Errorf("seed %d, item %d: domain %s with gap %.3f, largest gap %.3f (counts %v)", seed, n+1, d, gap, best, count)
+			}
+			count[d]++
+			n++
+			s.Answer(i, int(seed+uint64(n))%2)
+		}
+		for d, w := range targets {
+			if count[d] != int(2*w) {
+				t.Errorf("seed %d: %d items of %s, target %d of 20", seed, count[d], d, int(2*w))
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package cat
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -90,5 +91,87 @@ func TestExposureCaps(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestControlByHand checks the control a session reads from a record of
+// 10 tests in one segment, cap r = 0.3, against the rules worked by hand:
+//   - rmr (Revuelta & Ponsoda 1998): eligible when never given or when
+//     A + 1 ≤ r·(T + 1) = 3.3, that is A ≤ 2;
+//   - eligibility (van der Linden & Veldkamp 2004, eq. 12): 0 when
+//     A ≥ r·(T + 1) = 3.3, else min{1, r·ε/α} of the faded counts, and 1
+//     for an item never given.
+func TestControlByHand(t *testing.T) {
+	administered := []int{0, 2, 3, 1, 5, 0}
+	fadedAdm := []float64{0, 1.5, 2.5, 0.9, 4, 0}
+	fadedElig := []float64{5, 3, 2, 9, 8, 7}
+	for _, c := range []struct {
+		method string
+		want   []float64
+	}{
+		{RMR, []float64{1, 1, 0, 1, 0, 1}},
+		// 0.3·3/1.5 = 0.6, 0.3·2/2.5 = 0.24, 0.3·9/0.9 = 3 → 1.
+		{Eligibility, []float64{1, 0.6, 0.24, 1, 0, 1}},
+	} {
+		e, err := NewEngine(smallBank(), Config{MaxLength: 2, Exposure: ExposureRule{Method: c.method, MaxRate: 0.3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := e.NewExposure()
+		x.Tests[0] = 10
+		copy(x.Administered[0], administered)
+		copy(x.FadedAdministered[0], fadedAdm)
+		copy(x.FadedEligible[0], fadedElig)
+		got := x.control(e)[0]
+		for i, w := range c.want {
+			if math.Abs(got[i]-w) > 1e-12 {
+				t.Errorf("%s: item %d (A = %d): control %g, want %g", c.method, i, administered[i], got[i], w)
+			}
+		}
+	}
+}
+
+// TestEligibilityFading: the eligibility method's counts of a segment fade
+// by Fading at every test ending in it and gain 1 for each item the test
+// drew eligible or gave.
+func TestEligibilityFading(t *testing.T) {
+	e, err := NewEngine(smallBank(), Config{MaxLength: 2, Exposure: ExposureRule{Method: Eligibility, MaxRate: 0.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := e.NewExposure()
+	wantAdm, wantElig := make([]float64, 6), make([]float64, 6)
+	for seed := range uint64(3) {
+		s := e.StartWith(seed, x)
+		for {
+			i, done, err := s.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if done {
+				break
+			}
+			s.Answer(i, int(seed)%2)
+		}
+		given := map[int]bool{}
+		for _, r := range s.admin {
+			given[r.Item] = true
+		}
+		for i := range wantAdm {
+			wantAdm[i] *= 0.999
+			wantElig[i] *= 0.999
+			if given[i] {
+				wantAdm[i]++
+			}
+			if s.eligible[0][i] {
+				wantElig[i]++
+			}
+		}
+		x.Add(s)
+	}
+	for i := range wantAdm {
+		if math.Abs(x.FadedAdministered[0][i]-wantAdm[i]) > 1e-12 || math.Abs(x.FadedEligible[0][i]-wantElig[i]) > 1e-12 {
+			t.Errorf("item %d: faded counts %g given, %g eligible; want %g, %g", i, x.FadedAdministered[0][i], x.FadedEligible[0][i], wantAdm[i], wantElig[i])
+		}
 	}
 }

@@ -68,42 +68,50 @@ func TestQualityTargets(t *testing.T) {
 	}
 }
 
-// TestOverlapFormula checks the overlap rate of a fixed-length study
-// against the mean share of items that every pair of tests shares,
-// counted pair by pair; the formula is its limit for many simulees, off
-// by (1 − T)/(M − 1) for M simulees.
+// TestOverlapFormula checks the overlap rate of a study against the
+// items that every pair of tests shares, counted pair by pair: their mean
+// over the pairs, over the mean length L̄, is (M·T − 1)/(M − 1) for M
+// simulees (Σ_pairs |A∩B| = Σ_i a_i(a_i − 1)/2 and Σ_i r_i = L̄), whose
+// limit is the formula's T — for a fixed length and for the variable
+// length of an SE stop, where the formula reads L̄.
 func TestOverlapFormula(t *testing.T) {
-	e, err := NewEngine(simBank(1, 85), Config{Randomesque: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _, err := e.Simulate(context.Background(), StudyOptions{Thetas: DrawThetas(300, 0, 1, 2), Seed: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	var pairs int
-	for a := range st.Runs {
-		in := map[int]bool{}
-		for _, i := range st.Runs[a].Items {
-			in[i] = true
+	for _, cfg := range []Config{{Randomesque: 3}, {Randomesque: 3, MinLength: 5, MaxLength: 30, Stop: StopRule{SE: 0.4}}} {
+		e, err := NewEngine(simBank(1, 85), cfg)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for b := a + 1; b < len(st.Runs); b++ {
-			n := 0
-			for _, i := range st.Runs[b].Items {
-				if in[i] {
-					n++
-				}
+		st, _, err := e.Simulate(context.Background(), StudyOptions{Thetas: DrawThetas(300, 0, 1, 2), Seed: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shared, length float64
+		var pairs int
+		lengths := map[int]bool{}
+		for a := range st.Runs {
+			length += float64(len(st.Runs[a].Items))
+			lengths[len(st.Runs[a].Items)] = true
+			in := map[int]bool{}
+			for _, i := range st.Runs[a].Items {
+				in[i] = true
 			}
-			sum += float64(n) / 20
-			pairs++
+			for b := a + 1; b < len(st.Runs); b++ {
+				for _, i := range st.Runs[b].Items {
+					if in[i] {
+						shared++
+					}
+				}
+				pairs++
+			}
 		}
-	}
-	brute := sum / float64(pairs)
-	M := float64(len(st.Runs))
-	T := st.Exposure.Overlap
-	if want := (M*T - 1) / (M - 1); abs(brute-want) > 1e-9 {
-		t.Errorf("pairwise overlap %.6f, formula %.6f (finite-sample %.6f)", brute, T, want)
+		M := float64(len(st.Runs))
+		brute := shared / float64(pairs) / (length / M)
+		T := st.Exposure.Overlap
+		if want := (M*T - 1) / (M - 1); abs(brute-want) > 1e-9 {
+			t.Errorf("%d lengths: pairwise overlap %.6f, formula %.6f (finite-sample %.6f)", len(lengths), brute, T, want)
+		}
+		if cfg.Stop.SE > 0 && len(lengths) < 3 {
+			t.Errorf("the SE stop gave %d test lengths; the check needs variable lengths", len(lengths))
+		}
 	}
 }
 

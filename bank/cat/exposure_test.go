@@ -175,3 +175,43 @@ func TestEligibilityFading(t *testing.T) {
 		}
 	}
 }
+
+// TestSympsonHetterLottery: with parameter K = 0.25 on the item a one-item
+// test always chooses first (the most informative at the prior mean,
+// found here by Birnbaum's information written out), that item is
+// chosen in every test and given in a share K of them (Sympson & Hetter
+// 1985), the next best in the others; the share is checked within four
+// binomial SDs, √(K(1 − K)/n) = 0.0068 for n = 4,000.
+func TestSympsonHetterLottery(t *testing.T) {
+	pool := smallBank()
+	e, err := NewEngine(pool, Config{MaxLength: 1, FirstItems: 1, Exposure: ExposureRule{Method: SympsonHetter, MaxRate: 0.25}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := -1, -1
+	for i, it := range pool {
+		switch v := bruteInfo(it.Params, 0); {
+		case first < 0 || v > bruteInfo(pool[first].Params, 0):
+			first, second = i, first
+		case second < 0 || v > bruteInfo(pool[second].Params, 0):
+			second = i
+		}
+	}
+	x := e.NewExposure()
+	x.K = [][]float64{{1, 1, 1, 1, 1, 1}}
+	x.K[0][first] = 0.25
+	const n = 4000
+	st, rec, err := e.Simulate(context.Background(), StudyOptions{Thetas: DrawThetas(n, 0, 1, 4), Seed: 4, Exposure: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Selected[0][first] != n {
+		t.Errorf("item %d chosen first in %d of %d tests", first, rec.Selected[0][first], n)
+	}
+	if got := st.Exposure.Rates[first]; math.Abs(got-0.25) > 4*math.Sqrt(0.25*0.75/n) {
+		t.Errorf("item %d given in a share %.4f of the tests, K = 0.25", first, got)
+	}
+	if got := st.Exposure.Rates[first] + st.Exposure.Rates[second]; math.Abs(got-1) > 1e-12 {
+		t.Errorf("items %d and %d given in shares summing to %g, want 1", first, second, got)
+	}
+}

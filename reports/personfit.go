@@ -23,11 +23,12 @@ type PersonFit struct {
 	// w_i = ln(P_i/Q_i) and r_i = P′_i/(P_i·Q_i),
 	//
 	//	W = Σ(x_i − P_i)·w_i           (the log-likelihood less its mean)
-	//	c = ΣP′_i·w_i / ΣP′_i·r_i,  w̃_i = w_i − c·r_i
+	//	I = ΣP′_i·r_i                  (the test information)
+	//	c = ΣP′_i·w_i / I,  w̃_i = w_i − c·r_i
 	//	τ² = Σw̃_i²·P_i·Q_i
 	//	l_z* = (W + c·r_0)/τ,
 	//
-	// where r_0 = J/(2I), J = ΣP′_i·P″_i/(P_i·Q_i), I = Σr_i·P′_i, is the
+	// where r_0 = J/(2I), J = ΣP′_i·P″_i/(P_i·Q_i), is the
 	// term the weighted likelihood adds to the ML estimating equation
 	// (Snijders 2001, eq. 9; Magis, Raîche & Béland 2012). Asymptotically
 	// N(0, 1) when the model holds; large negative values mark aberrant
@@ -47,7 +48,7 @@ type PersonFit struct {
 // resp (0/1) to items at the weighted likelihood estimate theta. It is
 // NaN when fewer than two items carry information at theta.
 func LzStar(items []irt.ThreePL, resp []uint8, theta float64) float64 {
-	var w0, pw, pr, info, j float64
+	var w0, pw, info, j float64
 	type term struct{ p, q, d, w, r float64 }
 	ts := make([]term, 0, len(items))
 	for k, it := range items {
@@ -60,14 +61,13 @@ func LzStar(items []irt.ThreePL, resp []uint8, theta float64) float64 {
 		ts = append(ts, t)
 		w0 += (float64(resp[k]) - p) * t.w
 		pw += d * t.w
-		pr += d * t.r
-		info += t.r * d
+		info += d * t.r
 		j += d * d2 / (p * q)
 	}
-	if len(ts) < 2 || pr <= 0 {
+	if len(ts) < 2 || info <= 0 {
 		return math.NaN()
 	}
-	c := pw / pr
+	c := pw / info
 	var tau2 float64
 	for _, t := range ts {
 		wt := t.w - c*t.r

@@ -194,7 +194,13 @@ func runCalibrationsCompare(ctx context.Context, o *calibrationsCompareOptions) 
 	})
 }
 
+type calibrationsModelsOptions struct {
+	*globals
+	runs []ref
+}
+
 func newCalibrationsModelsCmd(g *globals) *cobra.Command {
+	o := &calibrationsModelsOptions{globals: g}
 	return &cobra.Command{
 		Use:   "models RUN RUN...",
 		Short: "Compare the models of runs fitted to the same data: −2LL, AIC, BIC, likelihood-ratio tests",
@@ -209,32 +215,40 @@ default) the estimates maximise the posterior and the test is approximate;
 a c resting at 0 makes it conservative.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			var fits []reports.ModelFit
+			o.runs = o.runs[:0]
 			for _, a := range args {
-				run, err := ref(a).run(ctx, b)
-				if err != nil {
-					return err
-				}
-				model, err := irt.ParseModel(run.Model)
-				if err != nil {
-					return err
-				}
-				fits = append(fits, reports.ModelFit{Run: run.ID, Model: model, LogLik: run.LogLik, N: run.NExaminees,
-					Params: reports.ModelParams(model, len(run.Params)-len(run.Fixed), len(run.Fixed) > 0), Data: runData(run)})
+				o.runs = append(o.runs, ref(a))
 			}
-			rows, err := reports.CompareModels(fits)
-			if err != nil {
-				return err
-			}
-			return render(g.out, g.format, rows)
+			return runCalibrationsModels(cmd.Context(), o)
 		},
 	}
+}
+
+// runCalibrationsModels prints the comparison of the runs' models.
+func runCalibrationsModels(ctx context.Context, o *calibrationsModelsOptions) error {
+	b, err := o.openBank()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	var fits []reports.ModelFit
+	for _, r := range o.runs {
+		run, err := r.run(ctx, b)
+		if err != nil {
+			return err
+		}
+		model, err := irt.ParseModel(run.Model)
+		if err != nil {
+			return err
+		}
+		fits = append(fits, reports.ModelFit{Run: run.ID, Model: model, LogLik: run.LogLik, N: run.NExaminees,
+			Params: reports.ModelParams(model, len(run.Params)-len(run.Fixed), len(run.Fixed) > 0), Data: runData(run)})
+	}
+	rows, err := reports.CompareModels(fits)
+	if err != nil {
+		return err
+	}
+	return render(o.out, o.format, rows)
 }
 
 // runData says which data a run was fitted to: its items, inputs,

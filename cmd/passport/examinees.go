@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/passportirt/passport/bank"
 )
 
 func newExamineesCmd(g *globals) *cobra.Command {
@@ -63,21 +65,7 @@ func runExamineesImport(ctx context.Context, o *examineesImportOptions) error {
 }
 
 func newExamineesGroupsCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "groups",
-		Short: "List the attributes' values with their numbers of examinees",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := g.openBank()
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			counts, err := b.GroupCounts(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return render(g.out, g.format, counts)
-		},
-	}
+	return listCommand(g, "groups", "List the attributes' values with their numbers of examinees", func(ctx context.Context, b *bank.Bank) (any, error) {
+		return b.GroupCounts(ctx)
+	})
 }

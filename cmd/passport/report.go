@@ -140,7 +140,9 @@ func runReport(ctx context.Context, o *reportOptions) error {
 		if err != nil {
 			return err
 		}
-		rep.DIF = difInput(res, r.Codes(), o.difGroup, o.focal, o.reference)
+		if rep.DIF, err = difInput(res, r.Codes(), o.difGroup, o.focal, o.reference); err != nil {
+			return err
+		}
 	}
 	if o.assembly != "" {
 		id, err := o.assembly.resolve(ctx, b, bank.KindAssembly)
@@ -279,8 +281,10 @@ func addItems(ctx context.Context, b *bank.Bank, rep *reports.ReportInput, run *
 }
 
 // difInput is a DIF analysis as the report shows it, one row per item of
-// codes (the report's items, which the analysis read in the same order).
-func difInput(res *dif.Result, codes []string, group, focal, reference string) *reports.DIFInput {
+// codes (the report's items, which the analysis read from the same
+// sample); an item the analysis has no row for is an error rather than a
+// Δ of 0.
+func difInput(res *dif.Result, codes []string, group, focal, reference string) (*reports.DIFInput, error) {
 	d := &reports.DIFInput{Group: group, Focal: focal, Reference: reference, NRef: res.NRef, NFocal: res.NFocal,
 		Matching: len(res.Matching), Rounds: res.Rounds, Rows: make([]reports.DIFRow, len(codes))}
 	byItem := make(map[string]dif.Summary, len(res.Items))
@@ -288,12 +292,15 @@ func difInput(res *dif.Result, codes []string, group, focal, reference string) *
 		byItem[s.Item] = s
 	}
 	for i, c := range codes {
-		s := byItem[c]
+		s, ok := byItem[c]
+		if !ok {
+			return nil, fmt.Errorf("the DIF analysis has no row for item %s of the report", c)
+		}
 		d.Rows[i] = reports.DIFRow{Item: c, NRef: s.NRef, NFocal: s.NFocal, MHDelta: reports.Num(s.MHDelta), MHClass: string(s.MHClass),
 			MHPAdj: reports.Num(s.MHPAdj), LRDR2: reports.Num(s.LRDR2), LRClass: string(s.LRClass), LRPAdj: reports.Num(s.LRPAdj),
 			LordDiff: reports.Num(s.LordDiff), LordPAdj: reports.Num(s.LordPAdj), DIF: s.DIF}
 	}
-	return d
+	return d, nil
 }
 
 // assembledForms returns the forms of assembly id with their items'

@@ -464,7 +464,9 @@ func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return badRequest("request body: not JSON: it ends early")
 	case errors.As(err, &syntax):
-		return badRequest("request body: not JSON at byte %d: %v", syntax.Offset, err)
+		return badRequest("request body: not JSON: unexpected character at byte %d", syntax.Offset)
+	case errors.As(err, &typ) && typ.Field == "":
+		return badRequest("request body: expected a JSON object, found a JSON %s", typ.Value)
 	case errors.As(err, &typ):
 		return badRequest("request body: field %s: expected %s, found a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value)
 	}

@@ -152,8 +152,8 @@ func (c *candidate) take(a *api, seed uint64, think time.Duration, timed func(ki
 // checkCandidates checks the bank against the candidates' answers: each
 // session finished, with one response per position answered, to the item
 // whose stem was delivered there (for a form session, the form's item in
-// the form's order), the option chosen, in its own import, and nothing
-// else. form is "" for adaptive sessions.
+// the form's order), the option chosen, scored with the item's key, in
+// its own import, and nothing else. form is "" for adaptive sessions.
 func checkCandidates(t *testing.T, db, form string, cs []*candidate) {
 	t.Helper()
 	ctx := context.Background()
@@ -196,6 +196,7 @@ func checkCandidates(t *testing.T, db, form string, cs []*candidate) {
 			if a.Position != j+1 || it.Options[a.Option-1] != c.chosen[j] || it.Stem != c.stems[j] || (f != nil && a.Item != f.Items[j].Item) {
 				t.Errorf("%s: position %d stored %+v, the candidate was given %.30q and chose %q", c.examinee, j+1, a, c.stems[j], c.chosen[j])
 			}
+			checkScore(t, a, it)
 		}
 		im, err := b.Import(ctx, s.ImportID)
 		if err != nil || im.Responses != int64(len(c.chosen)) || im.Examinees != 1 || im.Rows != len(c.chosen) {
@@ -363,6 +364,9 @@ func TestServeKill(t *testing.T) {
 		go func() { errs <- c.take(a, uint64(i), 0, nil, &answered) }()
 	}
 	for answered.Load() < int64(n*20/2) {
+		if time.Now().After(a.deadline) {
+			t.Fatalf("only %d of %d answers before the deadline; the server: %s", answered.Load(), n*20, serr.String())
+		}
 		time.Sleep(time.Millisecond)
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {

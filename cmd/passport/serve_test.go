@@ -126,6 +126,45 @@ func (c *client) call(method, path string, body, out any) (int, string) {
 
 func (c *client) as(token string) *client { d := *c; d.token = token; return &d }
 
+// runParams is run's item parameters by item code.
+func runParams(run *bank.Calibration) map[string]irt.ThreePL {
+	params := map[string]irt.ThreePL{}
+	for i, p := range run.ItemParams() {
+		params[run.Params[i].Item] = p
+	}
+	return params
+}
+
+// checkScore checks that a stored answer is scored 1 exactly when its
+// option is the item's key.
+func checkScore(t *testing.T, a bank.SessionAnswer, it bank.Item) {
+	t.Helper()
+	if want := map[bool]int{true: 1, false: 0}[a.Option == it.Key]; a.Score != want {
+		t.Errorf("position %d (%s, option %d, key %d) scored %d, want %d", a.Position, a.Item, a.Option, it.Key, a.Score, want)
+	}
+}
+
+// handEAP is the EAP estimate of θ and its posterior SD from the scores
+// on items, by direct summation over nodes with N(0, 1) weights
+// (Bock & Mislevy 1982), written here apart from irt.EAP to
+// check it.
+func handEAP(items []irt.ThreePL, scores []int, nodes []float64) (theta, se float64) {
+	var s0, s1, s2 float64
+	for _, x := range nodes {
+		w := math.Exp(-x * x / 2)
+		for i, p := range items {
+			if scores[i] == 1 {
+				w *= p.Prob(x)
+			} else {
+				w *= 1 - p.Prob(x)
+			}
+		}
+		s0, s1, s2 = s0+w, s1+w*x, s2+w*x*x
+	}
+	theta = s1 / s0
+	return theta, math.Sqrt(s2/s0 - theta*theta)
+}
+
 // TestServeSample takes the sample through the API: the candidate sees
 // stems and options but never a key or an item's code; each answer lands
 // in the bank as a response of the session's import, with the option the
@@ -215,10 +254,7 @@ func TestServeSample(t *testing.T) {
 		t.Fatalf("stored answers %+v (%v)", answers, err)
 	}
 	run, _ := b.Calibration(ctx, 1)
-	params := map[string]irt.ThreePL{}
-	for i, p := range run.ItemParams() {
-		params[run.Params[i].Item] = p
-	}
+	params := runParams(run)
 	var items []irt.ThreePL
 	var scores []int
 	for _, a := range answers {
@@ -226,9 +262,7 @@ func TestServeSample(t *testing.T) {
 		if it.Options[a.Option-1] != chosen[a.Position] {
 			t.Errorf("position %d: stored %s's option %d (%q), the candidate chose %q", a.Position, a.Item, a.Option, it.Options[a.Option-1], chosen[a.Position])
 		}
-		if want := map[bool]int{true: 1, false: 0}[a.Option == it.Key]; a.Score != want {
-			t.Errorf("position %d scored %d, want %d", a.Position, a.Score, want)
-		}
+		checkScore(t, a, it)
 		if a.Item != form.Items[a.Position-1].Item {
 			t.Errorf("position %d held %s, the form has %s", a.Position, a.Item, form.Items[a.Position-1].Item)
 		}
@@ -238,20 +272,7 @@ func TestServeSample(t *testing.T) {
 	if err != nil || im.Kind != "serve" || im.Responses != 5 || im.Examinees != 1 {
 		t.Errorf("the session's import %+v (%v)", im, err)
 	}
-	// EAP by direct summation over the run's grid, N(0, 1) weights.
-	var s0, s1, s2 float64
-	for _, x := range run.Grid().Nodes {
-		w := math.Exp(-x * x / 2)
-		for i, p := range items {
-			if scores[i] == 1 {
-				w *= p.Prob(x)
-			} else {
-				w *= 1 - p.Prob(x)
-			}
-		}
-		s0, s1, s2 = s0+w, s1+w*x, s2+w*x*x
-	}
-	theta, se := s1/s0, math.Sqrt(s2/s0-(s1/s0)*(s1/s0))
+	theta, se := handEAP(items, scores, run.Grid().Nodes)
 	if r := v.Result; math.Abs(r.Theta-theta) > 1e-9 || math.Abs(r.SE-se) > 1e-9 {
 		t.Errorf("θ = %g, SE = %g; summed by hand %g, %g", r.Theta, r.SE, theta, se)
 	}
@@ -276,6 +297,30 @@ func TestServeAccess(t *testing.T) {
 		t.Fatalf("sessions %+v, %+v", s1, s2)
 	}
 	nobody, c1 := admin.as(""), admin.as(s1.Token)
+	b, err := bank.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	// snapshot is what the bank holds, which no refused request changes.
+	snapshot := func() string {
+		st, err := b.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := b.CountSessions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := b.Sessions(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, _ := json.Marshal([]any{st, sc, ss})
+		return string(js)
+	}
+	before, refused := snapshot(), int64(0)
 	for _, c := range []struct {
 		who          *client
 		method, path string
@@ -298,6 +343,8 @@ func TestServeAccess(t *testing.T) {
 		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), `{"position": "one", "option": "A"}`, 400, "field position: expected a whole number, found a JSON string"},
 		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), `{"position": 1, "option": "A"} {}`, 400, "expected one JSON object"},
 		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), ``, 400, "empty"},
+		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), `[1, "A"]`, 400, "request body: expected a JSON object, found a JSON array"},
+		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), `{"position": 1, "option": A}`, 400, "request body: not JSON: unexpected character at byte"},
 		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), `{"position": 1, "option": "` + strings.Repeat("A", 20000) + `"}`, 413, "larger than 16384 bytes"},
 		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), map[string]any{"position": 1, "option": "Z"}, 400, `option "Z": expected a letter from A to`},
 		{c1, "POST", fmt.Sprintf("/api/v1/sessions/%d/answers", s1.Session), map[string]any{"position": 1, "option": "A", "rt_ms": -5}, 400, "rt_ms -5"},
@@ -309,10 +356,16 @@ func TestServeAccess(t *testing.T) {
 		{admin, "POST", "/api/v1/sessions", map[string]any{"examinee": "E000001", "kind": "form", "form": "F01"}, 409, "already has responses"},
 		{admin, "GET", "/api/v1/nothing", nil, 404, "no such call"},
 	} {
+		if c.code == 400 || c.code == 409 || c.code == 413 { // the refusals the status counts
+			refused++
+		}
 		code, raw := c.who.call(c.method, c.path, c.body, nil)
 		if code != c.code || !strings.Contains(raw, c.want) {
 			t.Errorf("%s %s %.60v: %d %s, want %d %q", c.method, c.path, c.body, code, raw, c.code, c.want)
 		}
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("refused requests changed the bank:\nbefore %s\nafter  %s", before, after)
 	}
 	var list []sessionView
 	if code, _ := admin.call("GET", "/api/v1/sessions?state=open", nil, &list); code != 200 || len(list) != 2 || list[0].Examinee != "C1" {
@@ -322,8 +375,8 @@ func TestServeAccess(t *testing.T) {
 		t.Error("the session list shows a token")
 	}
 	var st statusView
-	if admin.call("GET", "/api/v1/status", nil, &st); st.Sessions.Open != 2 || st.Refused < 10 || st.LiveSessions != 2 {
-		t.Errorf("status %+v", st)
+	if admin.call("GET", "/api/v1/status", nil, &st); st.Sessions.Open != 2 || st.Refused != refused || st.LiveSessions != 2 {
+		t.Errorf("status %+v; want 2 open sessions and %d refused requests", st, refused)
 	}
 }
 

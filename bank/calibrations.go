@@ -210,6 +210,15 @@ func (c *Calibration) ItemParams() []irt.ThreePL {
 	return out
 }
 
+// ParamsByItem is ItemParams keyed by item code.
+func (c *Calibration) ParamsByItem() map[string]irt.ThreePL {
+	out := make(map[string]irt.ThreePL, len(c.Params))
+	for i, p := range c.ItemParams() {
+		out[c.Params[i].Item] = p
+	}
+	return out
+}
+
 func nullFloat(x float64) sql.NullFloat64 {
 	return sql.NullFloat64{Float64: x, Valid: !math.IsNaN(x) && !math.IsInf(x, 0)}
 }

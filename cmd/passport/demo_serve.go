@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/passportirt/passport/bank"
-	"github.com/passportirt/passport/irt"
 )
 
 // demoCandidate is a row of the demo's delivery stage.
@@ -66,10 +65,7 @@ func demoServe(ctx context.Context, g *globals, thetas []float64, catTheta float
 	if err != nil {
 		return err
 	}
-	params := map[string]irt.ThreePL{}
-	for i, p := range run.ItemParams() {
-		params[run.Params[i].Item] = p
-	}
+	params := run.ParamsByItem()
 	items, err := b.Items(ctx, bank.ItemFilter{})
 	if err != nil {
 		return err

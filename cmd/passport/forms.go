@@ -253,9 +253,7 @@ func runFormsShow(ctx context.Context, o *formsShowOptions) error {
 		if err != nil {
 			return err
 		}
-		for i, p := range c.ItemParams() {
-			params[c.Params[i].Item] = p
-		}
+		params = c.ParamsByItem()
 	}
 	items, err := b.Items(ctx, bank.ItemFilter{})
 	if err != nil {

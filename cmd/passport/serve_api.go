@@ -287,12 +287,17 @@ func (s *server) answer(ctx context.Context, ls *liveSession, req answerRequest)
 	}
 	if added {
 		s.stored.Add(1)
-		if err := ls.seq.Answer(item, stored.Score); err != nil {
-			return answerView{}, err
+		err := ls.seq.Answer(item, stored.Score)
+		if err == nil {
+			ls.items = append(ls.items, item)
+			ls.rec.Answered++
+			err = ls.advance()
 		}
-		ls.items = append(ls.items, item)
-		ls.rec.Answered++
-		if err := ls.advance(); err != nil {
+		if err != nil {
+			// The answer is in the bank but the session in memory is not
+			// past it: forget it, so the next request rebuilds it from
+			// the bank.
+			s.forget(ls.rec.ID)
 			return answerView{}, err
 		}
 	} else {
@@ -323,9 +328,7 @@ func (s *server) finish(ctx context.Context, ls *liveSession) (sessionView, erro
 			return sessionView{}, err
 		}
 		ls.rec, ls.seq = *rec, nil
-		s.mu.Lock()
-		delete(s.sessions, rec.ID)
-		s.mu.Unlock()
+		s.forget(rec.ID)
 	}
 	return s.view(ctx, ls), nil
 }

@@ -102,10 +102,7 @@ func formTest(ctx context.Context, b *bank.Bank, k testKey) (*test, error) {
 	}
 	t := &test{kind: k.kind, form: k.form, version: k.version, run: run, length: len(d.Items), index: map[string]int{},
 		prior: run.Grid().WithNormalWeights(run.LatentMean, run.LatentSD)}
-	byCode := map[string]irt.ThreePL{}
-	for i, p := range run.ItemParams() {
-		byCode[run.Params[i].Item] = p
-	}
+	byCode := run.ParamsByItem()
 	nScored := 0
 	for _, di := range d.Items {
 		if di.Key == "" {

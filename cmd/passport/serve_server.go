@@ -299,6 +299,13 @@ func (ls *liveSession) advance() error {
 	return nil
 }
 
+// forget drops session id from memory.
+func (s *server) forget(id int64) {
+	s.mu.Lock()
+	delete(s.sessions, id)
+	s.mu.Unlock()
+}
+
 // session returns session id, rebuilding it from the bank when it is not
 // in memory: its test, and its sequence started with its seed and given
 // its stored answers in order.

@@ -32,3 +32,18 @@ func Simulate(dst []int8, rng *rand.Rand, items []ThreePL, theta float64) []int8
 func DrawTheta(rng *rand.Rand, mu, sigma float64) float64 {
 	return mu + sigma*rng.NormFloat64()
 }
+
+// SimulateOption draws the option an examinee at ability θ chooses on a
+// multiple-choice item of n options keyed key (both 1-based): the key with
+// probability P(θ) (guessing included, as the 3PL has it), otherwise one
+// of the n − 1 other options with equal probability.
+func SimulateOption(rng *rand.Rand, item ThreePL, theta float64, key, n int) int {
+	if rng.Float64() < item.Prob(theta) {
+		return key
+	}
+	m := 1 + rng.IntN(n-1)
+	if m >= key {
+		m++
+	}
+	return m
+}

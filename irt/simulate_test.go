@@ -53,3 +53,29 @@ func TestDrawTheta(t *testing.T) {
 		t.Errorf("DrawTheta: mean %.4f, SD %.4f; want %g, %g", mean, sd, mu, sigma)
 	}
 }
+
+// TestSimulateOption: over 200,000 draws the key is chosen with frequency
+// P(θ) and each other option with (1 − P)/(n − 1), within 4 binomial SDs.
+func TestSimulateOption(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	item := ThreePL{A: 1.2, B: 0.3, C: 0.2, D: 1}
+	const draws, n, key = 200000, 4, 3
+	counts := make([]int, n+1)
+	for range draws {
+		counts[SimulateOption(rng, item, -0.5, key, n)]++
+	}
+	p := item.Prob(-0.5)
+	for o := 1; o <= n; o++ {
+		want := (1 - p) / (n - 1)
+		if o == key {
+			want = p
+		}
+		got := float64(counts[o]) / draws
+		if sd := math.Sqrt(want * (1 - want) / draws); math.Abs(got-want) > 4*sd {
+			t.Errorf("option %d: frequency %.4f, want %.4f ± %.4f", o, got, want, 4*sd)
+		}
+	}
+	if counts[0] != 0 {
+		t.Errorf("%d draws of option 0", counts[0])
+	}
+}

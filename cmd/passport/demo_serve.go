@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/passportirt/passport/bank"
+	"github.com/passportirt/passport/irt"
 )
 
 // demoCandidate is a row of the demo's delivery stage.
@@ -96,17 +97,11 @@ func demoServe(ctx context.Context, g *globals, thetas []float64, catTheta float
 
 	rng := rand.New(rand.NewPCG(seed, 0x5e55))
 	// answer is a simulated candidate's letter for an item delivered with
-	// key letter key among n options: right with probability P(θ) under
-	// the run (which counts guessing in), else one of the other options.
+	// key letter key among n options, drawn under the run's parameters
+	// (irt.SimulateOption).
 	answer := func(theta float64, item, key string, n int) string {
-		if p, ok := params[item]; ok && rng.Float64() < p.Prob(theta) {
-			return key
-		}
-		m := rng.IntN(n - 1)
-		if m >= int(key[0]-'A') {
-			m++
-		}
-		return string(rune('A' + m))
+		k := int(key[0]-'A') + 1
+		return string(rune('A' + irt.SimulateOption(rng, params[item], theta, k, n) - 1))
 	}
 	rows := make([]demoCandidate, len(thetas)+1)
 	for k := range rows {

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/passportirt/passport/irt"
+	"maps"
 	"slices"
 	"strings"
+
+	"github.com/passportirt/passport/irt"
 )
 
 // AnalysisFilter selects the responses of AnalysisData.
@@ -27,7 +29,7 @@ type AnalysisFilter struct {
 // response passing f answers are left out.
 func (b *Bank) AnalysisData(ctx context.Context, f AnalysisFilter) (*irt.Responses, error) {
 	d := &irt.Responses{}
-	col, err := b.analysisItems(ctx, d, f.Items)
+	col, err := b.itemColumns(ctx, d, f.Items, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -69,42 +71,51 @@ func dropUnanswered(d *irt.Responses) {
 	}
 }
 
-// analysisItems fills d.Items with the items named (all when nil), by
-// code, and returns the column of each item id.
-func (b *Bank) analysisItems(ctx context.Context, d *irt.Responses, want []string) (map[int64]int32, error) {
-	rows, err := b.db.QueryContext(ctx, `SELECT id, code, domain, n_options, COALESCE(key, 0) FROM items ORDER BY code`)
+// itemColumns fills d.Items with the bank's items, by code: those named
+// in items (all when nil) of the given statuses (any when nil), less those
+// in exclude; it returns the column of each item id. A code in items or
+// exclude that is not in the bank is an error.
+func (b *Bank) itemColumns(ctx context.Context, d *irt.Responses, items, statuses, exclude []string) (map[int64]int32, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT id, code, status, domain, n_options, COALESCE(key, 0) FROM items ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	wanted := map[string]bool{}
-	for _, c := range want {
-		wanted[c] = true
+	want, excl := map[string]bool{}, map[string]bool{}
+	for _, c := range items {
+		want[c] = true
+	}
+	for _, c := range exclude {
+		excl[c] = true
 	}
 	col := map[int64]int32{}
 	for rows.Next() {
 		var id int64
+		var status string
 		var it irt.ItemInfo
-		if err := rows.Scan(&id, &it.Code, &it.Domain, &it.NOptions, &it.Key); err != nil {
+		if err := rows.Scan(&id, &it.Code, &status, &it.Domain, &it.NOptions, &it.Key); err != nil {
 			return nil, err
 		}
-		if want != nil && !wanted[it.Code] {
+		excluded := excl[it.Code]
+		delete(excl, it.Code)
+		if (items != nil && !want[it.Code]) || (statuses != nil && !slices.Contains(statuses, status)) {
 			continue
 		}
-		delete(wanted, it.Code)
+		delete(want, it.Code)
+		if excluded {
+			continue
+		}
 		col[id] = int32(len(d.Items))
 		d.Items = append(d.Items, it)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(wanted) > 0 {
-		missing := make([]string, 0, len(wanted))
-		for c := range wanted {
-			missing = append(missing, c)
-		}
-		slices.Sort(missing)
-		return nil, fmt.Errorf("items not in the bank: %s", strings.Join(missing, ", "))
+	if len(want) > 0 {
+		return nil, fmt.Errorf("items not in the bank: %s", strings.Join(slices.Sorted(maps.Keys(want)), ", "))
+	}
+	if len(excl) > 0 {
+		return nil, fmt.Errorf("items to exclude that are not in the bank: %s", strings.Join(slices.Sorted(maps.Keys(excl)), ", "))
 	}
 	return col, nil
 }

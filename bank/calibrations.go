@@ -42,59 +42,10 @@ func (b *Bank) ResponseMatrix(ctx context.Context, f MatrixFilter) (*irt.Respons
 			return nil, fmt.Errorf("%q is not a status; expected one of %s", s, strings.Join(Statuses, ", "))
 		}
 	}
-	rows, err := b.db.QueryContext(ctx, `SELECT id, code, status, domain, n_options, COALESCE(key, 0) FROM items ORDER BY code`)
+	m := &irt.Responses{}
+	col, err := b.itemColumns(ctx, m, f.Items, f.Statuses, f.Exclude)
 	if err != nil {
 		return nil, err
-	}
-	m := &irt.Responses{}
-	col := map[int64]int32{}
-	want := map[string]bool{}
-	for _, c := range f.Items {
-		want[c] = true
-	}
-	exclude := map[string]bool{}
-	for _, c := range f.Exclude {
-		exclude[c] = true
-	}
-	for rows.Next() {
-		var id int64
-		var code, status, domain string
-		var n, key int
-		if err := rows.Scan(&id, &code, &status, &domain, &n, &key); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		excluded := exclude[code]
-		delete(exclude, code)
-		if (f.Items != nil && !want[code]) || (f.Statuses != nil && !slices.Contains(f.Statuses, status)) {
-			continue
-		}
-		delete(want, code)
-		if excluded {
-			continue
-		}
-		col[id] = int32(len(m.Items))
-		m.Items = append(m.Items, irt.ItemInfo{Code: code, Domain: domain, Key: key, NOptions: n})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(want) > 0 {
-		var missing []string
-		for c := range want {
-			missing = append(missing, c)
-		}
-		slices.Sort(missing)
-		return nil, fmt.Errorf("items not in the bank: %s", strings.Join(missing, ", "))
-	}
-	if len(exclude) > 0 {
-		var missing []string
-		for c := range exclude {
-			missing = append(missing, c)
-		}
-		slices.Sort(missing)
-		return nil, fmt.Errorf("items to exclude that are not in the bank: %s", strings.Join(missing, ", "))
 	}
 	if err := b.readRows(ctx, m, rowFilter{From: f.From, To: f.To, Imports: f.Imports, OmitAsMissing: f.OmitAsMissing}, col); err != nil {
 		return nil, err

@@ -260,8 +260,24 @@ func TestResponseMatrixAgainstRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Examinees of a fourth import answer with scores only (option NULL,
+	// read as irt.ScoreOnly), some of them on no form (form NULL).
+	var log strings.Builder
+	log.WriteString("examinee,form,item,score\n")
+	for e := 30; e < 40; e++ {
+		for i := 1; i <= 12; i += 1 + rng.IntN(3) {
+			form := ""
+			if e%2 == 0 {
+				form = "F2"
+			}
+			fmt.Fprintf(&log, "E%02d,%s,IT%03d,%d\n", e, form, i, rng.IntN(2))
+		}
+	}
+	if _, err := b.ImportLong(ctx, "scores.csv", strings.NewReader(log.String()), ResponseOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range []MatrixFilter{
-		{}, {OmitAsMissing: true}, {Imports: []int64{2}}, {Imports: []int64{1, 3}, OmitAsMissing: true},
+		{}, {OmitAsMissing: true}, {Imports: []int64{4}}, {Imports: []int64{2}}, {Imports: []int64{1, 3}, OmitAsMissing: true},
 		{Items: []string{"IT002", "IT003", "IT007"}}, {Items: []string{"IT003", "IT006"}, Imports: []int64{1, 2}},
 	} {
 		got, err := b.ResponseMatrix(ctx, f)
@@ -277,7 +293,7 @@ func TestResponseMatrixAgainstRows(t *testing.T) {
 				want.Examinees, want.Start, want.Item, want.Score, want.Omitted, want.Imports)
 		}
 	}
-	for _, f := range []AnalysisFilter{{}, {Imports: []int64{1, 3}}, {Form: "F2"}, {Items: []string{"IT003", "IT006"}, Imports: []int64{1, 2}}} {
+	for _, f := range []AnalysisFilter{{}, {Imports: []int64{1, 3}}, {Imports: []int64{4}}, {Form: "F2"}, {Items: []string{"IT003", "IT006"}, Imports: []int64{1, 2}}} {
 		got, err := b.AnalysisData(ctx, f)
 		if err != nil {
 			t.Fatal(err)

@@ -101,13 +101,16 @@ func (p *prefetched) readAhead(src records, out chan<- *recordBatch) bool {
 			b.cells = append(b.cells, rec...)
 			b.lines = append(b.lines, src.at())
 		}
+		// Once sent, b belongs to the row parser, which hands it back
+		// through free to either reader: its error is read before.
+		err := b.err
 		select {
 		case out <- b:
 		case <-p.done:
 			return false
 		}
-		if b.err != nil {
-			return b.err == io.EOF
+		if err != nil {
+			return err == io.EOF
 		}
 	}
 }

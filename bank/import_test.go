@@ -3,6 +3,7 @@ package bank
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -327,5 +328,45 @@ func TestLongScoringAndFields(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("stored responses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBindRow: a response binds as insertSQL unpacks it — the packing
+// checked against SQLite's own unpacking of the same statement — and an id
+// too large to pack is refused rather than stored wrong.
+func TestBindRow(t *testing.T) {
+	b := openTemp(t)
+	args := make([]any, rowArgs)
+	for _, r := range []response{
+		{examinee: 7, item: 1<<31 - 1, form: maxPackedForm, option: 5, score: 1, rtMS: 1500, at: 1780000000},
+		{examinee: 8, item: 3, form: 0, option: -1, score: 0, rtMS: -1, at: noTime},
+		{examinee: 9, item: 4, form: 12, option: 0, score: 0, rtMS: 0, at: -86400},
+	} {
+		if err := bindRow(args, r); err != nil {
+			t.Fatal(err)
+		}
+		q := strings.Replace(strings.TrimPrefix(insertSQL("INSERT", 1, 1), "INSERT INTO responses (examinee_id, item_id, form_id, option, score, rt_ms, administered_at, import_id) VALUES "), "(", "SELECT ", 1)
+		q = strings.TrimSuffix(q, ")")
+		var exam, item, imp int64
+		var form, option, rt, at sql.NullInt64
+		var score int
+		if err := b.db.QueryRow(q, args...).Scan(&exam, &item, &form, &option, &score, &rt, &at, &imp); err != nil {
+			t.Fatal(err)
+		}
+		want := func(v int64, absent bool) sql.NullInt64 {
+			if absent {
+				return sql.NullInt64{}
+			}
+			return sql.NullInt64{Int64: v, Valid: true}
+		}
+		if exam != r.examinee || item != r.item || form != want(r.form, r.form == 0) || option != want(int64(r.option), r.option < 0) ||
+			score != r.score || rt != want(r.rtMS, r.rtMS < 0) || at != want(r.at, r.at == noTime) || imp != 1 {
+			t.Errorf("%+v unpacks as %d %d %v %v %d %v %v %d", r, exam, item, form, option, score, rt, at, imp)
+		}
+	}
+	for _, r := range []response{{examinee: 1, item: 1 << 31}, {examinee: 1, item: 1, form: maxPackedForm + 1}} {
+		if err := bindRow(args, r); err == nil {
+			t.Errorf("item %d, form %d packed", r.item, r.form)
+		}
 	}
 }

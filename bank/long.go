@@ -100,7 +100,7 @@ func readLong(p *rowParser, src records) error {
 	if err != nil {
 		return err
 	}
-	ahead, stop := prefetch(src)
+	ahead, stop := prefetch(p.file, src)
 	defer stop()
 	src = ahead
 	header := src.columns()

@@ -197,7 +197,7 @@ func (s *parquetSource) fill() error {
 		s.rows = nil
 	}
 	if err != nil {
-		return fmt.Errorf("%s: row %d: %w", s.file, s.row+1, err)
+		return &InputError{File: s.file, Line: s.row + 1, Msg: fmt.Sprintf("the Parquet data cannot be read (%v); expected an intact Parquet file", err)}
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package bank
 
-import "io"
+import (
+	"fmt"
+	"io"
+)
 
 // prefetched is a records source read ahead by other goroutines: the
 // source's own work (splitting CSV lines, decoding Parquet pages) runs on
@@ -11,6 +14,7 @@ import "io"
 // which go back to the readers once used, so that reading ahead allocates
 // little per row.
 type prefetched struct {
+	file   string // for errors
 	header []string
 	parts  []chan *recordBatch // each part's batches, in order
 	free   chan *recordBatch   // batches used, for the readers to refill
@@ -51,14 +55,14 @@ const (
 
 // prefetch starts reading src ahead; stop must be called when the caller
 // is done with it, whether or not it read to the end.
-func prefetch(src records) (*prefetched, func()) {
+func prefetch(file string, src records) (*prefetched, func()) {
 	parts := []records{src}
 	if s, ok := src.(splitter); ok {
 		if ps := s.parts(); len(ps) > 1 {
 			parts = ps
 		}
 	}
-	p := &prefetched{header: src.columns(), width: len(src.columns()), line: src.at(),
+	p := &prefetched{file: file, header: src.columns(), width: len(src.columns()), line: src.at(),
 		parts: make([]chan *recordBatch, len(parts)), free: make(chan *recordBatch, (partAhead+2)*partReaders), done: make(chan struct{})}
 	ahead := batchesAhead
 	if len(parts) > 1 {
@@ -93,7 +97,7 @@ func (p *prefetched) readAhead(src records, out chan<- *recordBatch) bool {
 			b = &recordBatch{cells: make([]string, 0, batchRecords*p.width), lines: make([]int, 0, batchRecords)}
 		}
 		for len(b.lines) < batchRecords {
-			rec, err := src.Read()
+			rec, err := p.read(src)
 			if err != nil {
 				b.err = err
 				break
@@ -113,6 +117,18 @@ func (p *prefetched) readAhead(src records, out chan<- *recordBatch) bool {
 			return err == io.EOF
 		}
 	}
+}
+
+// read reads src's next record. A decoder that panics on a corrupt file
+// (it runs on a reader goroutine, where nothing above could recover) gives
+// an *InputError at the record after the last one read.
+func (p *prefetched) read(src records) (rec []string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rec, err = nil, &InputError{File: p.file, Line: src.at() + 1, Msg: fmt.Sprintf("the data cannot be decoded (%v); expected an intact file", r)}
+		}
+	}()
+	return src.Read()
 }
 
 func (p *prefetched) stop() {

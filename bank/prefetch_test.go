@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func TestPrefetchOrder(t *testing.T) {
 
 func prefetchOrder(t *testing.T, sizes []int, bad int) {
 	src := newSplitSource(sizes, bad)
-	ahead, stop := prefetch(src.source())
+	ahead, stop := prefetch("t.csv", src.source())
 	want, end := 0, 0
 	for k, n := range sizes {
 		end += n
@@ -136,7 +137,7 @@ func TestPrefetchStop(t *testing.T) {
 	for _, sizes := range [][]int{{1 << 22}, {1 << 21, 1 << 21, 1 << 21}} {
 		before := runtime.NumGoroutine()
 		src := newSplitSource(sizes, -1)
-		ahead, stop := prefetch(src.source())
+		ahead, stop := prefetch("t.csv", src.source())
 		for range 10 {
 			if _, err := ahead.Read(); err != nil {
 				t.Fatal(err)
@@ -157,5 +158,37 @@ func TestPrefetchStop(t *testing.T) {
 		if n := runtime.NumGoroutine(); n > before {
 			t.Errorf("%d parts: %d goroutines after stop; want %d as before", len(sizes), n, before)
 		}
+	}
+}
+
+// panicPart is a one-column source whose decoder panics after n records.
+type panicPart struct{ countedPart }
+
+func (c *panicPart) Read() ([]string, error) {
+	if c.i == c.n {
+		panic("index out of range in a corrupt page")
+	}
+	return c.countedPart.Read()
+}
+
+// TestPrefetchPanic: a decoder that panics on a reader goroutine gives an
+// *InputError at the line after the last record read, after the records
+// before it, instead of crashing the process.
+func TestPrefetchPanic(t *testing.T) {
+	var read atomic.Int64
+	src := &panicPart{countedPart{n: 5000, read: &read}}
+	ahead, stop := prefetch("bad.parquet", src)
+	defer stop()
+	n := 0
+	var err error
+	for {
+		if _, err = ahead.Read(); err != nil {
+			break
+		}
+		n++
+	}
+	var ie *InputError
+	if n != 5000 || !errors.As(err, &ie) || ie.File != "bad.parquet" || ie.Line != 5001 || !strings.Contains(ie.Msg, "cannot be decoded") {
+		t.Errorf("after %d records: %v", n, err)
 	}
 }

@@ -77,7 +77,7 @@ func (b *Bank) readRows(ctx context.Context, m *irt.Responses, f rowFilter, col 
 	rows, err := b.db.QueryContext(ctx, `SELECT (SELECT code FROM examinees WHERE id = r.examinee_id),
 			group_concat(r.item_id * 16 + (COALESCE(r.option, -1) + 1) * 2 + r.score),
 			min(r.import_id), CASE WHEN min(r.import_id) < max(r.import_id) THEN group_concat(r.import_id) END, `+formCols+`
-		FROM responses r `+cond+` GROUP BY r.examinee_id`, args...)
+		FROM responses r `+cond+` GROUP BY r.examinee_id ORDER BY r.examinee_id`, args...)
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func readWide(p *rowParser, src records, opts WideOptions) error {
 		}
 		items[c] = it
 	}
-	ahead, stop := prefetch(src)
+	ahead, stop := prefetch(p.file, src)
 	defer stop()
 	src = ahead
 	row := 0

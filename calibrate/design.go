@@ -74,6 +74,24 @@ func (e *DisconnectedError) Error() string {
 	return fmt.Sprintf("the design is disconnected: no examinee links %s", strings.Join(parts, " and "))
 }
 
+// Named lists the components by the codes of their items (the first five
+// of each), codes indexed as the items of the calibrated matrix.
+func (e *DisconnectedError) Named(codes []string) string {
+	var parts []string
+	for k, c := range e.Components {
+		var names []string
+		for j, i := range c {
+			if j == 5 {
+				names = append(names, fmt.Sprintf("… %d more", len(c)-5))
+				break
+			}
+			names = append(names, codes[i])
+		}
+		parts = append(parts, fmt.Sprintf("component %d (%d items: %s)", k+1, len(c), strings.Join(names, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
 // checkConnected fails with a DisconnectedError when the active items form
 // more than one linked group of the design's components (label, k: as
 // components returns them).

@@ -281,6 +281,14 @@ func TestExclusionsAndDisconnected(t *testing.T) {
 	if !asDisconnected(err, &de) || len(de.Components) != 2 {
 		t.Fatalf("a disconnected design: %v", err)
 	}
+	if got, want := de.Named([]string{"Q1", "Q2", "Q3", "Q4"}), "component 1 (2 items: Q1, Q2); component 2 (2 items: Q3, Q4)"; got != want {
+		t.Errorf("components named %q, want %q", got, want)
+	}
+	long := &DisconnectedError{Components: [][]int{{0, 1, 2, 3, 4, 5, 6}, {7}}}
+	codes := []string{"A", "B", "C", "D", "E", "F", "G", "H"}
+	if got, want := long.Named(codes), "component 1 (7 items: A, B, C, D, E, … 2 more); component 2 (1 items: H)"; got != want {
+		t.Errorf("components named %q, want %q", got, want)
+	}
 	// An item everyone gets right and one nobody answered are excluded with
 	// a warning; the rest is estimated.
 	s := simulateSparse(2, 10, 1, 10, 500, false)

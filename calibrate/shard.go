@@ -560,7 +560,11 @@ func (s *ShardState) begin(sh []*ShardCounts, threads int) error {
 	}
 	e, res, err := setUp(d, o, n, r, label, k)
 	if de, ok := errors.AsType[*DisconnectedError](err); ok {
-		return disconnectedCodes(de, items)
+		codes := make([]string, len(items))
+		for i, it := range items {
+			codes[i] = it.Code
+		}
+		return fmt.Errorf("%w: %s", de, de.Named(codes))
 	}
 	if err != nil {
 		return err
@@ -575,23 +579,6 @@ func (s *ShardState) begin(sh []*ShardCounts, threads int) error {
 	s.Stage = StageEM
 	s.view(e)
 	return nil
-}
-
-// disconnectedCodes is a DisconnectedError naming items by code.
-func disconnectedCodes(de *DisconnectedError, items []irt.ItemInfo) error {
-	var parts []string
-	for k, c := range de.Components {
-		var names []string
-		for j, i := range c {
-			if j == 5 {
-				names = append(names, fmt.Sprintf("… %d more", len(c)-5))
-				break
-			}
-			names = append(names, items[i].Code)
-		}
-		parts = append(parts, fmt.Sprintf("component %d (%d items: %s)", k+1, len(c), strings.Join(names, ", ")))
-	}
-	return fmt.Errorf("%w: %s", de, strings.Join(parts, "; "))
 }
 
 // addWarnings appends w, naming items by code.

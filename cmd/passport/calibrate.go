@@ -286,7 +286,7 @@ func calibrateBank(ctx context.Context, g *globals, b *bank.Bank, file *irt.Resp
 	if err != nil {
 		var de *calibrate.DisconnectedError
 		if errors.As(err, &de) {
-			return nil, nil, disconnectedError(de, m.Codes())
+			return nil, nil, fmt.Errorf("the design is disconnected, so its items cannot be put on one scale: %s; add common items or anchor each component", de.Named(m.Codes()))
 		}
 		return nil, nil, err
 	}
@@ -450,21 +450,4 @@ func anchorParams(ctx context.Context, b *bank.Bank, o *calibrateOptions, items 
 		return nil, nil, fmt.Errorf("run %d shares no items with the data: nothing to anchor", run.ID)
 	}
 	return fixed, want, nil
-}
-
-func disconnectedError(de *calibrate.DisconnectedError, items []string) error {
-	var parts []string
-	for k, c := range de.Components {
-		var names []string
-		for j, i := range c {
-			if j == 5 {
-				names = append(names, fmt.Sprintf("… %d more", len(c)-5))
-				break
-			}
-			names = append(names, items[i])
-		}
-		parts = append(parts, fmt.Sprintf("component %d (%d items: %s)", k+1, len(c), strings.Join(names, ", ")))
-	}
-	return fmt.Errorf("the design is disconnected, so its items cannot be put on one scale: %s; add common items or anchor each component",
-		strings.Join(parts, "; "))
 }

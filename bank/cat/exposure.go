@@ -101,10 +101,10 @@ func (x *Exposure) Rates() [][]float64 {
 //   - eligibility: the probability that the item is eligible,
 //     min{1, r·ε/α} with ε and α the shares of the tests ending in g in
 //     which it was eligible and given (van der Linden & Veldkamp 2004,
-//     eq. 12), both faded, and 0 once the rate would pass the cap if the
-//     item were given, A ≥ r·(T + 1): fading aims at the current rate, and
-//     this guard keeps the cumulative rate within the cap from a cold
-//     start;
+//     eq. 12), both faded, and 0 once the item has been given in a share
+//     r of the tests, counting this one, A ≥ r·(T + 1) — a guard one item
+//     stricter than rmr's, since fading aims at the current rate and the
+//     guard keeps the cumulative rate within the cap from a cold start;
 //   - rmr: 1 when the item's rate stays within the cap r if this test
 //     gives it, A + 1 ≤ r·(T + 1), or when no test ending in g has given
 //     it yet (a cold start), and 0 otherwise (Revuelta & Ponsoda 1998).
